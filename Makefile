@@ -1,0 +1,57 @@
+# The one entry point: README and CI use these targets.
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# A local development configuration; production sets DJANGO_SECRET_KEY instead.
+DEV_ENV := DJANGO_DEBUG=1
+
+.PHONY: run serve venv install migrate demo index worker test lint check clean bench bench-quick
+
+run: install migrate demo index serve
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+venv: $(BIN)/python
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(DEV_ENV) $(BIN)/python manage.py load_demo
+
+index: install
+	$(DEV_ENV) $(BIN)/python manage.py rebuild_index --noinput
+
+# The web server and the single index worker side by side; Ctrl-C stops both.
+serve: install
+	@echo "Serving on http://$(HOST):$(PORT)/ (index worker running beside it)"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(DEV_ENV) $(BIN)/python manage.py index_worker & \
+	$(DEV_ENV) $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
+
+worker: install
+	$(DEV_ENV) $(BIN)/python manage.py index_worker
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+check: install
+	$(DEV_ENV) $(BIN)/python manage.py check
+	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf var/whoosh var/archive.sqlite3* .pytest_cache

@@ -1,0 +1,380 @@
+"""The archive's records: who spoke, where, for whom, about what, and what they said.
+
+The database is the source of truth.  Writes go through ``archive.services``; nothing here
+saves other rows or announces changes as a side effect.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+
+
+class Country(models.Model):
+    """A State or organisation a statement can speak for (ISO 3166-1 alpha-3, EU, historical)."""
+
+    code = models.CharField(
+        max_length=3,
+        unique=True,
+        help_text="ISO 3166-1 alpha-3 (QAT), a historical code (YUG, DDR) or EU.",
+    )
+    name = models.CharField(max_length=200)
+    historical = models.BooleanField(
+        default=False, help_text="The State no longer exists under this code."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "countries"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[A-Z]{2,3}$"), name="country_code_upper_letters"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("archive:country-detail", args=[self.code])
+
+
+class Speaker(models.Model):
+    """A person who made statements; the role they held is kept per statement."""
+
+    name = models.CharField(max_length=200, help_text="Full name without honorific.")
+    slug = models.SlugField(max_length=220, unique=True)
+    honorific = models.CharField(
+        max_length=40, blank=True, help_text="HE, Dr., Sheikh, Mr., Ms., ..."
+    )
+    country = models.ForeignKey(
+        Country, null=True, blank=True, on_delete=models.PROTECT, related_name="speakers"
+    )
+    aliases = models.TextField(
+        blank=True, help_text="Other spellings of the name, one per line. Search uses them."
+    )
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(Lower("name"), name="speaker_name_lower")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("archive:speaker-detail", args=[self.slug])
+
+    @property
+    def alias_list(self) -> list[str]:
+        return [line.strip() for line in self.aliases.splitlines() if line.strip()]
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.honorific} {self.name}".strip()
+
+
+class EventKind(models.TextChoices):
+    CONFERENCE = "conference", "Conference"
+    SESSION = "session", "Session"
+    SUMMIT = "summit", "Summit"
+    MEETING = "meeting", "Meeting"
+    VISIT = "visit", "Visit"
+    OTHER = "other", "Other"
+
+
+class EventQuerySet(models.QuerySet):
+    def with_statement_counts(self, published_only: bool = True) -> EventQuerySet:
+        condition = Q(statements__status=Status.PUBLISHED) if published_only else Q()
+        return self.annotate(statement_count=models.Count("statements", filter=condition))
+
+
+class Event(models.Model):
+    """Where statements are made: a conference, an Assembly session, a summit, a meeting."""
+
+    name = models.CharField(max_length=400)
+    short_name = models.CharField(max_length=120, blank=True)
+    slug = models.SlugField(max_length=220, unique=True)
+    kind = models.CharField(max_length=20, choices=EventKind.choices, default=EventKind.CONFERENCE)
+    series = models.CharField(
+        max_length=200,
+        blank=True,
+        db_index=True,
+        help_text='A recurring series, e.g. "Dushanbe Process".',
+    )
+    city = models.CharField(max_length=120, blank=True)
+    country = models.ForeignKey(
+        Country,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hosted_events",
+        verbose_name="host country",
+    )
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    organiser = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="event_end_not_before_start",
+                violation_error_message="An event cannot end before it starts.",
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "start_date"], name="event_kind_start")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("archive:event-detail", args=[self.slug])
+
+    @property
+    def place(self) -> str:
+        parts = (self.city, self.country.name if self.country else "")
+        return ", ".join(part for part in parts if part)
+
+
+class Topic(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=140, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(name__contains=","),
+                name="topic_name_no_comma",
+                violation_error_message="A topic name cannot contain a comma.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("archive:topic-detail", args=[self.slug])
+
+
+class Kind(models.TextChoices):
+    STATEMENT = "statement", "Statement"
+    SPEECH = "speech", "Speech"
+    PRESS_RELEASE = "press_release", "Press release"
+    JOINT_STATEMENT = "joint_statement", "Joint statement"
+    INTERVIEW = "interview", "Interview"
+    LETTER = "letter", "Letter"
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+class Language(models.TextChoices):
+    """ISO 639-1 codes of the languages statements arrive in (the UN six first)."""
+
+    ENGLISH = "en", "English"
+    ARABIC = "ar", "Arabic"
+    CHINESE = "zh", "Chinese"
+    FRENCH = "fr", "French"
+    RUSSIAN = "ru", "Russian"
+    SPANISH = "es", "Spanish"
+    GERMAN = "de", "German"
+    PORTUGUESE = "pt", "Portuguese"
+    PERSIAN = "fa", "Persian"
+    TURKISH = "tr", "Turkish"
+    URDU = "ur", "Urdu"
+    HINDI = "hi", "Hindi"
+    JAPANESE = "ja", "Japanese"
+    ITALIAN = "it", "Italian"
+    TAJIK = "tg", "Tajik"
+
+
+class StatementQuerySet(models.QuerySet):
+    def published(self) -> StatementQuerySet:
+        return self.filter(status=Status.PUBLISHED)
+
+    def drafts(self) -> StatementQuerySet:
+        return self.filter(status=Status.DRAFT)
+
+    def visible_to(self, user) -> StatementQuerySet:
+        """Everything for staff (drafts are previewed), published statements for the rest."""
+        if user is not None and user.is_active and user.is_staff:
+            return self
+        return self.published()
+
+    def by_speaker(self, speaker: Speaker | int) -> StatementQuerySet:
+        return self.filter(statement_speakers__speaker=speaker)
+
+    def at_event(self, event: Event | int) -> StatementQuerySet:
+        return self.filter(event=event)
+
+    def for_country(self, country: Country | int) -> StatementQuerySet:
+        return self.filter(country=country)
+
+    def about(self, topic: Topic | int) -> StatementQuerySet:
+        return self.filter(topics=topic)
+
+    def between(
+        self, start: datetime.date | None = None, end: datetime.date | None = None
+    ) -> StatementQuerySet:
+        """Delivered on or after ``start`` and on or before ``end`` (either may be open)."""
+        qs = self
+        if start is not None:
+            qs = qs.filter(delivered_on__gte=start)
+        if end is not None:
+            qs = qs.filter(delivered_on__lte=end)
+        return qs
+
+    def in_year(self, year: int) -> StatementQuerySet:
+        return self.between(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+
+    def newest_first(self) -> StatementQuerySet:
+        return self.order_by("-delivered_on", "-id")
+
+    def for_listing(self) -> StatementQuerySet:
+        """What a list row shows, in a fixed number of queries whatever the page size."""
+        return self.select_related("country", "event", "event__country").prefetch_related(
+            models.Prefetch(
+                "statement_speakers",
+                queryset=StatementSpeaker.objects.select_related("speaker").order_by("order", "id"),
+            ),
+        )
+
+    def for_detail(self) -> StatementQuerySet:
+        return self.for_listing().prefetch_related("topics")
+
+
+class Statement(models.Model):
+    title = models.CharField(max_length=500)
+    slug = models.SlugField(max_length=255, unique=True)
+    delivered_on = models.DateField("date delivered")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.STATEMENT)
+    language = models.CharField(
+        max_length=8, choices=Language.choices, default=Language.ENGLISH, help_text="ISO 639-1"
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    country = models.ForeignKey(
+        Country,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="statements",
+        help_text="The State or organisation the statement speaks for.",
+        verbose_name="delegation",
+    )
+    event = models.ForeignKey(
+        Event, null=True, blank=True, on_delete=models.PROTECT, related_name="statements"
+    )
+    speakers = models.ManyToManyField(
+        Speaker, through="StatementSpeaker", related_name="statements", blank=True
+    )
+    topics = models.ManyToManyField(Topic, related_name="statements", blank=True)
+    body = models.TextField(help_text="Plain text; paragraphs separated by a blank line.")
+    summary = models.TextField(blank=True)
+    source_name = models.CharField(max_length=300, blank=True)
+    source_url = models.URLField(max_length=1000, blank=True)
+    original_text = models.TextField(
+        blank=True, help_text="The text exactly as received, kept for provenance."
+    )
+    content_hash = models.CharField(
+        max_length=64, blank=True, db_index=True, editable=False,
+        help_text="SHA-256 of the normalised body, to warn about duplicates.",
+    )
+    import_key = models.CharField(
+        max_length=200, null=True, blank=True, unique=True, editable=False,
+        help_text="Natural key of an imported record, e.g. ungdc:QAT:77.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", editable=False,
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", editable=False,
+    )
+
+    objects = StatementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-delivered_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=Status.DRAFT) | Q(published_at__isnull=False),
+                name="statement_published_has_date",
+                violation_error_message="A published statement needs a publication time.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="statement_status_valid"
+            ),
+            models.CheckConstraint(condition=Q(kind__in=Kind.values), name="statement_kind_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-delivered_on"], name="statement_status_date"),
+            models.Index(fields=["country", "-delivered_on"], name="statement_country_date"),
+            models.Index(fields=["event", "country"], name="statement_event_country"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("archive:statement-detail", args=[self.slug])
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == Status.PUBLISHED
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [p.strip() for p in self.body.split("\n\n") if p.strip()]
+
+
+class StatementSpeaker(models.Model):
+    """A speaker of a statement, with the role they held when they made it."""
+
+    statement = models.ForeignKey(
+        Statement, on_delete=models.CASCADE, related_name="statement_speakers"
+    )
+    speaker = models.ForeignKey(
+        Speaker, on_delete=models.PROTECT, related_name="statement_links"
+    )
+    role = models.CharField(
+        max_length=400, blank=True, help_text="The post held at the time, e.g. Minister of State."
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = "speaker of the statement"
+        verbose_name_plural = "speakers of the statement"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["statement", "speaker"],
+                name="statement_speaker_once",
+                violation_error_message="This speaker is already listed on the statement.",
+            ),
+        ]
+        indexes = [models.Index(fields=["speaker", "statement"], name="stmtspeaker_speaker")]
+
+    def __str__(self) -> str:
+        return f"{self.speaker} ({self.role})" if self.role else str(self.speaker)

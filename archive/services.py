@@ -1,0 +1,416 @@
+"""Every write to the archive goes through here: admin, importers and the API alike.
+
+Functions are keyword-only, validate with ``full_clean()`` before saving, and announce the
+statements whose public form changed (``archive.signals.statements_changed``) inside the
+same transaction.  Nothing else in the project saves archive rows directly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import slugify
+
+from .models import (
+    Country,
+    Event,
+    Kind,
+    Language,
+    Speaker,
+    Statement,
+    StatementSpeaker,
+    Status,
+    Topic,
+)
+from .signals import statements_changed
+
+__all__ = [
+    "SpeakerRole",
+    "announce_statements",
+    "content_hash",
+    "create_event",
+    "create_speaker",
+    "create_statement",
+    "delete_statement",
+    "find_duplicates",
+    "get_or_create_topic",
+    "normalise_body",
+    "publish_statement",
+    "publish_statements",
+    "record_related_saved",
+    "record_statement_saved",
+    "set_statement_speakers",
+    "set_statement_topics",
+    "unique_slug",
+    "unpublish_statement",
+    "unpublish_statements",
+    "update_event",
+    "update_speaker",
+    "update_statement",
+    "update_topic",
+]
+
+
+@dataclass(frozen=True)
+class SpeakerRole:
+    """One speaker of a statement and the role they held then."""
+
+    speaker: Speaker
+    role: str = ""
+
+
+# --- text -------------------------------------------------------------------------------
+
+_WS = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+
+
+def normalise_body(text: str) -> str:
+    """Plain text with ``\\n\\n`` between paragraphs, single spaces, no control characters."""
+    text = unicodedata.normalize("NFC", text or "").replace("\ufeff", "")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n")
+    text = "".join(
+        ch for ch in text if ch == "\n" or ch == "\t" or unicodedata.category(ch) != "Cc"
+    )
+    paragraphs = []
+    for block in _BLANK_LINES.split(text):
+        line = _WS.sub(" ", " ".join(part.strip() for part in block.split("\n"))).strip()
+        if line:
+            paragraphs.append(line)
+    return "\n\n".join(paragraphs)
+
+
+def content_hash(text: str) -> str:
+    """Hash of the body with case, punctuation and spacing folded, to spot duplicates."""
+    folded = re.sub(r"[\W_]+", " ", normalise_body(text).casefold()).strip()
+    return hashlib.sha256(folded.encode("utf-8")).hexdigest()
+
+
+def unique_slug(model, value: str, *, max_length: int = 200, exclude_pk=None) -> str:
+    """A slug of ``value`` not yet used by ``model`` (suffixed -2, -3... when taken)."""
+    base = slugify(value, allow_unicode=False)[:max_length].strip("-") or model._meta.model_name
+    candidate, n = base, 1
+    while True:
+        qs = model._default_manager.filter(slug=candidate)
+        if exclude_pk is not None:
+            qs = qs.exclude(pk=exclude_pk)
+        if not qs.exists():
+            return candidate
+        n += 1
+        suffix = f"-{n}"
+        candidate = base[: max_length - len(suffix)].rstrip("-") + suffix
+
+
+def find_duplicates(
+    *, body: str = "", title: str = "", delivered_on=None, exclude_pk=None
+) -> list[Statement]:
+    """Statements with the same normalised text, or the same title on the same date."""
+    condition = Q(pk__in=[])
+    if body:
+        condition |= Q(content_hash=content_hash(body))
+    if title and delivered_on:
+        condition |= Q(title__iexact=title.strip(), delivered_on=delivered_on)
+    qs = Statement.objects.filter(condition)
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    return list(qs.order_by("pk")[:10])
+
+
+# --- announcements ----------------------------------------------------------------------
+
+
+def announce_statements(ids: Iterable[int]) -> None:
+    """Tell listeners (the search queue) that these statements' public form may have changed."""
+    ids = frozenset(int(i) for i in ids if i is not None)
+    if ids:
+        statements_changed.send(sender=Statement, ids=ids)
+
+
+# --- statements -------------------------------------------------------------------------
+
+_STATEMENT_FIELDS = {
+    "title", "slug", "delivered_on", "kind", "language", "country", "event", "body", "summary",
+    "source_name", "source_url", "original_text", "import_key",
+}
+
+
+@transaction.atomic
+def create_statement(
+    *,
+    title: str,
+    body: str,
+    delivered_on,
+    kind: str = Kind.STATEMENT,
+    language: str = Language.ENGLISH,
+    country: Country | None = None,
+    event: Event | None = None,
+    speakers: Sequence[SpeakerRole] = (),
+    topics: Iterable[Topic] = (),
+    summary: str = "",
+    source_name: str = "",
+    source_url: str = "",
+    original_text: str | None = None,
+    slug: str | None = None,
+    status: str = Status.DRAFT,
+    import_key: str | None = None,
+    user=None,
+) -> Statement:
+    statement = Statement(
+        title=title.strip(),
+        body=normalise_body(body),
+        delivered_on=delivered_on,
+        kind=kind,
+        language=language,
+        country=country,
+        event=event,
+        summary=summary.strip(),
+        source_name=source_name.strip(),
+        source_url=source_url.strip(),
+        original_text=body if original_text is None else original_text,
+        import_key=import_key,
+        created_by=user if _is_user(user) else None,
+        updated_by=user if _is_user(user) else None,
+    )
+    statement.slug = slug or unique_slug(
+        Statement, f"{title} {delivered_on:%Y-%m-%d}" if delivered_on else title, max_length=200
+    )
+    if status == Status.PUBLISHED:
+        statement.status = Status.PUBLISHED
+        statement.published_at = timezone.now()
+    statement.content_hash = content_hash(statement.body)
+    statement.full_clean()
+    statement.save()
+    _replace_speakers(statement, speakers)
+    statement.topics.set(list(topics))
+    announce_statements([statement.pk])
+    return statement
+
+
+@transaction.atomic
+def update_statement(
+    statement: Statement,
+    *,
+    user=None,
+    speakers: Sequence[SpeakerRole] | None = None,
+    topics: Iterable[Topic] | None = None,
+    **changes,
+) -> Statement:
+    """Change the named fields (and, when given, the speakers or topics) of a statement."""
+    unknown = set(changes) - _STATEMENT_FIELDS
+    if unknown:
+        raise TypeError(f"update_statement() got unknown fields: {', '.join(sorted(unknown))}")
+    for field, value in changes.items():
+        if field == "body":
+            value = normalise_body(value)
+        elif isinstance(value, str) and field not in {"original_text"}:
+            value = value.strip()
+        setattr(statement, field, value)
+    record_statement_saved(statement=statement, user=user)
+    if speakers is not None:
+        _replace_speakers(statement, speakers)
+    if topics is not None:
+        statement.topics.set(list(topics))
+    return statement
+
+
+@transaction.atomic
+def record_statement_saved(*, statement: Statement, user=None) -> Statement:
+    """Validate and save a statement whose fields were set elsewhere (e.g. by an admin form).
+
+    Keeps the derived fields (content hash, publication time, audit users) right.
+    """
+    statement.content_hash = content_hash(statement.body)
+    if statement.status == Status.PUBLISHED and statement.published_at is None:
+        statement.published_at = timezone.now()
+    if statement.status == Status.DRAFT:
+        statement.published_at = None
+    if _is_user(user):
+        statement.updated_by = user
+        if statement.pk is None:
+            statement.created_by = user
+    if not statement.slug:
+        statement.slug = unique_slug(Statement, statement.title, exclude_pk=statement.pk)
+    statement.full_clean()
+    statement.save()
+    announce_statements([statement.pk])
+    return statement
+
+
+@transaction.atomic
+def set_statement_speakers(*, statement: Statement, speakers: Sequence[SpeakerRole]) -> None:
+    _replace_speakers(statement, speakers)
+    announce_statements([statement.pk])
+
+
+@transaction.atomic
+def set_statement_topics(*, statement: Statement, topics: Iterable[Topic]) -> None:
+    statement.topics.set(list(topics))
+    announce_statements([statement.pk])
+
+
+def _replace_speakers(statement: Statement, speakers: Sequence[SpeakerRole]) -> None:
+    seen: set[int] = set()
+    rows = []
+    for order, item in enumerate(speakers):
+        if item.speaker.pk in seen:
+            continue
+        seen.add(item.speaker.pk)
+        row = StatementSpeaker(
+            statement=statement, speaker=item.speaker, role=(item.role or "").strip(), order=order
+        )
+        row.full_clean(exclude=["statement"])
+        rows.append(row)
+    StatementSpeaker.objects.filter(statement=statement).delete()
+    StatementSpeaker.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def publish_statement(*, statement: Statement, user=None, at=None) -> Statement:
+    if statement.status != Status.PUBLISHED:
+        statement.status = Status.PUBLISHED
+        statement.published_at = at or timezone.now()
+        record_statement_saved(statement=statement, user=user)
+    return statement
+
+
+@transaction.atomic
+def unpublish_statement(*, statement: Statement, user=None) -> Statement:
+    if statement.status != Status.DRAFT:
+        statement.status = Status.DRAFT
+        record_statement_saved(statement=statement, user=user)
+    return statement
+
+
+@transaction.atomic
+def publish_statements(*, statements: Iterable[Statement], user=None) -> int:
+    changed = 0
+    for statement in statements:
+        if statement.status != Status.PUBLISHED:
+            publish_statement(statement=statement, user=user)
+            changed += 1
+    return changed
+
+
+@transaction.atomic
+def unpublish_statements(*, statements: Iterable[Statement], user=None) -> int:
+    changed = 0
+    for statement in statements:
+        if statement.status != Status.DRAFT:
+            unpublish_statement(statement=statement, user=user)
+            changed += 1
+    return changed
+
+
+@transaction.atomic
+def delete_statement(*, statement: Statement, user=None) -> None:
+    pk = statement.pk
+    statement.delete()
+    announce_statements([pk])
+
+
+# --- speakers, events, topics -----------------------------------------------------------
+
+
+@transaction.atomic
+def create_speaker(
+    *,
+    name: str,
+    honorific: str = "",
+    country: Country | None = None,
+    aliases: Iterable[str] = (),
+    notes: str = "",
+    slug: str | None = None,
+) -> Speaker:
+    speaker = Speaker(
+        name=_clean_line(name),
+        honorific=honorific.strip(),
+        country=country,
+        aliases="\n".join(a.strip() for a in aliases if a.strip()),
+        notes=notes.strip(),
+    )
+    speaker.slug = slug or unique_slug(Speaker, speaker.name)
+    speaker.full_clean()
+    speaker.save()
+    return speaker
+
+
+@transaction.atomic
+def update_speaker(*, speaker: Speaker, **changes) -> Speaker:
+    """Rename or edit a speaker; every statement they appear on is re-announced."""
+    if "aliases" in changes and not isinstance(changes["aliases"], str):
+        changes["aliases"] = "\n".join(a.strip() for a in changes["aliases"] if a.strip())
+    for field, value in changes.items():
+        setattr(speaker, field, _clean_line(value) if field == "name" else value)
+    speaker.full_clean()
+    speaker.save()
+    announce_statements(
+        StatementSpeaker.objects.filter(speaker=speaker).values_list("statement_id", flat=True)
+    )
+    return speaker
+
+
+@transaction.atomic
+def create_event(*, name: str, start_date, slug: str | None = None, **fields) -> Event:
+    event = Event(name=_clean_line(name), start_date=start_date, **fields)
+    event.slug = slug or unique_slug(Event, f"{event.name} {start_date:%Y}")
+    event.full_clean()
+    event.save()
+    return event
+
+
+@transaction.atomic
+def update_event(*, event: Event, **changes) -> Event:
+    for field, value in changes.items():
+        setattr(event, field, value)
+    event.full_clean()
+    event.save()
+    announce_statements(event.statements.values_list("pk", flat=True))
+    return event
+
+
+@transaction.atomic
+def get_or_create_topic(*, name: str) -> Topic:
+    name = _clean_line(name)
+    topic = Topic.objects.filter(name__iexact=name).first()
+    if topic is None:
+        topic = Topic(name=name, slug=unique_slug(Topic, name, max_length=120))
+        topic.full_clean()
+        topic.save()
+    return topic
+
+
+@transaction.atomic
+def update_topic(*, topic: Topic, **changes) -> Topic:
+    for field, value in changes.items():
+        setattr(topic, field, value)
+    topic.full_clean()
+    topic.save()
+    announce_statements(topic.statements.values_list("pk", flat=True))
+    return topic
+
+
+def record_related_saved(*, instance) -> None:
+    """Announce the statements behind a speaker, event or topic saved elsewhere (admin)."""
+    if isinstance(instance, Speaker):
+        links = StatementSpeaker.objects.filter(speaker=instance)
+        ids = links.values_list("statement_id", flat=True)
+    elif isinstance(instance, (Event, Topic)):
+        ids = instance.statements.values_list("pk", flat=True)
+    else:
+        return
+    announce_statements(ids)
+
+
+def _clean_line(value: str) -> str:
+    return _WS.sub(" ", (value or "").replace("\n", " ").replace("\r", " ")).strip()
+
+
+def _is_user(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False) and user.pk is not None

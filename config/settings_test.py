@@ -1,0 +1,13 @@
+"""Settings for the test suite: the real settings, a throwaway Whoosh folder, fast hashing."""
+
+import os
+import tempfile
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key")
+os.environ["SEARCH_URL"] = "whoosh:" + tempfile.mkdtemp(prefix="archive-test-whoosh-")
+
+from .settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405
