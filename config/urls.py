@@ -4,5 +4,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path(settings.ADMIN_PATH, admin.site.urls),
+    path("search/", include("search.urls")),
     path("", include("archive.urls")),
 ]
