@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "haystack",
     "archive",
     "search",
+    "django.contrib.sitemaps", "rest_framework", "drf_spectacular", "api",
 ]
 
 MIDDLEWARE = [
@@ -164,3 +165,22 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DJANGO_MAX_REQUEST_BYTES", str(5 * 1024 * 1024)))
+
+# The read-only JSON API (api/): public, anonymous, throttled per client address.
+API_THROTTLE_RATE = os.environ.get("ARCHIVE_API_THROTTLE_RATE", "120/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ClientRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Diplomatic Statements Archive API",
+    "DESCRIPTION": "Read-only access to the archive's published statements.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}
