@@ -378,3 +378,21 @@ class StatementSpeaker(models.Model):
 
     def __str__(self) -> str:
         return f"{self.speaker} ({self.role})" if self.role else str(self.speaker)
+
+
+class StatementSlugHistory(models.Model):
+    """A slug a statement had before, so that its old permalinks keep working (301)."""
+
+    old_slug = models.SlugField(max_length=255, unique=True)
+    statement = models.ForeignKey(
+        Statement, on_delete=models.CASCADE, related_name="slug_history"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name = "former slug of a statement"
+        verbose_name_plural = "former slugs of statements"
+
+    def __str__(self) -> str:
+        return f"{self.old_slug} -> {self.statement_id}"
