@@ -25,6 +25,7 @@ from .models import (
     Language,
     Speaker,
     Statement,
+    StatementSlugHistory,
     StatementSpeaker,
     Status,
     Topic,
@@ -101,7 +102,7 @@ def unique_slug(model, value: str, *, max_length: int = 200, exclude_pk=None) ->
         qs = model._default_manager.filter(slug=candidate)
         if exclude_pk is not None:
             qs = qs.exclude(pk=exclude_pk)
-        if not qs.exists():
+        if not qs.exists() and not _former_statement_slug(model, candidate, exclude_pk):
             return candidate
         n += 1
         suffix = f"-{n}"
@@ -238,9 +239,33 @@ def record_statement_saved(*, statement: Statement, user=None) -> Statement:
     if not statement.slug:
         statement.slug = unique_slug(Statement, statement.title, exclude_pk=statement.pk)
     statement.full_clean()
+    previous_slug = (
+        Statement.objects.filter(pk=statement.pk).values_list("slug", flat=True).first()
+        if statement.pk is not None
+        else None
+    )
     statement.save()
+    if previous_slug and previous_slug != statement.slug:
+        _remember_former_slug(statement, previous_slug)
     announce_statements([statement.pk])
     return statement
+
+
+def _remember_former_slug(statement: Statement, old_slug: str) -> None:
+    # The old permalink now redirects here; a slug that is live again needs no redirect.
+    StatementSlugHistory.objects.update_or_create(
+        old_slug=old_slug, defaults={"statement": statement}
+    )
+    StatementSlugHistory.objects.filter(old_slug=statement.slug).delete()
+
+
+def _former_statement_slug(model, slug: str, exclude_pk) -> bool:
+    # A former slug stays reserved for the statement it redirects to, so old links never
+    # start pointing at a different statement.
+    if model is not Statement:
+        return False
+    former = StatementSlugHistory.objects.filter(old_slug=slug)
+    return former.exclude(statement_id=exclude_pk).exists()
 
 
 @transaction.atomic
