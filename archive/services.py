@@ -77,6 +77,9 @@ def normalise_body(text: str) -> str:
     """Plain text with ``\\n\\n`` between paragraphs, single spaces, no control characters."""
     text = unicodedata.normalize("NFC", text or "").replace("\ufeff", "")
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n")
+    # Line breaks that are control characters would otherwise be dropped below, gluing two
+    # words together: Word's manual line break (\v), NEL (\x85), and the Unicode separators.
+    text = text.translate({0x0B: "\n", 0x85: "\n", 0x2028: "\n", 0x2029: "\n\n"})
     text = "".join(
         ch for ch in text if ch == "\n" or ch == "\t" or unicodedata.category(ch) != "Cc"
     )
@@ -225,8 +228,11 @@ def update_statement(
 def record_statement_saved(*, statement: Statement, user=None) -> Statement:
     """Validate and save a statement whose fields were set elsewhere (e.g. by an admin form).
 
-    Keeps the derived fields (content hash, publication time, audit users) right.
+    Keeps the derived fields (body normalised, content hash, publication time, audit users)
+    right.
     """
+    # A browser submits a textarea with CRLF line ends; paragraphs are split on "\n\n".
+    statement.body = normalise_body(statement.body)
     statement.content_hash = content_hash(statement.body)
     if statement.status == Status.PUBLISHED and statement.published_at is None:
         statement.published_at = timezone.now()
