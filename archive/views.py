@@ -1,8 +1,483 @@
-from django.shortcuts import render
+"""Public browsing pages.  They read the database only; the search app owns the index.
 
-from .models import Statement
+Visibility rules, in one place:
+
+* A draft statement is a 404 for the public.  Staff (``is_staff``) may open it to preview it,
+  under a "Draft — not public" banner.  Every list of statements goes through
+  ``Statement.objects.visible_to(user)``, so staff see drafts (labelled) where the public
+  sees nothing at all.
+* Index pages and the home page's totals describe the public archive: they count published
+  statements only, for everyone.
+* Speakers, events and topics exist to hold statements; one that has no published statement
+  yet (say, created for an embargoed draft) is a 404 for the public, so a draft cannot leak
+  through the name of its speaker or event.  Countries are public reference data and always
+  have a page.
+
+Malformed filters (``?year=abc``, ``?kind=nonsense``) are a 400 with a message saying what
+is accepted; a page number that does not exist is a 404, never silently clamped.
+
+Each view runs a fixed number of queries whatever the number of rows (see
+tests/test_pages.py): rows come from ``for_listing()``/``for_detail()``, counts from
+annotations, and groupings are done in Python over one result set.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from django.core.paginator import InvalidPage, Page, Paginator
+from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models.functions import ExtractYear, Lower
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from .models import (
+    Country,
+    Event,
+    EventKind,
+    Speaker,
+    Statement,
+    StatementSlugHistory,
+    StatementSpeaker,
+    Status,
+    Topic,
+)
+
+PER_PAGE = 20
+EVENTS_PER_PAGE = 50
+HOME_LATEST = 10
+HOME_TOP = 8
+
+_PUBLISHED = Status.PUBLISHED
+_YEAR = re.compile(r"[0-9]{4}")
 
 
-def home(request):
-    latest = Statement.objects.published().for_listing().newest_first()[:10]
-    return render(request, "archive/home.html", {"latest": latest})
+class InvalidFilter(ValueError):
+    """A query-string filter the page cannot understand; shown to the reader as a 400."""
+
+
+@dataclass(frozen=True)
+class Crumb:
+    label: str
+    url: str | None = None
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def _visible_statements(request: HttpRequest) -> QuerySet[Statement]:
+    return Statement.objects.visible_to(request.user)
+
+
+def _is_staff(request: HttpRequest) -> bool:
+    user = request.user
+    return bool(user.is_active and user.is_staff)
+
+
+def _published_count(relation: str) -> Count:
+    """Count of published statements reached through ``relation`` (for annotations)."""
+    return Count(relation, filter=Q(**{f"{relation}__status": _PUBLISHED}), distinct=True)
+
+
+def paginate(request: HttpRequest, queryset, per_page: int = PER_PAGE) -> Page:
+    """The requested page; a page that does not exist is a 404 rather than a clamp."""
+    raw = request.GET.get("page", "").strip() or "1"
+    paginator = Paginator(queryset, per_page)
+    try:
+        return paginator.page(raw)
+    except InvalidPage:
+        raise Http404(f"There is no page {raw[:20]!r} of this list.") from None
+
+
+def parse_year(raw: str | None) -> int | None:
+    """A four-digit year from the query string, None when absent; InvalidFilter otherwise."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    if not _YEAR.fullmatch(raw) or int(raw) < 1:
+        raise InvalidFilter("The year must be written with four digits, for example 2022.")
+    return int(raw)
+
+
+def bad_request(request: HttpRequest, message: str, breadcrumbs: list[Crumb]) -> HttpResponse:
+    return render(
+        request,
+        "archive/bad_request.html",
+        {"message": message, "breadcrumbs": breadcrumbs},
+        status=400,
+    )
+
+
+def _home_crumb() -> Crumb:
+    return Crumb("Home", reverse("archive:home"))
+
+
+def _published_years() -> list[int]:
+    return [
+        d.year for d in Statement.objects.published().dates("delivered_on", "year", order="DESC")
+    ]
+
+
+def _initial(name: str) -> str:
+    """The letter a name is filed under: accents folded, non-letters under "#"."""
+    for ch in unicodedata.normalize("NFKD", name):
+        if unicodedata.combining(ch):
+            continue
+        if ch.isalpha():
+            return ch.upper()
+        return "#"
+    return "#"
+
+
+# --- home -------------------------------------------------------------------------------
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    published = Statement.objects.published()
+    totals = published.aggregate(
+        statements=Count("id", distinct=True),
+        speakers=Count("statement_speakers__speaker", distinct=True),
+        events=Count("event", distinct=True),
+        countries=Count("country", distinct=True),
+    )
+    top_speakers = (
+        Speaker.objects.annotate(statement_count=_published_count("statements"))
+        .filter(statement_count__gt=0)
+        .order_by("-statement_count", Lower("name"))[:HOME_TOP]
+    )
+    top_events = (
+        Event.objects.with_statement_counts()
+        .filter(statement_count__gt=0)
+        .select_related("country")
+        .order_by("-statement_count", "-start_date")[:HOME_TOP]
+    )
+    context = {
+        "latest": published.for_listing().newest_first()[:HOME_LATEST],
+        "totals": totals,
+        "top_speakers": top_speakers,
+        "top_events": top_events,
+        "section": "home",
+    }
+    return render(request, "archive/home.html", context)
+
+
+# --- statements -------------------------------------------------------------------------
+
+
+def statement_list(request: HttpRequest) -> HttpResponse:
+    crumbs = [_home_crumb(), Crumb("Statements")]
+    try:
+        year = parse_year(request.GET.get("year"))
+    except InvalidFilter as exc:
+        return bad_request(request, str(exc), crumbs)
+    statements = _visible_statements(request)
+    if year is not None:
+        statements = statements.in_year(year)
+    page = paginate(request, statements.for_listing().newest_first())
+    context = {
+        "page": page,
+        "year": year,
+        "years": _published_years(),
+        "breadcrumbs": crumbs,
+        "section": "statements",
+    }
+    return render(request, "archive/statement_list.html", context)
+
+
+def statement_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    visible = _visible_statements(request)
+    statement = visible.for_detail().filter(slug=slug).first()
+    if statement is None:
+        # A permalink from before a change of title still leads to the statement.
+        former = (
+            StatementSlugHistory.objects.filter(old_slug=slug, statement__in=visible)
+            .select_related("statement")
+            .first()
+        )
+        if former is not None:
+            return redirect(former.statement, permanent=True)
+        raise Http404("No published statement has this address.")
+
+    links = list(statement.statement_speakers.all())
+    previous_statement = next_statement = None
+    if links:
+        # Neighbours in the first speaker's own record, in the same order as his or her page.
+        same_speaker = visible.by_speaker(links[0].speaker_id).only(
+            "title", "slug", "delivered_on", "status", "language"
+        )
+        older = Q(delivered_on__lt=statement.delivered_on) | Q(
+            delivered_on=statement.delivered_on, pk__lt=statement.pk
+        )
+        newer = Q(delivered_on__gt=statement.delivered_on) | Q(
+            delivered_on=statement.delivered_on, pk__gt=statement.pk
+        )
+        previous_statement = same_speaker.filter(older).order_by("-delivered_on", "-pk").first()
+        next_statement = same_speaker.filter(newer).order_by("delivered_on", "pk").first()
+
+    crumbs = [
+        _home_crumb(),
+        Crumb("Statements", reverse("archive:statement-list")),
+        Crumb(str(statement.delivered_on.year), reverse("archive:year-detail",
+                                                        args=[statement.delivered_on.year])),
+        Crumb(statement.title),
+    ]
+    context = {
+        "statement": statement,
+        "speaker_links": links,
+        "topics": list(statement.topics.all()),
+        "previous_statement": previous_statement,
+        "next_statement": next_statement,
+        "permalink": request.build_absolute_uri(statement.get_absolute_url()),
+        "breadcrumbs": crumbs,
+        "section": "statements",
+    }
+    return render(request, "archive/statement_detail.html", context)
+
+
+# --- speakers ---------------------------------------------------------------------------
+
+
+def speaker_list(request: HttpRequest) -> HttpResponse:
+    speakers = (
+        Speaker.objects.annotate(statement_count=_published_count("statements"))
+        .filter(statement_count__gt=0)
+        .order_by(Lower("name"), "pk")
+    )
+    groups: OrderedDict[str, list[Speaker]] = OrderedDict()
+    for speaker in speakers:
+        groups.setdefault(_initial(speaker.name), []).append(speaker)
+    # Latin letters first (A-Z), then other scripts, then names that start with a non-letter.
+    ordered = sorted(groups.items(), key=lambda item: (item[0] == "#", not item[0].isascii(),
+                                                       item[0]))
+    context = {
+        "groups": ordered,
+        "speaker_total": sum(len(members) for _, members in ordered),
+        "breadcrumbs": [_home_crumb(), Crumb("Speakers")],
+        "section": "speakers",
+    }
+    return render(request, "archive/speaker_list.html", context)
+
+
+def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    speaker = get_object_or_404(Speaker.objects.select_related("country"), slug=slug)
+    visible = _visible_statements(request)
+    statements = visible.by_speaker(speaker).for_listing().newest_first()
+    page = paginate(request, statements)
+    if page.paginator.count == 0 and not _is_staff(request):
+        raise Http404("No published statement by this speaker.")
+    roles = (
+        StatementSpeaker.objects.filter(speaker=speaker, statement__in=visible)
+        .values("role")
+        .annotate(
+            first=Min("statement__delivered_on"),
+            last=Max("statement__delivered_on"),
+            statement_count=Count("statement", distinct=True),
+        )
+        .order_by("first", "role")
+    )
+    events = (
+        Event.objects.filter(pk__in=visible.by_speaker(speaker).values("event"))
+        .select_related("country")
+        .order_by("-start_date", "name")
+    )
+    context = {
+        "speaker": speaker,
+        "page": page,
+        "roles": roles,
+        "events": events,
+        "breadcrumbs": [
+            _home_crumb(),
+            Crumb("Speakers", reverse("archive:speaker-list")),
+            Crumb(speaker.display_name),
+        ],
+        "section": "speakers",
+    }
+    return render(request, "archive/speaker_detail.html", context)
+
+
+# --- events -----------------------------------------------------------------------------
+
+
+def event_list(request: HttpRequest) -> HttpResponse:
+    crumbs = [_home_crumb(), Crumb("Events")]
+    kind = request.GET.get("kind", "").strip()
+    series = request.GET.get("series", "").strip()
+    if kind and kind not in EventKind.values:
+        accepted = ", ".join(EventKind.values)
+        return bad_request(request, f"Unknown kind of event. Accepted kinds: {accepted}.", crumbs)
+    events = (
+        Event.objects.with_statement_counts()
+        .filter(statement_count__gt=0)
+        .select_related("country")
+        .order_by("-start_date", "name", "pk")
+    )
+    if kind:
+        events = events.filter(kind=kind)
+    if series:
+        events = events.filter(series=series)
+    all_series = (
+        Event.objects.filter(statements__status=_PUBLISHED)
+        .exclude(series="")
+        .values_list("series", flat=True)
+        .distinct()
+        .order_by("series")
+    )
+    context = {
+        "page": paginate(request, events, EVENTS_PER_PAGE),
+        "kind": kind,
+        "kind_label": EventKind(kind).label if kind else "",
+        "kinds": EventKind.choices,
+        "series": series,
+        "all_series": all_series,
+        "breadcrumbs": crumbs,
+        "section": "events",
+    }
+    return render(request, "archive/event_list.html", context)
+
+
+def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    event = get_object_or_404(Event.objects.select_related("country"), slug=slug)
+    statements = list(
+        _visible_statements(request)
+        .at_event(event)
+        .for_listing()
+        .order_by(Lower("country__name").asc(nulls_last=True), "delivered_on", "pk")
+    )
+    if not statements and not _is_staff(request):
+        raise Http404("No published statement was recorded at this event.")
+    delegations: OrderedDict[Country | None, list[Statement]] = OrderedDict()
+    for statement in statements:
+        delegations.setdefault(statement.country, []).append(statement)
+    context = {
+        "event": event,
+        "delegations": list(delegations.items()),
+        "statement_total": len(statements),
+        "breadcrumbs": [
+            _home_crumb(),
+            Crumb("Events", reverse("archive:event-list")),
+            Crumb(event.short_name or event.name),
+        ],
+        "section": "events",
+    }
+    return render(request, "archive/event_detail.html", context)
+
+
+# --- countries --------------------------------------------------------------------------
+
+
+def country_list(request: HttpRequest) -> HttpResponse:
+    countries = (
+        Country.objects.annotate(statement_count=_published_count("statements"))
+        .filter(statement_count__gt=0)
+        .order_by("name")
+    )
+    context = {
+        "countries": countries,
+        "breadcrumbs": [_home_crumb(), Crumb("Countries")],
+        "section": "countries",
+    }
+    return render(request, "archive/country_list.html", context)
+
+
+def country_detail(request: HttpRequest, code: str) -> HttpResponse:
+    country = get_object_or_404(Country, code=code.upper())
+    statements = _visible_statements(request).for_country(country)
+    years = (
+        statements.filter(status=_PUBLISHED)
+        .annotate(year=ExtractYear("delivered_on"))
+        .values("year")
+        .annotate(statement_count=Count("id"))
+        .order_by("-year")
+    )
+    context = {
+        "country": country,
+        "page": paginate(request, statements.for_listing().newest_first()),
+        "years": years,
+        "canonical_url": request.build_absolute_uri(country.get_absolute_url()),
+        "breadcrumbs": [
+            _home_crumb(),
+            Crumb("Countries", reverse("archive:country-list")),
+            Crumb(country.name),
+        ],
+        "section": "countries",
+    }
+    return render(request, "archive/country_detail.html", context)
+
+
+# --- topics -----------------------------------------------------------------------------
+
+
+def topic_list(request: HttpRequest) -> HttpResponse:
+    topics = (
+        Topic.objects.annotate(statement_count=_published_count("statements"))
+        .filter(statement_count__gt=0)
+        .order_by(Lower("name"))
+    )
+    context = {
+        "topics": topics,
+        "breadcrumbs": [_home_crumb(), Crumb("Topics")],
+        "section": "topics",
+    }
+    return render(request, "archive/topic_list.html", context)
+
+
+def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    topic = get_object_or_404(Topic, slug=slug)
+    statements = _visible_statements(request).about(topic).for_listing().newest_first()
+    page = paginate(request, statements)
+    if page.paginator.count == 0 and not _is_staff(request):
+        raise Http404("No published statement is filed under this topic.")
+    context = {
+        "topic": topic,
+        "page": page,
+        "breadcrumbs": [
+            _home_crumb(),
+            Crumb("Topics", reverse("archive:topic-list")),
+            Crumb(topic.name),
+        ],
+        "section": "topics",
+    }
+    return render(request, "archive/topic_detail.html", context)
+
+
+# --- years ------------------------------------------------------------------------------
+
+
+def year_list(request: HttpRequest) -> HttpResponse:
+    years = (
+        Statement.objects.published()
+        .annotate(year=ExtractYear("delivered_on"))
+        .values("year")
+        .annotate(statement_count=Count("id"))
+        .order_by("-year")
+    )
+    context = {
+        "years": years,
+        "breadcrumbs": [_home_crumb(), Crumb("Years")],
+        "section": "statements",
+    }
+    return render(request, "archive/year_list.html", context)
+
+
+def year_detail(request: HttpRequest, year: int) -> HttpResponse:
+    if year < 1:
+        raise Http404("There is no year 0000.")
+    statements = _visible_statements(request).in_year(year).for_listing().newest_first()
+    page = paginate(request, statements)
+    if page.paginator.count == 0:
+        raise Http404(f"No published statement from {year}.")
+    context = {
+        "year": year,
+        "page": page,
+        "breadcrumbs": [
+            _home_crumb(),
+            Crumb("Years", reverse("archive:year-list")),
+            Crumb(str(year)),
+        ],
+        "section": "statements",
+    }
+    return render(request, "archive/year_detail.html", context)

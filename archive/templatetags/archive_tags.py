@@ -1,0 +1,52 @@
+"""Small presentation helpers for the browsing templates."""
+
+from __future__ import annotations
+
+import datetime
+from urllib.parse import urlsplit
+
+from django import template
+from django.utils.dateformat import format as date_format
+
+register = template.Library()
+
+_LINKABLE_SCHEMES = frozenset({"http", "https"})
+
+
+@register.filter
+def http_url(value: str) -> str:
+    """The URL when it is an absolute http(s) address, else "" (never a javascript: link).
+
+    Stored URLs arrive from importers and old records that skipped URLField validation, so the
+    template checks again rather than trusting the column.
+    """
+    value = (value or "").strip()
+    if not value or any(ch.isspace() or ord(ch) < 32 for ch in value):
+        return ""
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in _LINKABLE_SCHEMES or not parts.netloc:
+        return ""
+    return value
+
+
+@register.simple_tag
+def date_range(start: datetime.date | None, end: datetime.date | None = None) -> str:
+    """"18–19 October 2022", "30 September – 2 October 2022" or one date when ``end`` is empty."""
+    if start is None:
+        return ""
+    if end is None or end == start:
+        return date_format(start, "j F Y")
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}\u2013{date_format(end, 'j F Y')}"
+    if start.year == end.year:
+        return f"{date_format(start, 'j F')} \u2013 {date_format(end, 'j F Y')}"
+    return f"{date_format(start, 'j F Y')} \u2013 {date_format(end, 'j F Y')}"
+
+
+@register.filter
+def text_direction(language: str) -> str:
+    """"rtl" for the right-to-left languages the archive holds, else "ltr"."""
+    return "rtl" if language in {"ar", "fa", "ur", "he"} else "ltr"
