@@ -33,8 +33,11 @@ from .models import (
 from .signals import statements_changed
 
 __all__ = [
+    "BulkUpsertResult",
     "SpeakerRole",
+    "StatementInput",
     "announce_statements",
+    "bulk_upsert_statements",
     "content_hash",
     "create_event",
     "create_speaker",
@@ -71,6 +74,8 @@ class SpeakerRole:
 
 _WS = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
+# Unicode category Cc except \t and \n, as one regex: imports normalise millions of characters.
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def normalise_body(text: str) -> str:
@@ -80,9 +85,7 @@ def normalise_body(text: str) -> str:
     # Line breaks that are control characters would otherwise be dropped below, gluing two
     # words together: Word's manual line break (\v), NEL (\x85), and the Unicode separators.
     text = text.translate({0x0B: "\n", 0x85: "\n", 0x2028: "\n", 0x2029: "\n\n"})
-    text = "".join(
-        ch for ch in text if ch == "\n" or ch == "\t" or unicodedata.category(ch) != "Cc"
-    )
+    text = _CONTROL_CHARS.sub("", text)
     paragraphs = []
     for block in _BLANK_LINES.split(text):
         line = _WS.sub(" ", " ".join(part.strip() for part in block.split("\n"))).strip()
@@ -445,3 +448,224 @@ def _clean_line(value: str) -> str:
 
 def _is_user(user) -> bool:
     return user is not None and getattr(user, "is_authenticated", False) and user.pk is not None
+
+
+# --- bulk import ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatementInput:
+    """One statement as an importer describes it, for ``bulk_upsert_statements``.
+
+    ``status`` and ``published_at`` apply when the statement is created; an existing
+    statement keeps its editorial status unless the caller asks otherwise.
+    """
+
+    title: str
+    body: str
+    delivered_on: object
+    import_key: str | None = None
+    slug: str | None = None
+    kind: str = Kind.STATEMENT
+    language: str = Language.ENGLISH
+    country: Country | None = None
+    event: Event | None = None
+    speakers: tuple[SpeakerRole, ...] = ()
+    topics: tuple[Topic, ...] = ()
+    summary: str = ""
+    source_name: str = ""
+    source_url: str = ""
+    original_text: str | None = None
+    status: str = Status.DRAFT
+    published_at: object = None
+
+
+@dataclass
+class BulkUpsertResult:
+    """What one batch did, by the batch's keys (import keys or slugs)."""
+
+    created: list[str]
+    updated: list[str]
+    unchanged: list[str]
+    ids: dict[str, int]
+
+
+# Fields an import may set and compare; slug, status and audit fields are handled apart.
+_BULK_FIELDS = (
+    "title", "body", "delivered_on", "kind", "language", "country_id", "event_id", "summary",
+    "source_name", "source_url", "original_text", "import_key", "content_hash",
+)
+
+
+@transaction.atomic
+def bulk_upsert_statements(
+    *,
+    items: Sequence[StatementInput],
+    match_on: str = "import_key",
+    update_status: bool = False,
+    user=None,
+) -> BulkUpsertResult:
+    """Create or update a batch of statements in a few queries, matched by a natural key.
+
+    Each row is validated like ``create_statement`` does (field validation; the database
+    enforces the unique and check constraints), unchanged rows are not written, and the
+    created and updated statements are announced once for the whole batch.
+    """
+    if match_on not in {"import_key", "slug"}:
+        raise ValueError("match_on must be 'import_key' or 'slug'")
+    keys = [getattr(item, match_on) for item in items]
+    if any(not key for key in keys):
+        raise ValueError(f"every item needs a {match_on} to be matched on")
+    if len(set(keys)) != len(keys):
+        raise ValueError(f"a batch cannot hold the same {match_on} twice")
+    existing = {
+        getattr(statement, match_on): statement
+        for statement in Statement.objects.filter(**{f"{match_on}__in": keys}).prefetch_related(
+            "statement_speakers", "topics"
+        )
+    }
+    now = timezone.now()
+    audit_user = user if _is_user(user) else None
+    result = BulkUpsertResult(created=[], updated=[], unchanged=[], ids={})
+    new: list[tuple[StatementInput, Statement]] = []
+    changed: list[tuple[StatementInput, Statement, bool, bool]] = []
+    changed_fields: set[str] = set()
+    taken_slugs: set[str] = set()
+
+    for key, item in zip(keys, items, strict=True):
+        values = _bulk_values(item)
+        statement = existing.get(key)
+        if statement is None:
+            statement = Statement(**values, created_by=audit_user, updated_by=audit_user)
+            statement.status = item.status
+            if item.status == Status.PUBLISHED:
+                statement.published_at = item.published_at or now
+            statement.slug = _bulk_slug(item, taken_slugs)
+            _validate_for_bulk(statement)
+            new.append((item, statement))
+            continue
+        differing = {name for name, value in values.items() if getattr(statement, name) != value}
+        if update_status and item.status != statement.status:
+            statement.status = item.status
+            statement.published_at = (
+                (item.published_at or now) if item.status == Status.PUBLISHED else None
+            )
+            differing |= {"status", "published_at"}
+        speakers_differ = _speaker_rows(statement) != _wanted_speaker_rows(item)
+        topics_differ = {t.pk for t in statement.topics.all()} != {t.pk for t in item.topics}
+        if not (differing or speakers_differ or topics_differ):
+            result.unchanged.append(key)
+            result.ids[key] = statement.pk
+            continue
+        for name in differing:
+            setattr(statement, name, values.get(name, getattr(statement, name)))
+        statement.updated_at = now
+        if audit_user is not None:
+            statement.updated_by = audit_user
+            differing.add("updated_by")
+        _validate_for_bulk(statement)
+        changed_fields |= differing | {"updated_at"}
+        changed.append((item, statement, speakers_differ, topics_differ))
+
+    if new:
+        Statement.objects.bulk_create([statement for _, statement in new], batch_size=500)
+    if changed:
+        Statement.objects.bulk_update(
+            [statement for _, statement, _, _ in changed], sorted(changed_fields), batch_size=500
+        )
+    speaker_rows: list[StatementSpeaker] = []
+    topic_rows = []
+    through = Statement.topics.through
+    replace_speakers = [s.pk for _, s, speakers_differ, _ in changed if speakers_differ]
+    replace_topics = [s.pk for _, s, _, topics_differ in changed if topics_differ]
+    if replace_speakers:
+        StatementSpeaker.objects.filter(statement_id__in=replace_speakers).delete()
+    if replace_topics:
+        through.objects.filter(statement_id__in=replace_topics).delete()
+    writes = [(item, statement, True, True) for item, statement in new] + changed
+    for item, statement, speakers_differ, topics_differ in writes:
+        if speakers_differ:
+            for speaker_id, role, order in _wanted_speaker_rows(item):
+                row = StatementSpeaker(
+                    statement=statement, speaker_id=speaker_id, role=role, order=order
+                )
+                row.full_clean(exclude=["statement", "speaker"], validate_constraints=False)
+                speaker_rows.append(row)
+        if topics_differ:
+            topic_rows += [
+                through(statement_id=statement.pk, topic_id=pk)
+                for pk in sorted({t.pk for t in item.topics})
+            ]
+    StatementSpeaker.objects.bulk_create(speaker_rows, batch_size=500)
+    through.objects.bulk_create(topic_rows, batch_size=500)
+
+    for item, statement in new:
+        key = getattr(item, match_on)
+        result.created.append(key)
+        result.ids[key] = statement.pk
+    for item, statement, _, _ in changed:
+        key = getattr(item, match_on)
+        result.updated.append(key)
+        result.ids[key] = statement.pk
+    announce_statements(
+        [s.pk for _, s in new] + [s.pk for _, s, _, _ in changed]
+    )
+    return result
+
+
+def _bulk_values(item: StatementInput) -> dict:
+    body = normalise_body(item.body)
+    return {
+        "title": _clean_line(item.title),
+        "body": body,
+        "delivered_on": item.delivered_on,
+        "kind": item.kind,
+        "language": item.language,
+        "country_id": item.country.pk if item.country else None,
+        "event_id": item.event.pk if item.event else None,
+        "summary": item.summary.strip(),
+        "source_name": item.source_name.strip(),
+        "source_url": item.source_url.strip(),
+        "original_text": item.body if item.original_text is None else item.original_text,
+        "import_key": item.import_key or None,
+        "content_hash": content_hash(body),
+    }
+
+
+def _wanted_speaker_rows(item: StatementInput) -> list[tuple[int, str, int]]:
+    rows, seen = [], set()
+    for order, entry in enumerate(item.speakers):
+        if entry.speaker.pk in seen:
+            continue
+        seen.add(entry.speaker.pk)
+        rows.append((entry.speaker.pk, (entry.role or "").strip(), order))
+    return rows
+
+
+def _speaker_rows(statement: Statement) -> list[tuple[int, str, int]]:
+    links = sorted(statement.statement_speakers.all(), key=lambda link: (link.order, link.pk))
+    return [(link.speaker_id, link.role, link.order) for link in links]
+
+
+def _bulk_slug(item: StatementInput, taken: set[str]) -> str:
+    # A slug unique among the database, the former slugs and this batch; the common case
+    # (a free slug) costs one query, a clash walks the -2, -3... suffixes like unique_slug.
+    base = item.slug or slugify(f"{item.title} {item.delivered_on:%Y-%m-%d}")[:200].strip("-")
+    base = base or "statement"
+    candidate, n = base, 1
+    while candidate in taken or unique_slug(Statement, candidate, max_length=200) != candidate:
+        n += 1
+        suffix = f"-{n}"
+        candidate = base[: 200 - len(suffix)].rstrip("-") + suffix
+    taken.add(candidate)
+    return candidate
+
+
+def _validate_for_bulk(statement: Statement) -> None:
+    # Foreign keys come from loaded rows, and the database enforces uniqueness and the
+    # check constraints when the batch is written, so those per-row queries are skipped.
+    statement.full_clean(
+        exclude=["country", "event", "created_by", "updated_by"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
