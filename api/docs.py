@@ -1,0 +1,85 @@
+"""The API's documentation page, rendered on the server from the OpenAPI schema.
+
+Swagger UI and Redoc need JavaScript from a CDN; this page needs none, and it cannot drift
+from the API because it reads the same schema that ``/api/schema/`` serves.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from django.conf import settings
+from django.shortcuts import render
+from drf_spectacular.generators import SchemaGenerator
+
+from .pagination import MAX_PAGE_SIZE
+
+METHODS = ("get",)
+
+
+@lru_cache(maxsize=1)
+def _schema() -> dict:
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def _type_of(schema: dict) -> str:
+    if "enum" in schema:
+        return "one of " + ", ".join(str(value) for value in schema["enum"])
+    kind = schema.get("format") or schema.get("type", "string")
+    bounds = []
+    if "minimum" in schema:
+        bounds.append(f"≥ {schema['minimum']}")
+    if "maximum" in schema:
+        bounds.append(f"≤ {schema['maximum']}")
+    if "maxLength" in schema:
+        bounds.append(f"up to {schema['maxLength']} characters")
+    return kind + (f" ({', '.join(bounds)})" if bounds else "")
+
+
+def endpoints() -> list[dict]:
+    """Each operation of the schema, flattened for the template."""
+    rows = []
+    for path, item in _schema()["paths"].items():
+        for method in METHODS:
+            operation = item.get(method)
+            if operation is None:
+                continue
+            parameters = [
+                {
+                    "name": p["name"],
+                    "location": p["in"],
+                    "required": p.get("required", False),
+                    "type": _type_of(p.get("schema", {})),
+                    "description": p.get("description", ""),
+                }
+                for p in operation.get("parameters", [])
+            ]
+            rows.append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "anchor": operation.get("operationId", path),
+                    "summary": operation.get("summary", ""),
+                    "description": operation.get("description", ""),
+                    "parameters": parameters,
+                    "responses": sorted(
+                        (code, response.get("description", ""))
+                        for code, response in operation.get("responses", {}).items()
+                    ),
+                }
+            )
+    return rows
+
+
+def api_docs(request):
+    base = request.build_absolute_uri("/api/")
+    return render(
+        request,
+        "api/docs.html",
+        {
+            "endpoints": endpoints(),
+            "base": base,
+            "throttle_rate": settings.API_THROTTLE_RATE,
+            "max_page_size": MAX_PAGE_SIZE,
+        },
+    )

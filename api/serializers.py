@@ -1,0 +1,167 @@
+"""Read-only representations of the archive's public records.
+
+Each record carries its API address (``url``) and its page on the site (``html_url``, the
+permalink to cite).  Nothing editorial (drafts, import keys, audit users, the text as
+received) is exposed.
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from archive.models import Country, Event, Speaker, Statement, StatementSpeaker, Topic
+
+
+def _absolute(request, path: str) -> str:
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+class _Links(serializers.Serializer):
+    """``url`` (this record in the API) and ``html_url`` (its page) for a model instance."""
+
+    api_view_name: str = ""
+    api_lookup: str = "slug"
+
+    url = serializers.SerializerMethodField()
+    html_url = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, obj) -> str:
+        path = reverse(self.api_view_name, args=[getattr(obj, self.api_lookup)])
+        return _absolute(self.context.get("request"), path)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_html_url(self, obj) -> str:
+        return _absolute(self.context.get("request"), obj.get_absolute_url())
+
+
+class CountryRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Country
+        fields = ["code", "name"]
+
+
+class CountrySerializer(_Links, serializers.ModelSerializer):
+    api_view_name = "api:country-detail"
+    api_lookup = "code"
+    statement_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Country
+        fields = ["code", "name", "historical", "statement_count", "url", "html_url"]
+
+
+class SpeakerRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Speaker
+        fields = ["slug", "name"]
+
+
+class SpeakerSerializer(_Links, serializers.ModelSerializer):
+    api_view_name = "api:speaker-detail"
+    country = CountryRefSerializer(read_only=True, allow_null=True)
+    aliases = serializers.ListField(source="alias_list", child=serializers.CharField())
+    statement_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Speaker
+        fields = [
+            "slug", "name", "honorific", "display_name", "country", "aliases",
+            "statement_count", "url", "html_url",
+        ]
+
+
+class EventRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Event
+        fields = ["slug", "name"]
+
+
+class EventSerializer(_Links, serializers.ModelSerializer):
+    api_view_name = "api:event-detail"
+    country = CountryRefSerializer(read_only=True, allow_null=True)
+    statement_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Event
+        fields = [
+            "slug", "name", "short_name", "kind", "series", "city", "country", "place",
+            "start_date", "end_date", "organiser", "statement_count", "url", "html_url",
+        ]
+
+
+class TopicRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Topic
+        fields = ["slug", "name"]
+
+
+class TopicSerializer(_Links, serializers.ModelSerializer):
+    api_view_name = "api:topic-detail"
+    statement_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Topic
+        fields = ["slug", "name", "statement_count", "url", "html_url"]
+
+
+class StatementSpeakerSerializer(serializers.ModelSerializer):
+    slug = serializers.CharField(source="speaker.slug")
+    name = serializers.CharField(source="speaker.name")
+    honorific = serializers.CharField(source="speaker.honorific")
+
+    class Meta:
+        model = StatementSpeaker
+        fields = ["slug", "name", "honorific", "role"]
+
+
+class StatementSerializer(_Links, serializers.ModelSerializer):
+    """A statement as a list row: everything but the text."""
+
+    api_view_name = "api:statement-detail"
+    country = CountryRefSerializer(read_only=True, allow_null=True)
+    event = EventRefSerializer(read_only=True, allow_null=True)
+    speakers = StatementSpeakerSerializer(source="statement_speakers", many=True, read_only=True)
+    topics = TopicRefSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Statement
+        fields = [
+            "slug", "title", "delivered_on", "kind", "language", "country", "event",
+            "speakers", "topics", "summary", "source_name", "source_url", "url", "html_url",
+        ]
+
+
+class StatementDetailSerializer(StatementSerializer):
+    """A statement with its full text (paragraphs separated by a blank line)."""
+
+    class Meta(StatementSerializer.Meta):
+        fields = [*StatementSerializer.Meta.fields, "body", "published_at", "updated_at"]
+
+
+class FacetValueSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class FacetsSerializer(serializers.Serializer):
+    speaker = FacetValueSerializer(many=True)
+    event = FacetValueSerializer(many=True)
+    country = FacetValueSerializer(many=True)
+    topic = FacetValueSerializer(many=True)
+    kind = FacetValueSerializer(many=True)
+    language = FacetValueSerializer(many=True)
+    year = FacetValueSerializer(many=True)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """A 4xx answer: ``detail`` says what went wrong; ``errors`` names each bad parameter."""
+
+    detail = serializers.CharField()
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )

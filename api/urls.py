@@ -1,0 +1,20 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import SimpleRouter
+
+from . import docs, views
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("statements", views.StatementViewSet, basename="statement")
+router.register("speakers", views.SpeakerViewSet, basename="speaker")
+router.register("events", views.EventViewSet, basename="event")
+router.register("countries", views.CountryViewSet, basename="country")
+router.register("topics", views.TopicViewSet, basename="topic")
+
+urlpatterns = [
+    path("api/", docs.api_docs, name="docs"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/", include(router.urls)),
+]

@@ -1,0 +1,214 @@
+"""Citations of a statement: a readable reference, BibTeX, RIS and CSL-JSON.
+
+Every format is built from one ``Citation`` so they agree with each other.  Names are kept
+whole (BibTeX braces, CSL ``literal``): splitting "Sheikh Mohammed bin Abdulrahman Al Thani"
+into given and family names would be a guess, and a wrong guess ends up in bibliographies.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+from dataclasses import dataclass
+
+from django.utils.dateformat import format as date_format
+
+from .models import Kind, Statement
+
+SITE_NAME = "Diplomatic Statements Archive"
+
+
+@dataclass(frozen=True)
+class Citation:
+    key: str
+    title: str
+    authors: tuple[str, ...]
+    roles: tuple[str, ...]
+    kind: str
+    delivered_on: datetime.date
+    event: str
+    place: str
+    country: str
+    source: str
+    source_url: str
+    url: str
+    accessed: datetime.date
+    language: str
+    summary: str
+    topics: tuple[str, ...]
+
+
+def citation_for(statement: Statement, *, url: str, accessed: datetime.date) -> Citation:
+    """``url`` is the statement's absolute permalink; ``accessed`` the day it was read."""
+    links = list(statement.statement_speakers.all())
+    event = statement.event
+    return Citation(
+        key="dsa-" + re.sub(r"[^A-Za-z0-9-]", "", statement.slug)[:60],
+        title=statement.title,
+        authors=tuple(link.speaker.name for link in links),
+        roles=tuple(link.role for link in links),
+        kind=Kind(statement.kind).label if statement.kind in Kind.values else statement.kind,
+        delivered_on=statement.delivered_on,
+        event=event.name if event else "",
+        place=event.place if event else "",
+        country=statement.country.name if statement.country else "",
+        source=statement.source_name,
+        source_url=statement.source_url,
+        url=url,
+        accessed=accessed,
+        language=statement.language,
+        summary=statement.summary,
+        topics=tuple(topic.name for topic in statement.topics.all()),
+    )
+
+
+# --- a readable reference ---------------------------------------------------------------
+
+
+def formatted(c: Citation) -> str:
+    """One reference in plain text (escaped by the template that shows it)."""
+    parts = []
+    pairs = zip(c.authors, c.roles, strict=True)
+    who = _join_names([f"{name} ({role})" if role else name for name, role in pairs])
+    if not who and c.country:
+        who = c.country
+    if who:
+        parts.append(f"{who}.")
+    parts.append(f"“{c.title.rstrip('.')}.”")
+    where = c.kind
+    if c.event:
+        where += f", {c.event}"
+    if c.place:
+        where += f", {c.place}"
+    parts.append(f"{where}, {date_format(c.delivered_on, 'j F Y')}.")
+    if c.source:
+        parts.append(f"{c.source.rstrip('.')}.")
+    parts.append(f"{SITE_NAME}, {c.url} (accessed {date_format(c.accessed, 'j F Y')}).")
+    return " ".join(parts)
+
+
+def _join_names(names: list[str]) -> str:
+    if len(names) <= 2:
+        return " and ".join(names)
+    return ", ".join(names[:-1]) + ", and " + names[-1]
+
+
+# --- BibTeX ------------------------------------------------------------------------------
+
+_BIBTEX_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+_BIBTEX_RE = re.compile("|".join(re.escape(ch) for ch in _BIBTEX_SPECIAL))
+
+
+def _tex(value: str) -> str:
+    # Escaping every brace keeps the field balanced, whatever the stored text holds.
+    return _BIBTEX_RE.sub(lambda m: _BIBTEX_SPECIAL[m.group()], " ".join(value.split()))
+
+
+def _bib_url(value: str) -> str:
+    # URLs are verbatim in BibTeX, but a brace or backslash would still end the field.
+    return value.replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D").replace(" ", "%20")
+
+
+def bibtex(c: Citation) -> str:
+    """A biblatex/BibTeX ``@misc`` entry (biblatex reads ``date`` and ``urldate``)."""
+    fields = []
+    if c.authors:
+        fields.append(("author", " and ".join("{" + _tex(name) + "}" for name in c.authors)))
+    fields.append(("title", "{" + _tex(c.title) + "}"))
+    howpublished = ", ".join(part for part in (c.kind, c.event, c.place) if part)
+    fields.append(("howpublished", _tex(howpublished)))
+    fields.append(("date", c.delivered_on.isoformat()))
+    fields.append(("year", str(c.delivered_on.year)))
+    fields.append(("month", str(c.delivered_on.month)))
+    if c.source:
+        fields.append(("organization", _tex(c.source)))
+    fields.append(("url", _bib_url(c.url)))
+    fields.append(("urldate", c.accessed.isoformat()))
+    fields.append(("language", c.language))
+    fields.append(
+        ("note", _tex(f"{SITE_NAME}, accessed {date_format(c.accessed, 'j F Y')}"))
+    )
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
+    return f"@misc{{{c.key},\n{body}\n}}\n"
+
+
+# --- RIS ---------------------------------------------------------------------------------
+
+
+def _ris_line(value: str) -> str:
+    # RIS is line-based: a newline in a title would start a bogus tag.
+    return " ".join(value.split())
+
+
+def ris(c: Citation) -> str:
+    lines = [("TY", "GEN")]
+    lines += [("AU", name) for name in c.authors]
+    lines.append(("TI", c.title))
+    lines.append(("M3", c.kind))
+    if c.event:
+        lines.append(("T2", c.event))
+    if c.place:
+        lines.append(("CY", c.place))
+    if c.source:
+        lines.append(("PB", c.source))
+    lines.append(("PY", str(c.delivered_on.year)))
+    lines.append(("DA", c.delivered_on.strftime("%Y/%m/%d")))
+    lines.append(("UR", c.url))
+    lines.append(("Y2", c.accessed.strftime("%Y/%m/%d")))
+    lines.append(("LA", c.language))
+    lines += [("KW", topic) for topic in c.topics]
+    if c.summary:
+        lines.append(("AB", c.summary))
+    lines.append(("ID", c.key))
+    text = "".join(f"{tag}  - {_ris_line(value)}\r\n" for tag, value in lines)
+    return text + "ER  - \r\n"
+
+
+# --- CSL-JSON ----------------------------------------------------------------------------
+
+
+def _date_parts(day: datetime.date) -> dict:
+    return {"date-parts": [[day.year, day.month, day.day]]}
+
+
+def csl(c: Citation) -> dict:
+    item = {
+        "id": c.key,
+        "type": "speech",
+        "title": c.title,
+        "genre": c.kind,
+        "issued": _date_parts(c.delivered_on),
+        "accessed": _date_parts(c.accessed),
+        "URL": c.url,
+        "language": c.language,
+    }
+    if c.authors:
+        item["author"] = [{"literal": name} for name in c.authors]
+    if c.event:
+        item["event-title"] = c.event
+        item["event"] = c.event  # CSL 1.0.1 processors read the older name
+    if c.place:
+        item["event-place"] = c.place
+    if c.source:
+        item["publisher"] = c.source
+    if c.summary:
+        item["abstract"] = c.summary
+    if c.topics:
+        item["keyword"] = ", ".join(c.topics)
+    return item
+
+
+def csl_json(c: Citation) -> str:
+    return json.dumps([csl(c)], ensure_ascii=False, indent=2) + "\n"

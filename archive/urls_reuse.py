@@ -1,0 +1,39 @@
+"""Feeds, sitemaps, citations and discovery files (issue 7, "Reuse")."""
+
+from django.contrib.sitemaps import views as sitemap_views
+from django.urls import path
+from django.views.decorators.cache import cache_page
+
+from . import feeds, views_reuse
+from .sitemaps import SITEMAPS
+
+app_name = "reuse"
+
+urlpatterns = [
+    path("feeds/statements/", feeds.LatestStatementsFeed(), name="feed-latest"),
+    path("feeds/speakers/<slug:slug>/", feeds.SpeakerFeed(), name="feed-speaker"),
+    path("feeds/events/<slug:slug>/", feeds.EventFeed(), name="feed-event"),
+    path("feeds/countries/<str:code>/", feeds.CountryFeed(), name="feed-country"),
+    path("feeds/topics/<slug:slug>/", feeds.TopicFeed(), name="feed-topic"),
+    path(
+        "statements/<slug:slug>/cite.<str:fmt>",
+        views_reuse.citation_download,
+        name="cite",
+    ),
+    path(
+        "sitemap.xml",
+        cache_page(3600)(sitemap_views.index),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "reuse:sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        cache_page(3600)(sitemap_views.sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
+    path("robots.txt", views_reuse.robots_txt, name="robots"),
+    path("opensearch.xml", views_reuse.opensearch, name="opensearch"),
+]
+# The JSON API, the search feed and the exports live in the `api` app (api/urls.py, mounted
+# beside this module): they depend on search, and archive never imports search.
