@@ -1,0 +1,414 @@
+"""Data entry for archivists and editors.
+
+The admin is one more client of ``archive.services``: forms validate (the model constraints
+carry their own messages), then the services save, keep the derived fields right and announce
+the statements whose public form changed.  The admin views run inside a transaction, so an
+announcement and the rows it describes commit or roll back together.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import ngettext
+
+from . import services
+from .models import (
+    Country,
+    Event,
+    Speaker,
+    Statement,
+    StatementSlugHistory,
+    StatementSpeaker,
+    Topic,
+)
+
+admin.site.site_header = "Diplomatic Statements Archive"
+admin.site.site_title = "Archive admin"
+admin.site.index_title = "Archive data entry"
+
+
+class StatementYearFilter(admin.SimpleListFilter):
+    """The years statements were delivered in, newest first (one query, not one per year)."""
+
+    title = "year delivered"
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        years = Statement.objects.dates("delivered_on", "year", order="DESC")
+        return [(str(day.year), str(day.year)) for day in years]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        try:
+            year = int(value)
+        except ValueError:
+            # A hand-edited URL; show nothing rather than fail.
+            return queryset.none()
+        if not 1 <= year <= 9999:
+            return queryset.none()
+        return queryset.in_year(year)
+
+
+class StatementSpeakerInline(admin.TabularInline):
+    model = StatementSpeaker
+    fields = ["speaker", "role", "order"]
+    autocomplete_fields = ["speaker"]
+    extra = 1
+
+
+class StatementAdminForm(forms.ModelForm):
+    # No Meta: the admin builds the form from this class with its own model and fieldsets.
+
+    def clean_slug(self):
+        slug = self.cleaned_data.get("slug")
+        if slug:
+            former = StatementSlugHistory.objects.filter(old_slug=slug)
+            if self.instance.pk is not None:
+                former = former.exclude(statement_id=self.instance.pk)
+            if former.exists():
+                raise ValidationError(
+                    "Another statement had this slug before and its old links still lead "
+                    "there. Choose another slug, or leave it blank.",
+                    code="former_slug",
+                )
+        return slug
+
+
+def _admin_change_link(statement: Statement) -> str:
+    url = reverse("admin:archive_statement_change", args=[statement.pk])
+    return format_html('<a href="{}">{}</a> ({})', url, statement.title, statement.delivered_on)
+
+
+@admin.register(Statement)
+class StatementAdmin(admin.ModelAdmin):
+    form = StatementAdminForm
+    list_display = ["delivered_on", "title", "speaker_names", "event", "country", "status"]
+    list_display_links = ["title"]
+    list_filter = [
+        "status",
+        "kind",
+        "language",
+        StatementYearFilter,
+        ("event", admin.RelatedOnlyFieldListFilter),
+        ("country", admin.RelatedOnlyFieldListFilter),
+    ]
+    # Not the body: a substring scan over thousands of long speeches is what the search
+    # portal is for; editors find records by title, summary, speaker or event.
+    search_fields = [
+        "title",
+        "summary",
+        "statement_speakers__speaker__name",
+        "statement_speakers__speaker__aliases",
+        "event__name",
+        "event__short_name",
+    ]
+    search_help_text = "Title, summary, speaker name or alias, event name."
+    date_hierarchy = "delivered_on"
+    autocomplete_fields = ["event", "country", "topics"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [StatementSpeakerInline]
+    actions = ["publish_selected", "unpublish_selected"]
+    list_per_page = 50
+    # The unfiltered total would cost a second COUNT over the whole table on every search.
+    show_full_result_count = False
+    readonly_fields = [
+        "possible_duplicates",
+        "published_at",
+        "import_key",
+        "content_hash",
+        "created_at",
+        "created_by",
+        "updated_at",
+        "updated_by",
+    ]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "possible_duplicates",
+                    "title",
+                    "slug",
+                    "delivered_on",
+                    "kind",
+                    "language",
+                    "status",
+                ]
+            },
+        ),
+        ("Context", {"fields": ["country", "event", "topics"]}),
+        ("Text", {"fields": ["summary", "body"]}),
+        (
+            "Source",
+            {"fields": ["source_name", "source_url", "original_text"], "classes": ["collapse"]},
+        ),
+        (
+            "Record",
+            {
+                "fields": [
+                    "published_at",
+                    ("created_at", "created_by"),
+                    ("updated_at", "updated_by"),
+                    "import_key",
+                    "content_hash",
+                ]
+            },
+        ),
+    ]
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None:
+            return self.fieldsets
+        # A new statement has no duplicates to show yet (the warning comes after saving)
+        # and no record of who made it.
+        first, *middle, _record = self.fieldsets
+        first_fields = [f for f in first[1]["fields"] if f != "possible_duplicates"]
+        return [(first[0], {**first[1], "fields": first_fields}), *middle]
+
+    def get_queryset(self, request):
+        # for_listing() fetches the speakers, event and country of a whole page in a fixed
+        # number of queries, so the speakers column costs no query per row.
+        return super().get_queryset(request).for_listing()
+
+    def get_search_results(self, request, queryset, search_term):
+        # Speaker names sit behind a to-many join.  The stock admin answers that with
+        # SELECT DISTINCT over every column, bodies included; a pk subquery is far cheaper.
+        if not search_term:
+            return queryset, False
+        matched, _ = super().get_search_results(request, Statement.objects.all(), search_term)
+        return queryset.filter(pk__in=matched.values("pk")), False
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "slug" in form.base_fields:
+            # Left blank (no JavaScript, or a cleared field) the service makes one from the
+            # title; a slug that is given must still be unique.
+            form.base_fields["slug"].required = False
+            form.base_fields["slug"].help_text = "Leave blank to make one from the title."
+        return form
+
+    @admin.display(description="speakers")
+    def speaker_names(self, obj: Statement) -> str:
+        return ", ".join(str(link.speaker) for link in obj.statement_speakers.all())
+
+    @admin.display(description="possible duplicates")
+    def possible_duplicates(self, obj: Statement) -> str:
+        if obj.pk is None:
+            return "-"
+        duplicates = services.find_duplicates(
+            body=obj.body, title=obj.title, delivered_on=obj.delivered_on, exclude_pk=obj.pk
+        )
+        if not duplicates:
+            return "None found"
+        return format_html_join(
+            format_html("<br>"), "{}", ((_admin_change_link(d),) for d in duplicates)
+        )
+
+    # --- writes: every one through archive.services ------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        services.record_statement_saved(statement=obj, user=request.user)
+        duplicates = services.find_duplicates(
+            body=obj.body, title=obj.title, delivered_on=obj.delivered_on, exclude_pk=obj.pk
+        )
+        if duplicates:
+            messages.warning(
+                request,
+                format_html(
+                    "This statement may duplicate {} already in the archive "
+                    "(same text, or same title on the same day): {}",
+                    ngettext("a statement", "statements", len(duplicates)),
+                    format_html_join(", ", "{}", ((_admin_change_link(d),) for d in duplicates)),
+                ),
+            )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Speakers and topics are saved only now; announce again so the search queue sees
+        # the statement with them.
+        services.announce_statements([form.instance.pk])
+
+    def delete_model(self, request, obj):
+        services.delete_statement(statement=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for statement in queryset:
+                services.delete_statement(statement=statement, user=request.user)
+
+    @admin.action(description="Publish selected statements", permissions=["change"])
+    def publish_selected(self, request, queryset):
+        changed = services.publish_statements(statements=queryset, user=request.user)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d statement published.", "%(count)d statements published.", changed
+            )
+            % {"count": changed},
+            messages.SUCCESS if changed else messages.INFO,
+        )
+
+    @admin.action(
+        description="Unpublish selected statements (back to draft)", permissions=["change"]
+    )
+    def unpublish_selected(self, request, queryset):
+        changed = services.unpublish_statements(statements=queryset, user=request.user)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d statement returned to draft.",
+                "%(count)d statements returned to draft.",
+                changed,
+            )
+            % {"count": changed},
+            messages.SUCCESS if changed else messages.INFO,
+        )
+
+
+class AnnouncingAdmin(admin.ModelAdmin):
+    """Speakers, events and topics: a rename changes how their statements read in search."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.record_related_saved(instance=obj)
+
+
+@admin.register(Speaker)
+class SpeakerAdmin(AnnouncingAdmin):
+    list_display = ["name", "honorific", "country", "statement_count"]
+    list_filter = [("country", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name", "aliases"]
+    search_help_text = "Name or any alias."
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["country"]
+    readonly_fields = ["created_at", "updated_at"]
+    fields = [
+        "name", "slug", "honorific", "country", "aliases", "notes", "created_at", "updated_at"
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("country")
+            .annotate(statement_count=Count("statement_links"))
+        )
+
+    @admin.display(description="statements", ordering="statement_count")
+    def statement_count(self, obj: Speaker) -> int:
+        return obj.statement_count
+
+
+@admin.register(Event)
+class EventAdmin(AnnouncingAdmin):
+    list_display = [
+        "name",
+        "kind",
+        "series",
+        "start_date",
+        "end_date",
+        "city",
+        "country",
+        "statement_count",
+    ]
+    list_filter = [
+        "kind",
+        ("series", admin.AllValuesFieldListFilter),
+        ("country", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["name", "short_name", "series", "city"]
+    search_help_text = "Name, short name, series or city."
+    date_hierarchy = "start_date"
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["country"]
+    readonly_fields = ["created_at", "updated_at"]
+    fields = [
+        "name",
+        "short_name",
+        "slug",
+        "kind",
+        "series",
+        ("start_date", "end_date"),
+        ("city", "country"),
+        "organiser",
+        "created_at",
+        "updated_at",
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("country")
+            .annotate(statement_count=Count("statements"))
+        )
+
+    @admin.display(description="statements", ordering="statement_count")
+    def statement_count(self, obj: Event) -> int:
+        return obj.statement_count
+
+
+@admin.register(Topic)
+class TopicAdmin(AnnouncingAdmin):
+    list_display = ["name", "slug", "statement_count"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(statement_count=Count("statements"))
+
+    @admin.display(description="statements", ordering="statement_count")
+    def statement_count(self, obj: Topic) -> int:
+        return obj.statement_count
+
+    def delete_model(self, request, obj):
+        # A topic is a many-to-many link, not a protected key: deleting it silently takes it
+        # off its statements, so they must be re-announced.
+        ids = list(obj.statements.values_list("pk", flat=True))
+        super().delete_model(request, obj)
+        services.announce_statements(ids)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            ids = list(
+                Statement.objects.filter(topics__in=queryset).values_list("pk", flat=True)
+            )
+            super().delete_queryset(request, queryset)
+            services.announce_statements(ids)
+
+
+@admin.register(Country)
+class CountryAdmin(admin.ModelAdmin):
+    """Reference data, seeded by migrations so every installation agrees: view only, for all.
+
+    A correction is a data migration (and a reindex), not an edit in one database.
+    """
+
+    list_display = ["code", "name", "historical", "statement_count"]
+    list_filter = ["historical"]
+    search_fields = ["code", "name"]
+    search_help_text = "Code (QAT, YUG, EU) or name."
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(statement_count=Count("statements"))
+
+    @admin.display(description="statements", ordering="statement_count")
+    def statement_count(self, obj: Country) -> int:
+        return obj.statement_count
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
