@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 from django.utils.text import Truncator
 
 from .models import Country, Event, Speaker, Statement, Status, Topic
@@ -36,9 +37,10 @@ class StatementFeed(Feed):
         return item.title
 
     def item_description(self, item: Statement) -> str:
-        # Plain text; the syndication framework escapes it for the XML.
+        # Atom's <summary type="html"> is read as HTML once the XML is unescaped, so the
+        # stored plain text is HTML-escaped here (the framework only escapes it for XML).
         summary = item.summary or (item.paragraphs[0] if item.paragraphs else "")
-        return Truncator(summary).words(80)
+        return escape(Truncator(summary).words(80))
 
     def item_link(self, item: Statement) -> str:
         return item.get_absolute_url()

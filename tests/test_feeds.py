@@ -1,0 +1,107 @@
+"""Atom feeds: the latest statements and those of a speaker, event, country or topic."""
+
+import datetime
+from xml.etree import ElementTree
+
+from django.test import TestCase
+
+from tests.factories import (
+    EventFactory,
+    SpeakerFactory,
+    StatementFactory,
+    StatementSpeakerFactory,
+    TopicFactory,
+    country,
+)
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def entries(response) -> list[dict]:
+    root = ElementTree.fromstring(response.content)
+    assert root.tag == f"{ATOM}feed"
+    return [
+        {
+            "title": entry.findtext(f"{ATOM}title"),
+            "link": entry.find(f"{ATOM}link").get("href"),
+            "summary": entry.findtext(f"{ATOM}summary"),
+            "authors": [a.findtext(f"{ATOM}name") for a in entry.findall(f"{ATOM}author")],
+            "categories": [c.get("term") for c in entry.findall(f"{ATOM}category")],
+        }
+        for entry in root.findall(f"{ATOM}entry")
+    ]
+
+
+class FeedTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.speaker = SpeakerFactory(name="Amira Haddad", slug="amira-haddad")
+        cls.event = EventFactory(slug="border-2022")
+        cls.topic = TopicFactory(name="Border security", slug="border-security")
+        cls.statement = StatementFactory(
+            title="Statement on borders", slug="borders-2022", event=cls.event,
+            summary="A summary with <script>alert(1)</script> in it.",
+        )
+        cls.statement.topics.add(cls.topic)
+        StatementSpeakerFactory(statement=cls.statement, speaker=cls.speaker, role="Envoy")
+        cls.older = StatementFactory(
+            title="Older statement", slug="older", country=country("FRA"),
+            delivered_on=datetime.date(2019, 1, 1),
+        )
+        cls.draft = StatementFactory(
+            draft=True, title="Draft not for release", slug="draft", event=cls.event,
+            country=country("QAT"),
+        )
+        cls.draft.topics.add(cls.topic)
+        StatementSpeakerFactory(statement=cls.draft, speaker=cls.speaker)
+        cls.draft_speaker = SpeakerFactory(slug="only-drafts")
+        StatementSpeakerFactory(
+            statement=StatementFactory(draft=True, slug="draft-2"), speaker=cls.draft_speaker
+        )
+
+    def test_latest_feed(self):
+        response = self.client.get("/feeds/statements/")
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(response["Content-Type"].startswith("application/atom+xml"))
+        items = entries(response)
+        self.assertEqual([i["title"] for i in items], ["Statement on borders", "Older statement"])
+        self.assertEqual(items[0]["link"], "http://testserver/statements/borders-2022/")
+        self.assertEqual(items[0]["authors"], ["Amira Haddad"])
+        self.assertEqual(items[0]["categories"], ["Border security"])
+
+    def test_entity_feeds_hold_their_published_statements_only(self):
+        cases = {
+            "/feeds/speakers/amira-haddad/": ["Statement on borders"],
+            "/feeds/events/border-2022/": ["Statement on borders"],
+            "/feeds/countries/QAT/": ["Statement on borders"],
+            "/feeds/countries/qat/": ["Statement on borders"],
+            "/feeds/topics/border-security/": ["Statement on borders"],
+            "/feeds/countries/FRA/": ["Older statement"],
+        }
+        for path, titles in cases.items():
+            with self.subTest(path):
+                response = self.client.get(path)
+                self.assertEqual(response.status_code, 200)
+                self.assertEqual([i["title"] for i in entries(response)], titles)
+                self.assertNotIn(b"Draft not for release", response.content)
+
+    def test_feed_names_what_it_follows(self):
+        root = ElementTree.fromstring(self.client.get("/feeds/speakers/amira-haddad/").content)
+        self.assertIn("Amira Haddad", root.findtext(f"{ATOM}title"))
+
+    def test_unknown_or_draft_only_entities_are_404(self):
+        for path in [
+            "/feeds/speakers/nobody/",
+            "/feeds/speakers/only-drafts/",
+            "/feeds/countries/CHE/",
+            "/feeds/countries/ZZZ/",
+            "/feeds/topics/nothing/",
+        ]:
+            with self.subTest(path):
+                self.assertEqual(self.client.get(path).status_code, 404)
+
+    def test_summary_is_escaped_html(self):
+        # Atom's summary is type="html": the stored text must arrive as text, not markup.
+        summary = entries(self.client.get("/feeds/statements/"))[0]["summary"]
+        self.assertIn("&lt;script&gt;", summary)
+        self.assertNotIn("<script>", summary)
