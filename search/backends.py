@@ -1,11 +1,629 @@
-"""The project's own Whoosh backend for haystack (grown by the search issue)."""
+"""The project's own Whoosh backend for haystack.
 
-from haystack.backends.whoosh_backend import WhooshEngine, WhooshSearchBackend
+Views never talk to Whoosh: they build an ordinary ``SearchQuerySet`` (``search/query.py``)
+with ``filter``/``facet``/``order_by``/``spelling_suggestion``/``more_like_this``, which is
+what haystack's Elasticsearch and Solr backends also understand.  For Whoosh, the query class
+below hands the ``SQ`` tree to the backend instead of a query string, and the backend turns it
+into Whoosh query objects directly:
+
+* user words are analysed with the index's own analyzer (no query parser, nothing to escape);
+* facet fields become exact ``Term`` queries and go into Whoosh's ``filter=`` (no scoring,
+  cached as document sets per searcher);
+* match-all is ``Every()`` (no field: a list of document numbers, not a walk of the body);
+* facet counts come from per-searcher document->values columns, cached by query, filter and
+  index generation;
+* one searcher per thread is kept open until the index generation changes.
+
+On disk, ``PATH`` holds generations (``ix-*`` folders) and a ``current`` file naming the live
+one.  ``rebuild_index`` builds a new generation and swaps the pointer, so search keeps
+answering during a rebuild.  Writes happen only in the index worker, under ``write.lock``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import logging
+import os
+import threading
+import uuid
+from collections import OrderedDict
+from pathlib import Path
+
+from haystack.backends import SearchNode
+from haystack.backends.whoosh_backend import (
+    WhooshEngine,
+    WhooshSearchBackend,
+    WhooshSearchQuery,
+)
+from haystack.constants import DJANGO_CT, DJANGO_ID, ID
+from haystack.exceptions import SearchBackendError
+from haystack.models import SearchResult
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+from whoosh.fields import DATETIME, KEYWORD, STORED, TEXT, Schema
+from whoosh.fields import ID as WHOOSH_ID
+
+from .analysis import query_terms, text_analyzer, word_analyzer
+
+log = logging.getLogger(__name__)
+
+POINTER_NAME = "current"
+WRITE_LOCK_NAME = "write.lock"
+GENERATION_PREFIX = "ix-"
+FINGERPRINT = "fingerprint"
+
+
+class SearchUnavailable(Exception):
+    """The index is missing, unreadable or locked beyond patience: the page answers 503."""
+
+
+# --- the folder layout --------------------------------------------------------------------
+
+
+def read_pointer(root: Path) -> Path | None:
+    try:
+        name = (root / POINTER_NAME).read_text(encoding="utf-8").strip()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    if not name or "/" in name or name.startswith("."):
+        return None
+    path = root / name
+    return path if path.is_dir() else None
+
+
+def write_pointer(root: Path, generation: Path) -> None:
+    """Point ``current`` at ``generation`` atomically (rename over the old pointer)."""
+    tmp = root / f".{POINTER_NAME}.{os.getpid()}.{uuid.uuid4().hex[:8]}"
+    tmp.write_text(generation.name + "\n", encoding="utf-8")
+    os.replace(tmp, root / POINTER_NAME)
+
+
+def new_generation_dir(root: Path) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%S")
+    path = root / f"{GENERATION_PREFIX}{stamp}-{uuid.uuid4().hex[:6]}"
+    path.mkdir()
+    return path
+
+
+# --- caches shared by the threads of one process -------------------------------------------
+
+
+class _LRU:
+    def __init__(self, size: int):
+        self.size = size
+        self.data: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            if key in self.data:
+                self.data.move_to_end(key)
+                return self.data[key]
+        return None
+
+    def put(self, key, value):
+        with self.lock:
+            self.data[key] = value
+            self.data.move_to_end(key)
+            while len(self.data) > self.size:
+                self.data.popitem(last=False)
+
+    def clear(self):
+        with self.lock:
+            self.data.clear()
+
+
+FACET_CACHE = _LRU(2048)
+
+
+class _SearcherState:
+    """An open searcher and what was computed from it (valid until the index changes)."""
+
+    def __init__(self, directory: Path, ix, searcher):
+        self.directory = directory
+        self.ix = ix
+        self.searcher = searcher
+        self.columns: dict[str, list] = {}
+        self.filters = _LRU(256)
+
+    @property
+    def key(self):
+        return (str(self.directory), self.searcher.reader().generation())
+
+
+# --- the backend ---------------------------------------------------------------------------
 
 
 class ArchiveWhooshBackend(WhooshSearchBackend):
-    pass
+    def __init__(self, connection_alias, **connection_options):
+        super().__init__(connection_alias, **connection_options)
+        self.root = Path(self.path)
+        self.include_spelling = True
+        self.store_body = bool(connection_options.get("STORE_BODY", False))
+        self._local = threading.local()
+
+    # schema ---------------------------------------------------------------------------------
+
+    def setup(self):
+        from haystack import connections
+
+        fields = connections[self.connection_alias].get_unified_index().all_searchfields()
+        self.content_field_name, self.schema = self.build_schema(fields)
+        self.facet_fields = {
+            f.index_fieldname for f in fields.values() if hasattr(f, "facet_for")
+        }
+        self.multi_fields = {f.index_fieldname for f in fields.values() if f.is_multivalued}
+        self.date_fields = {
+            f.index_fieldname for f in fields.values() if f.field_type in ("date", "datetime")
+        }
+        self.setup_complete = True
+
+    def build_schema(self, fields):
+        schema = {
+            ID: WHOOSH_ID(stored=True, unique=True),
+            DJANGO_CT: WHOOSH_ID(stored=True),
+            DJANGO_ID: WHOOSH_ID(stored=True),
+            # A hash of the prepared document: search_status compares it to spot stale ones.
+            FINGERPRINT: STORED(),
+        }
+        content = ""
+        for field in fields.values():
+            name = field.index_fieldname
+            if field.document:
+                content = name
+                schema[name] = TEXT(
+                    analyzer=text_analyzer(), stored=self.store_body, spelling=True, phrase=True
+                )
+            elif hasattr(field, "facet_for"):
+                if field.is_multivalued:
+                    schema[name] = KEYWORD(
+                        commas=True, lowercase=False, scorable=False, stored=field.stored
+                    )
+                else:
+                    schema[name] = WHOOSH_ID(stored=field.stored)
+            elif field.field_type in ("date", "datetime"):
+                schema[name] = DATETIME(stored=field.stored, sortable=True)
+            elif not field.indexed:
+                if field.stored:
+                    schema[name] = STORED()
+            else:
+                schema[name] = TEXT(analyzer=text_analyzer(), stored=field.stored)
+        if not content:
+            raise SearchBackendError("No document=True field in the search indexes.")
+        return content, Schema(**schema)
+
+    def _ensure_setup(self):
+        if not self.setup_complete:
+            self.setup()
+
+    # opening --------------------------------------------------------------------------------
+
+    def live_directory(self) -> Path | None:
+        return read_pointer(self.root)
+
+    def open_live_index(self, *, create: bool = False):
+        """The live generation's index; ``create`` makes an empty one when there is none."""
+        self._ensure_setup()
+        directory = self.live_directory()
+        if directory is None:
+            if not create:
+                raise SearchUnavailable("The search index has not been built yet.")
+            directory = self.create_generation()
+            write_pointer(self.root, directory)
+        try:
+            return directory, whoosh_index.open_dir(str(directory), schema=self.schema)
+        except whoosh_index.EmptyIndexError as exc:
+            if create:
+                return directory, whoosh_index.create_in(str(directory), self.schema)
+            raise SearchUnavailable("The search index is empty or incomplete.") from exc
+        except Exception as exc:
+            raise SearchUnavailable(f"The search index cannot be opened: {exc}") from exc
+
+    def create_generation(self) -> Path:
+        self._ensure_setup()
+        directory = new_generation_dir(self.root)
+        whoosh_index.create_in(str(directory), self.schema)
+        return directory
+
+    def state(self) -> _SearcherState:
+        """This thread's searcher, reopened when the pointer or the index generation moved."""
+        self._ensure_setup()
+        st: _SearcherState | None = getattr(self._local, "state", None)
+        directory = self.live_directory()
+        if directory is None:
+            raise SearchUnavailable("The search index has not been built yet.")
+        try:
+            if st is not None and st.directory == directory:
+                if st.searcher.up_to_date():
+                    return st
+                st = _SearcherState(directory, st.ix, st.searcher.refresh())
+            else:
+                if st is not None:
+                    st.searcher.close()
+                directory, ix = self.open_live_index()
+                st = _SearcherState(directory, ix, ix.searcher())
+        except SearchUnavailable:
+            raise
+        except Exception as exc:
+            self._local.state = None
+            raise SearchUnavailable(f"The search index cannot be read: {exc}") from exc
+        self._local.state = st
+        return st
+
+    def generation_key(self):
+        return self.state().key
+
+    def doc_count(self) -> int:
+        return self.state().searcher.doc_count()
+
+    # compiling SQ trees ---------------------------------------------------------------------
+
+    def compile(self, node) -> tuple[wq.Query, wq.Query | None]:
+        """Split the tree into a scoring query and a filter (facet/date-only parts)."""
+        self._ensure_setup()
+        scoring, filters = [], []
+        if node and node.connector == SearchNode.AND and not node.negated:
+            for child in node.children:
+                target = filters if self._filter_only(child) else scoring
+                compiled = self._compile_child(node, child)
+                if compiled is not None:
+                    target.append(compiled)
+        elif node:
+            compiled = self._compile_node(node)
+            if compiled is not None:
+                scoring.append(compiled)
+        q = _and(scoring)
+        if q is None or all(isinstance(p, wq.Not) for p in scoring):
+            q = _and([wq.Every(), *scoring]) if scoring else wq.Every()
+        f = _and(filters)
+        return q, f
+
+    def _filter_only(self, child) -> bool:
+        if isinstance(child, SearchNode):
+            return bool(child.children) and all(self._filter_only(c) for c in child.children)
+        expression, _value = child
+        field = expression.split("__")[0]
+        return field in self.facet_fields or field in self.date_fields
+
+    def _compile_child(self, parent, child):
+        if isinstance(child, SearchNode):
+            return self._compile_node(child)
+        expression, value = child
+        field, filter_type = parent.split_expression(expression)
+        return self._leaf(field, filter_type, value)
+
+    def _compile_node(self, node):
+        parts = [self._compile_child(node, child) for child in node.children]
+        parts = [p for p in parts if p is not None]
+        if not parts:
+            return None
+        combined = _and(parts) if node.connector == SearchNode.AND else wq.Or(parts)
+        return wq.Not(combined) if node.negated else combined
+
+    def _leaf(self, field, filter_type, value):
+        if field in ("content", self.content_field_name):
+            return self._text_query(value)
+        if field in self.facet_fields:
+            if filter_type == "in":
+                terms = [wq.Term(field, str(v)) for v in value]
+                return wq.Or(terms) if terms else wq.NullQuery
+            if filter_type in ("exact", "content"):
+                return wq.Term(field, str(getattr(value, "query_string", value)))
+        if field in self.date_fields and filter_type in ("gte", "lte", "gt", "lt", "range"):
+            start = end = None
+            if filter_type == "range":
+                start, end = (_as_datetime(v) for v in value)
+            elif filter_type in ("gte", "gt"):
+                start = _as_datetime(value)
+            else:
+                end = _as_datetime(value)
+            return wq.DateRange(
+                field,
+                start,
+                end,
+                startexcl=filter_type == "gt",
+                endexcl=filter_type == "lt",
+            )
+        raise SearchBackendError(f"Unsupported search condition {field}__{filter_type}.")
+
+    def _text_query(self, value):
+        exact = getattr(value, "input_type_name", "") == "exact"
+        text = str(getattr(value, "query_string", value))
+        if exact:
+            return _words_query(self.content_field_name, query_terms(text))
+        parts = [_words_query(self.content_field_name, query_terms(w)) for w in text.split()]
+        return _and([p for p in parts if p is not None])
+
+    # searching ------------------------------------------------------------------------------
+
+    def search(self, query_string, **kwargs):
+        """Haystack's string entry point (raw_search): words, or ``*`` for everything."""
+        node = SearchNode()
+        text = (query_string or "").strip()
+        if text and text != "*":
+            node.add(("content", text), SearchNode.AND)
+        return self.search_tree(node, **kwargs)
+
+    def search_tree(
+        self,
+        node,
+        sort_by=None,
+        start_offset=0,
+        end_offset=None,
+        facets=None,
+        spelling_query=None,
+        result_class=None,
+        **kwargs,
+    ):
+        st = self.state()
+        searcher = st.searcher
+        q, f = self.compile(node)
+        start_offset = max(int(start_offset or 0), 0)
+        if end_offset is None:
+            end_offset = start_offset + 10
+        end_offset = max(int(end_offset), start_offset)
+        sortedby, reverse = self._sorting(sort_by)
+        filter_docs = self._filter_docs(st, f)
+
+        if q is wq.NullQuery or (filter_docs is not None and not filter_docs):
+            hits, page, results = 0, [], None
+        else:
+            results = searcher.search(
+                q,
+                filter=filter_docs,
+                limit=max(end_offset, 1),
+                sortedby=sortedby,
+                reverse=reverse,
+            )
+            hits = len(results)
+            page = list(results[start_offset:end_offset]) if end_offset > start_offset else []
+
+        facet_counts = {}
+        if facets:
+            facet_counts = {"fields": {}, "dates": {}, "queries": {}}
+            docs = results.docs() if results is not None else set()
+            for name in facets:
+                facet_counts["fields"][name] = self._facet_counts(st, q, f, name, docs)
+
+        result_class = result_class or SearchResult
+        rows = [self._result(result_class, hit.fields(), hit.score) for hit in page]
+        suggestion = None
+        if spelling_query:
+            suggestion = self.create_spelling_suggestion(spelling_query)
+        return {
+            "results": rows,
+            "hits": hits,
+            "facets": facet_counts,
+            "spelling_suggestion": suggestion,
+        }
+
+    def _sorting(self, sort_by):
+        if not sort_by:
+            return None, False
+        names = [s.lstrip("-") for s in sort_by]
+        directions = {s.startswith("-") for s in sort_by}
+        if len(directions) != 1 or any(n not in self.date_fields for n in names):
+            raise SearchBackendError(f"Unsupported ordering {sort_by!r}.")
+        return names, directions.pop()
+
+    def _filter_docs(self, st: _SearcherState, f):
+        if f is None:
+            return None
+        key = repr(f)
+        docs = st.filters.get(key)
+        if docs is None:
+            # A plain set: Whoosh accepts set or DocIdSet (not frozenset); never mutated.
+            docs = set(st.searcher.docs_for_query(f))
+            st.filters.put(key, docs)
+        return docs
+
+    def _facet_counts(self, st: _SearcherState, q, f, name, docs):
+        key = (st.key, repr(q), repr(f), name)
+        cached = FACET_CACHE.get(key)
+        if cached is not None:
+            return cached
+        column = self._column(st, name)
+        counts: dict[str, int] = {}
+        for docnum in docs:
+            for value in column[docnum]:
+                counts[value] = counts.get(value, 0) + 1
+        result = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        FACET_CACHE.put(key, result)
+        return result
+
+    def _column(self, st: _SearcherState, name):
+        """Per document, the values of one facet field (built once per searcher)."""
+        column = st.columns.get(name)
+        if column is None:
+            reader = st.searcher.reader()
+            column = [()] * reader.doc_count_all()
+            for btext in reader.lexicon(name):
+                value = btext.decode("utf-8")
+                for docnum in reader.postings(name, btext).all_ids():
+                    column[docnum] = (*column[docnum], value)
+            st.columns[name] = column
+        return column
+
+    def _result(self, result_class, stored, score):
+        app_label, model_name = stored[DJANGO_CT].split(".")
+        extra = {
+            key: (value.date() if isinstance(value, datetime.datetime) else value)
+            for key, value in stored.items()
+            if key not in (DJANGO_CT, DJANGO_ID, ID, FINGERPRINT)
+        }
+        return result_class(app_label, model_name, stored[DJANGO_ID], score or 0, **extra)
+
+    def create_spelling_suggestion(self, query_string):
+        """Each word replaced by its closest real (unstemmed) word in the index, if any."""
+        st = self.state()
+        reader = st.searcher.reader()
+        spell_field = self.schema[self.content_field_name].spelling_fieldname(
+            self.content_field_name
+        )
+        corrector = reader.corrector(self.content_field_name)
+        words = [t.text for t in word_analyzer()(query_string or "")][:20]
+        out, changed = [], False
+        for word in words:
+            if len(word) < 3 or reader.frequency(spell_field, word):
+                out.append(word)
+                continue
+            found = corrector.suggest(word, limit=1, maxdist=2, prefix=1)
+            if found and found[0] != word:
+                out.append(found[0])
+                changed = True
+            else:
+                out.append(word)
+        return " ".join(out) if changed else None
+
+    def more_like_this(
+        self,
+        model_instance,
+        additional_query_string=None,
+        start_offset=0,
+        end_offset=None,
+        result_class=None,
+        text=None,
+        **kwargs,
+    ):
+        st = self.state()
+        searcher = st.searcher
+        identifier = f"{model_instance._meta.label_lower}.{model_instance.pk}"
+        docnum = searcher.document_number(**{ID: identifier})
+        if text is None:
+            from haystack import connections
+
+            ui = connections[self.connection_alias].get_unified_index()
+            text = ui.get_index(type(model_instance)).text.prepare(model_instance)
+        end_offset = end_offset or 10
+        key_terms = searcher.key_terms_from_text(self.content_field_name, text, numterms=15)
+        if not key_terms:
+            return {"results": [], "hits": 0}
+        q = wq.Or([wq.Term(self.content_field_name, w, boost=wt) for w, wt in key_terms])
+        mask = {docnum} if docnum is not None else None
+        results = searcher.search(q, limit=end_offset, mask=mask)
+        hits = list(results[start_offset:end_offset])
+        result_class = result_class or SearchResult
+        return {
+            "results": [self._result(result_class, h.fields(), h.score) for h in hits],
+            "hits": len(results),
+        }
+
+    # writing (the index worker only) --------------------------------------------------------
+
+    def prepare_document(self, index, obj) -> dict:
+        """The Whoosh document of one object; raises whatever its preparation raises."""
+        self._ensure_setup()
+        prepared = index.full_prepare(obj)
+        doc = {}
+        for key, value in prepared.items():
+            if value is None or key not in self.schema.names():
+                continue
+            if key in self.multi_fields:
+                values = [str(v) for v in value if v not in (None, "")]
+                if any("," in v for v in values):
+                    raise ValueError(f"{key} value contains a comma: {values!r}")
+                value = ",".join(values)
+            elif key in self.date_fields:
+                value = _as_datetime(value)
+            elif not isinstance(value, str):
+                value = str(value)
+            if value == "" and key in self.facet_fields:
+                continue
+            doc[key] = value
+        doc[FINGERPRINT] = hashlib.sha1(
+            json.dumps(doc, sort_keys=True, default=str).encode("utf-8")
+        ).hexdigest()
+        return doc
+
+    def write_documents(self, ix, docs: list[dict], remove: list[str], *, timeout=60.0):
+        """Apply one batch in one commit: delete ``remove`` ids, add/replace ``docs``."""
+        writer = ix.writer(timeout=timeout, limitmb=256)
+        try:
+            for identifier in remove:
+                writer.delete_by_term(ID, identifier)
+            for doc in docs:
+                writer.update_document(**doc)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def indexed_ids(self, ix) -> set[str]:
+        with ix.searcher() as searcher:
+            return {fields[ID] for fields in searcher.all_stored_fields()}
+
+    # haystack's own write entry points go through the queue instead ------------------------
+
+    def update(self, index, iterable, commit=True):
+        from .indexer import enqueue_objects
+
+        enqueue_objects(iterable)
+
+    def remove(self, obj_or_string, commit=True):
+        from .indexer import enqueue_identifier
+
+        enqueue_identifier(obj_or_string)
+
+    def clear(self, models=None, commit=True):
+        raise SearchBackendError(
+            "Clearing the live index is not supported: run `manage.py rebuild_index`, which "
+            "builds a new index beside it and swaps it in."
+        )
+
+
+def _and(parts):
+    parts = [p for p in parts if p is not None]
+    if not parts:
+        return None
+    if len(parts) == 1:
+        return parts[0]
+    return wq.And(parts)
+
+
+def _words_query(field, terms):
+    if not terms:
+        return None
+    if len(terms) == 1:
+        return wq.Term(field, terms[0])
+    return wq.Phrase(field, terms)
+
+
+def _as_datetime(value):
+    if isinstance(value, datetime.datetime):
+        return value.replace(tzinfo=None)
+    if isinstance(value, datetime.date):
+        return datetime.datetime(value.year, value.month, value.day)
+    if isinstance(value, str):
+        return _as_datetime(datetime.date.fromisoformat(value[:10]))
+    raise SearchBackendError(f"Not a date: {value!r}")
+
+
+class ArchiveWhooshSearchQuery(WhooshSearchQuery):
+    """Hands the SQ tree to the backend (no query string, no parser)."""
+
+    def run(self, spelling_query=None, **kwargs):
+        search_kwargs = self.build_params(spelling_query=spelling_query)
+        search_kwargs.update(kwargs)
+        results = self.backend.search_tree(self.query_filter, **search_kwargs)
+        self._results = results.get("results", [])
+        self._hit_count = results.get("hits", 0)
+        self._facet_counts = self.post_process_facets(results)
+        self._spelling_suggestion = results.get("spelling_suggestion", None)
+
+    def run_mlt(self, **kwargs):
+        search_kwargs = {"result_class": self.result_class}
+        search_kwargs.update(kwargs)
+        if self.end_offset is not None:
+            search_kwargs.setdefault("end_offset", self.end_offset)
+            search_kwargs.setdefault("start_offset", self.start_offset)
+        results = self.backend.more_like_this(self._mlt_instance, **search_kwargs)
+        self._results = results.get("results", [])
+        self._hit_count = results.get("hits", 0)
 
 
 class ArchiveWhooshEngine(WhooshEngine):
     backend = ArchiveWhooshBackend
+    query = ArchiveWhooshSearchQuery

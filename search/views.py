@@ -1,6 +1,85 @@
-from django.http import HttpResponse
+import json
+import logging
+import math
+
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from . import autocomplete as ac
+from .backends import SearchUnavailable
+from .query import (
+    FACET_TITLES,
+    MAX_PAGE,
+    PAGE_SIZE,
+    SORTS,
+    BadSearchRequest,
+    read_page,
+    read_request,
+    run_search,
+)
+
+log = logging.getLogger(__name__)
 
 
+@require_GET
 def search(request):
-    # Placeholder until the search issue lands; the URL name is the contract.
-    return HttpResponse("Search is not built yet.", status=503, content_type="text/plain")
+    page = read_page(request.GET.get("page"))
+    if page is None:
+        raise Http404("There is no such page of results.")
+    context = {"q": request.GET.get("q", "")[:600], "sorts": list(SORTS)}
+    try:
+        sreq = read_request(request.GET)
+        sreq.page = page
+        outcome = run_search(sreq, request.GET)
+    except BadSearchRequest as exc:
+        return render(request, "search/search.html", {**context, "error": str(exc)}, status=400)
+    except SearchUnavailable as exc:
+        log.error("Search unavailable: %s", exc)
+        response = render(request, "search/unavailable.html", context, status=503)
+        response["Retry-After"] = "60"
+        return response
+
+    num_pages = min(max(math.ceil(outcome.hits / PAGE_SIZE), 1), MAX_PAGE)
+    if page > num_pages:
+        raise Http404("There is no such page of results.")
+    first = (page - 1) * PAGE_SIZE + 1
+    context.update(
+        {
+            "req": sreq,
+            "outcome": outcome,
+            "facet_titles": FACET_TITLES,
+            "page": page,
+            "num_pages": num_pages,
+            "first": first if outcome.hits else 0,
+            "last": min(first + PAGE_SIZE - 1, outcome.hits),
+            "has_previous": page > 1,
+            "has_next": page < num_pages,
+            "previous_page": page - 1,
+            "next_page": page + 1,
+            "date_from": sreq.date_from.isoformat() if sreq.date_from else "",
+            "date_to": sreq.date_to.isoformat() if sreq.date_to else "",
+        }
+    )
+    return render(request, "search/search.html", context)
+
+
+@require_GET
+def autocomplete(request):
+    term = request.GET.get("q", "")
+    kinds = request.GET.getlist("type") or list(ac.KINDS)
+    if any(kind not in ac.KINDS for kind in kinds):
+        return HttpResponseBadRequest(
+            "Unknown type (speaker, event, country, topic).", content_type="text/plain"
+        )
+    results = ac.suggest(term, kinds)
+    # Escape <, > and & so the JSON is inert even if someone pastes it into HTML.
+    body = (
+        json.dumps({"results": results}, ensure_ascii=False)
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+    )
+    response = HttpResponse(body, content_type="application/json")
+    response["Cache-Control"] = "max-age=60"
+    return response

@@ -1,0 +1,102 @@
+"""Text analysis for the index: English stemming plus Arabic normalisation.
+
+Whoosh pickles the schema (analyzers included) on every commit, so every class here lives at
+module level and holds only plain data.  The same analyzer reads documents and queries, so
+whatever it folds (case, Arabic letter variants, diacritics) matches both ways.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter
+
+# A word: letters/digits plus the combining marks that Python's \w leaves out (Arabic
+# harakat, Latin decomposed accents) and the Arabic tatweel, so a vowelled Arabic word stays
+# one token.  "U.S." style dotted abbreviations stay one token too.
+_MARKS = "\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640"
+WORD_PATTERN = rf"(?:\w|[{_MARKS}])+(?:\.(?:\w|[{_MARKS}])+)*"
+WORD_RE = re.compile(WORD_PATTERN, re.UNICODE)
+
+_ARABIC_STRIP = re.compile(f"[{_MARKS}]")
+_ARABIC_FOLD = str.maketrans(
+    {
+        "\u0623": "\u0627",  # alef with hamza above
+        "\u0625": "\u0627",  # alef with hamza below
+        "\u0622": "\u0627",  # alef with madda
+        "\u0671": "\u0627",  # alef wasla
+        "\u0649": "\u064a",  # alef maqsura -> ya
+        "\u06cc": "\u064a",  # Persian ya -> Arabic ya
+        "\u06a9": "\u0643",  # Persian kaf -> Arabic kaf
+        "\u0629": "\u0647",  # ta marbuta -> ha
+    }
+)
+# The definite article with the prepositions/conjunction that attach to it.  Longest first.
+_ARABIC_ARTICLES = ("\u0648\u0627\u0644", "\u0628\u0627\u0644", "\u0643\u0627\u0644",
+                    "\u0641\u0627\u0644", "\u0644\u0644", "\u0627\u0644")
+
+
+def fold_text(text: str) -> str:
+    """Strip diacritics and tatweel, unify letter variants (NFC first, so é stays é)."""
+    text = unicodedata.normalize("NFC", text)
+    if any("\u0600" <= ch <= "\u06ff" or "\u0300" <= ch <= "\u036f" for ch in text):
+        text = _ARABIC_STRIP.sub("", text)
+    return text.translate(_ARABIC_FOLD)
+
+
+class FoldFilter(Filter):
+    """Diacritic and letter-variant folding; drops tokens that were only marks."""
+
+    def __call__(self, tokens):
+        for t in tokens:
+            t.text = fold_text(t.text)
+            if t.text:
+                yield t
+
+
+class ArabicArticleFilter(Filter):
+    """Light Arabic stemming: strip a leading definite article (and attached particle).
+
+    Marked as morphological, so the spelling copy keeps the whole word.
+    """
+
+    is_morph = True
+
+    def __call__(self, tokens):
+        for t in tokens:
+            text = t.text
+            if text and "\u0600" <= text[0] <= "\u06ff":
+                for prefix in _ARABIC_ARTICLES:
+                    if text.startswith(prefix) and len(text) - len(prefix) >= 2:
+                        t.text = text[len(prefix):]
+                        break
+            yield t
+
+
+def text_analyzer():
+    """The analyzer of the document field: words, folded, lowercased, stemmed, no stopwords.
+
+    Stopwords stay in the index so that phrases such as "to be or not to be" and one-word
+    queries such as "UN" keep working.
+    """
+    return (
+        RegexTokenizer(WORD_PATTERN)
+        | FoldFilter()
+        | LowercaseFilter()
+        | ArabicArticleFilter()
+        | StemFilter(lang="en", cachesize=50000)
+    )
+
+
+def word_analyzer():
+    """The same without stemming: for highlighting whole words and for spelling."""
+    return RegexTokenizer(WORD_PATTERN) | FoldFilter() | LowercaseFilter()
+
+
+_TEXT = text_analyzer()
+
+
+def query_terms(text: str) -> list[str]:
+    """The index terms a piece of query text turns into."""
+    return [t.text for t in _TEXT(text or "")]

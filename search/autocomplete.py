@@ -1,0 +1,80 @@
+"""Suggestions for the search box: speakers, events, countries and topics.
+
+Database only (cheap and exact), and only entities with at least one published statement,
+so a draft's speaker or topic never shows up.  Bounded: short input is ignored, and each
+kind returns a handful of rows.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from archive.models import Country, Event, Speaker, Status, Topic
+
+from .parsing import clean_text
+from .query import url_with
+
+KINDS = ("speaker", "event", "country", "topic")
+PER_KIND = 6
+MIN_CHARS = 2
+MAX_CHARS = 100
+PUBLISHED = Status.PUBLISHED
+
+
+def suggest(term: str, kinds=KINDS) -> list[dict]:
+    term = clean_text(term)[:MAX_CHARS]
+    if len(term) < MIN_CHARS:
+        return []
+    out: list[dict] = []
+    if "speaker" in kinds:
+        qs = (
+            Speaker.objects.filter(Q(name__icontains=term) | Q(aliases__icontains=term))
+            .filter(statement_links__statement__status=PUBLISHED)
+            .values_list("slug", "name")
+            .distinct()
+            .order_by("name")[:PER_KIND]
+        )
+        out += [_row("speaker", slug, name) for slug, name in qs]
+    if "event" in kinds:
+        qs = (
+            Event.objects.filter(
+                Q(name__icontains=term) | Q(short_name__icontains=term) | Q(city__icontains=term)
+            )
+            .filter(statements__status=PUBLISHED)
+            .values_list("slug", "name")
+            .distinct()
+            .order_by("name")[:PER_KIND]
+        )
+        out += [_row("event", slug, name) for slug, name in qs]
+    if "country" in kinds:
+        qs = (
+            Country.objects.filter(Q(name__icontains=term) | Q(code__iexact=term))
+            .filter(statements__status=PUBLISHED)
+            .values_list("code", "name")
+            .distinct()
+            .order_by("name")[:PER_KIND]
+        )
+        out += [_row("country", code, name) for code, name in qs]
+    if "topic" in kinds:
+        qs = (
+            Topic.objects.filter(name__icontains=term)
+            .filter(statements__status=PUBLISHED)
+            .values_list("slug", "name")
+            .distinct()
+            .order_by("name")[:PER_KIND]
+        )
+        out += [_row("topic", slug, name) for slug, name in qs]
+    return out
+
+
+def _row(kind: str, key: str, label: str) -> dict:
+    from django.http import QueryDict
+    from django.urls import reverse
+
+    qd = QueryDict(mutable=True)
+    return {
+        "type": kind,
+        "value": key,
+        "label": label,
+        "url": reverse("search:search") + url_with(qd, set_=(kind, key)),
+    }

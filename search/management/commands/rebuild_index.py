@@ -1,0 +1,32 @@
+"""Rebuild the index beside the live one and swap it in (replaces haystack's command).
+
+Haystack's own rebuild_index deletes the live index first, so search is empty until it
+finishes; this one keeps answering from the old generation meanwhile.
+"""
+
+from django.core.management.base import BaseCommand
+
+from search.indexer import rebuild
+
+
+class Command(BaseCommand):
+    help = "Build a fresh search index from the published statements and switch to it."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--noinput", "--no-input", action="store_true", help="Accepted for compatibility."
+        )
+        parser.add_argument("--batch-size", "-b", type=int, default=500)
+
+    def handle(self, *args, batch_size=500, verbosity=1, **options):
+        report = rebuild(batch_size=batch_size)
+        if verbosity:
+            self.stdout.write(
+                f"Indexed {report['documents']} published statement(s) in "
+                f"{report['seconds']} s into {report['directory']}."
+            )
+            if report["failed"]:
+                self.stdout.write(
+                    f"{len(report['failed'])} statement(s) failed to index and were queued "
+                    "for retry (see Search > Index queue in the admin)."
+                )

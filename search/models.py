@@ -1,0 +1,48 @@
+"""The durable queue between the archive and the index worker."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils import timezone
+
+
+class IndexQueueQuerySet(models.QuerySet):
+    def due(self, now=None) -> IndexQueueQuerySet:
+        """Rows the worker should take now (new, or past their retry time)."""
+        return self.filter(next_attempt_at__lte=now or timezone.now())
+
+    def failing(self) -> IndexQueueQuerySet:
+        return self.exclude(last_error="")
+
+
+class IndexQueue(models.Model):
+    """One object whose index document must be brought in line with the database.
+
+    A row says only "look at this object again": the worker indexes it if it is published and
+    removes it from the index otherwise.  Rows are upserted, so repeated changes collapse into
+    one row; ``token`` changes on every upsert, so the worker deletes a row only if nobody
+    queued the object again while it was being indexed.
+    """
+
+    model = models.CharField(max_length=100, help_text="Model label, e.g. archive.statement.")
+    object_pk = models.BigIntegerField()
+    token = models.UUIDField(default=uuid.uuid4, editable=False)
+    enqueued_at = models.DateTimeField(default=timezone.now, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = IndexQueueQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["enqueued_at", "id"]
+        verbose_name = "index queue entry"
+        verbose_name_plural = "index queue"
+        constraints = [
+            models.UniqueConstraint(fields=["model", "object_pk"], name="indexqueue_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model} #{self.object_pk}"

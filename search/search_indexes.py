@@ -1,0 +1,108 @@
+"""What the index holds for a statement (published statements only).
+
+Result rows render from the stored short fields, so a results page needs no database query per
+hit; the body is indexed (through the ``text`` document) but not stored.  Facet fields hold
+stable keys (slugs and codes); their labels come from the database.  They are haystack
+``Facet*Field`` types, so Elasticsearch and Solr map them as untokenised keywords too, and the
+project's Whoosh backend maps them to exact ``ID``/``KEYWORD`` fields.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.db.models import Prefetch
+from django.utils.text import slugify
+from haystack import indexes
+from haystack.fields import FacetCharField, FacetMultiValueField
+
+from archive.models import Statement, StatementSpeaker
+
+
+def statements_for_index():
+    """Published statements with everything ``prepare`` reads, in a fixed number of queries."""
+    return (
+        Statement.objects.published()
+        .select_related("country", "event", "event__country")
+        .prefetch_related(
+            Prefetch(
+                "statement_speakers",
+                queryset=StatementSpeaker.objects.select_related("speaker").order_by("order", "id"),
+            ),
+            "topics",
+        )
+    )
+
+
+class StatementIndex(indexes.SearchIndex, indexes.Indexable):
+    text = indexes.CharField(document=True, use_template=True)
+
+    # Stored for the result row; not searchable on their own.
+    title = indexes.CharField(model_attr="title", indexed=False)
+    url = indexes.CharField(indexed=False)
+    date = indexes.DateField(model_attr="delivered_on")
+    speakers_json = indexes.CharField(indexed=False)
+    event_label = indexes.CharField(indexed=False, null=True)
+    place = indexes.CharField(indexed=False, null=True)
+    country_name = indexes.CharField(indexed=False, null=True)
+
+    # Facets on stable keys, matched exactly.
+    speaker = FacetMultiValueField(stored=False)
+    topic = FacetMultiValueField(stored=False)
+    country = FacetCharField(stored=False)
+    event = FacetCharField(stored=False)
+    series = FacetCharField(stored=False)
+    kind = FacetCharField(model_attr="kind", stored=False)
+    language = FacetCharField(model_attr="language", stored=False)
+    year = FacetCharField(stored=False)
+
+    def get_model(self):
+        return Statement
+
+    def index_queryset(self, using=None):
+        return statements_for_index()
+
+    def read_queryset(self, using=None):
+        return Statement.objects.published()
+
+    def prepare_url(self, obj):
+        return obj.get_absolute_url()
+
+    def prepare_speakers_json(self, obj):
+        rows = [
+            {"name": link.speaker.display_name, "slug": link.speaker.slug, "role": link.role}
+            for link in obj.statement_speakers.all()
+        ]
+        return json.dumps(rows, ensure_ascii=False)
+
+    def prepare_event_label(self, obj):
+        return obj.event.name if obj.event else None
+
+    def prepare_place(self, obj):
+        return obj.event.place if obj.event else None
+
+    def prepare_country_name(self, obj):
+        return obj.country.name if obj.country else None
+
+    def prepare_speaker(self, obj):
+        return [link.speaker.slug for link in obj.statement_speakers.all()]
+
+    def prepare_topic(self, obj):
+        return [topic.slug for topic in obj.topics.all()]
+
+    def prepare_country(self, obj):
+        return obj.country.code if obj.country else None
+
+    def prepare_event(self, obj):
+        return obj.event.slug if obj.event else None
+
+    def prepare_series(self, obj):
+        return series_key(obj.event.series) if obj.event and obj.event.series else None
+
+    def prepare_year(self, obj):
+        return str(obj.delivered_on.year)
+
+
+def series_key(name: str) -> str:
+    """The facet key of an event series (series are free text on Event)."""
+    return slugify(name) or "series"
