@@ -78,6 +78,20 @@ def _is_staff(request: HttpRequest) -> bool:
     return bool(user.is_active and user.is_staff)
 
 
+def _public_or_404(request: HttpRequest, statements: QuerySet[Statement], visible_count: int,
+                   message: str) -> bool:
+    """Whether a speaker, event or topic has a published statement; a 404 for the public if not.
+
+    Staff still get the page (to check it before publication), with a notice; for the public
+    the visible count already is the published count, so no extra query is made.
+    """
+    if not _is_staff(request):
+        if not visible_count:
+            raise Http404(message)
+        return True
+    return statements.published().exists()
+
+
 def _published_count(relation: str) -> Count:
     """Count of published statements reached through ``relation`` (for annotations)."""
     return Count(relation, filter=Q(**{f"{relation}__status": _PUBLISHED}), distinct=True)
@@ -160,6 +174,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "totals": totals,
         "top_speakers": top_speakers,
         "top_events": top_events,
+        "breadcrumbs": [Crumb("Home")],
         "section": "home",
     }
     return render(request, "archive/home.html", context)
@@ -267,8 +282,9 @@ def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
     visible = _visible_statements(request)
     statements = visible.by_speaker(speaker).for_listing().newest_first()
     page = paginate(request, statements)
-    if page.paginator.count == 0 and not _is_staff(request):
-        raise Http404("No published statement by this speaker.")
+    is_public = _public_or_404(
+        request, statements, page.paginator.count, "No published statement by this speaker."
+    )
     roles = (
         StatementSpeaker.objects.filter(speaker=speaker, statement__in=visible)
         .values("role")
@@ -287,6 +303,7 @@ def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "speaker": speaker,
         "page": page,
+        "is_public": is_public,
         "roles": roles,
         "events": events,
         "breadcrumbs": [
@@ -341,19 +358,21 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     event = get_object_or_404(Event.objects.select_related("country"), slug=slug)
+    at_event = _visible_statements(request).at_event(event)
     statements = list(
-        _visible_statements(request)
-        .at_event(event)
-        .for_listing()
-        .order_by(Lower("country__name").asc(nulls_last=True), "delivered_on", "pk")
+        at_event.for_listing().order_by(
+            Lower("country__name").asc(nulls_last=True), "delivered_on", "pk"
+        )
     )
-    if not statements and not _is_staff(request):
-        raise Http404("No published statement was recorded at this event.")
+    is_public = _public_or_404(
+        request, at_event, len(statements), "No published statement was recorded at this event."
+    )
     delegations: OrderedDict[Country | None, list[Statement]] = OrderedDict()
     for statement in statements:
         delegations.setdefault(statement.country, []).append(statement)
     context = {
         "event": event,
+        "is_public": is_public,
         "delegations": list(delegations.items()),
         "statement_total": len(statements),
         "breadcrumbs": [
@@ -429,11 +448,16 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = get_object_or_404(Topic, slug=slug)
     statements = _visible_statements(request).about(topic).for_listing().newest_first()
     page = paginate(request, statements)
-    if page.paginator.count == 0 and not _is_staff(request):
-        raise Http404("No published statement is filed under this topic.")
+    is_public = _public_or_404(
+        request,
+        statements,
+        page.paginator.count,
+        "No published statement is filed under this topic.",
+    )
     context = {
         "topic": topic,
         "page": page,
+        "is_public": is_public,
         "breadcrumbs": [
             _home_crumb(),
             Crumb("Topics", reverse("archive:topic-list")),
