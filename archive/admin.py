@@ -122,6 +122,7 @@ class StatementAdmin(admin.ModelAdmin):
     readonly_fields = [
         "possible_duplicates",
         "published_at",
+        "former_slugs",
         "import_key",
         "content_hash",
         "created_at",
@@ -155,6 +156,7 @@ class StatementAdmin(admin.ModelAdmin):
             {
                 "fields": [
                     "published_at",
+                    "former_slugs",
                     ("created_at", "created_by"),
                     ("updated_at", "updated_by"),
                     "import_key",
@@ -211,6 +213,11 @@ class StatementAdmin(admin.ModelAdmin):
         return format_html_join(
             format_html("<br>"), "{}", ((_admin_change_link(d),) for d in duplicates)
         )
+
+    @admin.display(description="former slugs")
+    def former_slugs(self, obj: Statement) -> str:
+        # Old permalinks that redirect here; they stay reserved for this statement.
+        return ", ".join(obj.slug_history.values_list("old_slug", flat=True)) or "-"
 
     # --- writes: every one through archive.services ------------------------------------
 
