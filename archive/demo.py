@@ -751,7 +751,7 @@ STATEMENTS = [
         "n": 24,
         "slug": "sample-2022-canada-border-data-interview",
         "title": "Interview on border data protection (fictional sample)",
-        "delivered_on": d(2022, 11, 20),
+        "delivered_on": d(2022, 9, 20),
         "kind": "interview",
         "language": "en",
         "status": "published",
