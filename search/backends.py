@@ -463,20 +463,34 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         spell_field = self.schema[self.content_field_name].spelling_fieldname(
             self.content_field_name
         )
-        corrector = reader.corrector(self.content_field_name)
         words = [t.text for t in word_analyzer()(query_string or "")][:20]
         out, changed = [], False
         for word in words:
             if len(word) < 3 or reader.frequency(spell_field, word):
                 out.append(word)
                 continue
-            found = corrector.suggest(word, limit=1, maxdist=2, prefix=1)
-            if found and found[0] != word:
-                out.append(found[0])
+            found = self._closest_word(reader, spell_field, word)
+            if found and found != word:
+                out.append(found)
                 changed = True
             else:
                 out.append(word)
         return " ".join(out) if changed else None
+
+    def _closest_word(self, reader, spell_field, word):
+        """Fewest edits first; among equals, the word whose stem is in most documents."""
+        for distance in (1, 2):
+            candidates = set(reader.terms_within(spell_field, word, distance, prefix=1))
+            if candidates:
+                return max(
+                    candidates,
+                    key=lambda w: (
+                        reader.doc_frequency(self.content_field_name, _stem(w)),
+                        -abs(len(w) - len(word)),
+                        w,
+                    ),
+                )
+        return None
 
     def more_like_this(
         self,
@@ -572,6 +586,11 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             "Clearing the live index is not supported: run `manage.py rebuild_index`, which "
             "builds a new index beside it and swaps it in."
         )
+
+
+def _stem(word):
+    terms = query_terms(word)
+    return terms[0] if terms else word
 
 
 def _and(parts):
