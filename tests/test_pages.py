@@ -130,7 +130,8 @@ def test_public_page_renders_with_layout(client, archive, url):
     assert '<a class="skip-link" href="#main">' in page
     assert '<main id="main"' in page
     assert '<nav class="site-nav" aria-label="Main">' in page
-    assert 'aria-label="Breadcrumb"' in page
+    assert '<nav class="breadcrumbs" aria-label="Breadcrumb">' in page
+    assert '<span aria-current="page">' in page  # the trail ends at this page
     assert "<title>" in page and "<h1" in page
     assert '<meta name="description"' in page
     # Drafts leak through no public page, not even by title, speaker, event or topic.
@@ -166,6 +167,7 @@ def test_missing_or_unpublished_is_404_with_plain_page(client, archive, url):
     assert response.status_code == 404
     page = html(response)
     assert "Page not found" in page
+    assert '<nav class="breadcrumbs" aria-label="Breadcrumb">' in page
     assert "Traceback" not in page
 
 
