@@ -151,6 +151,7 @@ class FacetValueSerializer(serializers.Serializer):
 class FacetsSerializer(serializers.Serializer):
     speaker = FacetValueSerializer(many=True)
     event = FacetValueSerializer(many=True)
+    series = FacetValueSerializer(many=True)
     country = FacetValueSerializer(many=True)
     topic = FacetValueSerializer(many=True)
     kind = FacetValueSerializer(many=True)

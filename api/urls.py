@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from . import docs, views
+from . import docs, exports, views
 
 app_name = "api"
 
@@ -17,4 +17,6 @@ urlpatterns = [
     path("api/", docs.api_docs, name="docs"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/", include(router.urls)),
+    path("feeds/search/", exports.search_feed, name="search-feed"),
+    path("exports/statements.<str:fmt>", exports.export, name="export"),
 ]

@@ -15,13 +15,14 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import serializers, viewsets
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from archive.models import EventKind, Kind, Language, Statement, StatementSlugHistory
+from search.backends import SearchUnavailable
 
-from . import filters
+from . import filters, search_results
 from .serializers import (
     CountrySerializer,
     ErrorSerializer,
@@ -34,12 +35,26 @@ from .serializers import (
 )
 
 
+class BadRequest(APIException):
+    status_code = 400
+    default_detail = "The request is not valid."
+    default_code = "bad_request"
+
+
+class ServiceUnavailable(APIException):
+    status_code = 503
+    default_detail = "Search is unavailable for a moment; try again shortly."
+    default_code = "search_unavailable"
+
+
 def exception_handler(exc, context):
     """Every 4xx as ``{"detail": ..., "errors": {...}}`` so clients parse one shape."""
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(exc, ValidationError):
         errors = response.data if isinstance(response.data, dict) else {"": response.data}
         response.data = {"detail": "Some parameters are not valid.", "errors": errors}
+    if response is not None and isinstance(exc, ServiceUnavailable):
+        response["Retry-After"] = "60"
     return response
 
 
@@ -47,6 +62,9 @@ ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="A parameter is not valid."),
     404: OpenApiResponse(ErrorSerializer, description="No such record, or no such page."),
     429: OpenApiResponse(ErrorSerializer, description="Too many requests; retry later."),
+}
+UNAVAILABLE = {
+    503: OpenApiResponse(ErrorSerializer, description="The search index cannot be read now."),
 }
 NOT_FOUND = {404: ERRORS[404], 429: ERRORS[429]}
 _FREE_TEXT = {"type": "string", "maxLength": filters.MAX_TEXT, "pattern": r"^[^\x00]*$"}
@@ -56,36 +74,54 @@ def _param(name: str, description: str, schema: dict | None = None, **kwargs) ->
     return OpenApiParameter(name, schema or _FREE_TEXT, description=description, **kwargs)
 
 
+def _facet_param(name: str, description: str, item: dict) -> OpenApiParameter:
+    schema = {"type": "array", "items": item, "maxItems": search_results.MAX_VALUES_PER_FACET}
+    return OpenApiParameter(
+        name, schema, description=description + " Repeat to match any of several (OR).",
+        style="form", explode=True,
+    )
+
+
+def _key(name: str) -> dict:
+    return {"type": "string", "pattern": f"^{search_results.KEY_PATTERNS[name]}$"}
+
+
 STATEMENT_PARAMETERS = [
     _param(
         "q",
-        "Words to search for in the title, text, speakers, event and topics, in the search "
-        "page's query language. Results are then ordered by relevance unless `ordering` says "
-        "otherwise.",
-        {"type": "string", "maxLength": 500, "pattern": r"^[^\x00]*$"},
+        "Words to search for, in the search page's query language (phrases in quotes, "
+        "`-word` to exclude, `speaker:name`, `event:`, `country:`, `topic:`, `year:`). With "
+        "`q`, results come in order of relevance unless `sort` says otherwise.",
+        {
+            "type": "string",
+            "maxLength": search_results.MAX_QUERY_LENGTH,
+            "pattern": r"^[^\x00]*$",
+        },
         examples=[OpenApiExample("words", value="border security")],
     ),
-    _param("speaker", "A speaker's slug (as in `/api/speakers/`)."),
-    _param("event", "An event's slug (as in `/api/events/`)."),
-    _param("country", "The delegation's country code, e.g. `QAT` (as in `/api/countries/`)."),
-    _param("topic", "A topic's slug (as in `/api/topics/`)."),
-    _param("kind", "The kind of statement.", {"type": "string", "enum": Kind.values}),
-    _param("language", "ISO 639-1 code.", {"type": "string", "enum": Language.values}),
+    _facet_param("speaker", "A speaker's slug (see `/api/speakers/`).", _key("speaker")),
+    _facet_param("event", "An event's slug (see `/api/events/`).", _key("event")),
+    _facet_param("series", "An event series key, e.g. `dushanbe-process`.", _key("series")),
+    _facet_param("country", "A delegation's country code, e.g. `QAT`.", _key("country")),
+    _facet_param("topic", "A topic's slug (see `/api/topics/`).", _key("topic")),
+    _facet_param("kind", "The kind of statement.", {"type": "string", "enum": Kind.values}),
+    _facet_param("language", "ISO 639-1 code.", {"type": "string", "enum": Language.values}),
+    _facet_param("year", "The year delivered.", _key("year")),
     _param(
-        "date_from",
+        "from",
         "Delivered on or after this date (YYYY-MM-DD).",
-        {"type": "string", "format": "date"},
+        {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
     ),
     _param(
-        "date_to",
-        "Delivered on or before this date (YYYY-MM-DD).",
-        {"type": "string", "format": "date"},
+        "to",
+        "Delivered on or before this date (YYYY-MM-DD). A `to` before `from` matches nothing.",
+        {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
     ),
     _param(
-        "ordering",
-        "`-date` (newest first, the default without `q`), `date`, `title`, `-title`, or "
-        "`relevance` (the default with `q`; without `q` it means `-date`).",
-        {"type": "string", "enum": [*filters.ORDERINGS, "relevance"]},
+        "sort",
+        "`relevance` (the default with words in `q`), `newest` (the default otherwise) or "
+        "`oldest`.",
+        {"type": "string", "enum": list(search_results.SORTS)},
     ),
 ]
 
@@ -98,8 +134,8 @@ class StatementPage(serializers.Serializer):
     results = StatementSerializer(many=True)
     facets = FacetsSerializer(
         required=False,
-        help_text="Counts per facet value over all matching statements; only present when "
-        "`q` or a filter is given.",
+        help_text="Counts per facet value over all matching statements, as on the search "
+        "page; present when `q` or a filter is given.",
     )
 
 
@@ -107,7 +143,7 @@ class StatementPage(serializers.Serializer):
     list=extend_schema(
         summary="Published statements, newest first, filtered like the search page",
         parameters=STATEMENT_PARAMETERS,
-        responses={200: StatementPage, **ERRORS},
+        responses={200: StatementPage, **ERRORS, **UNAVAILABLE},
     ),
     retrieve=extend_schema(
         summary="One published statement with its full text",
@@ -120,6 +156,8 @@ class StatementPage(serializers.Serializer):
     ),
 )
 class StatementViewSet(viewsets.ReadOnlyModelViewSet):
+    """Published statements; ``list`` without search parameters reads the database."""
+
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
 
@@ -132,26 +170,23 @@ class StatementViewSet(viewsets.ReadOnlyModelViewSet):
         return StatementDetailSerializer if self.action == "retrieve" else StatementSerializer
 
     def list(self, request, *args, **kwargs):
-        form = filters.StatementFilterForm(request.query_params)
-        if not form.is_valid():
-            raise ValidationError(
-                {
-                    field: [error["message"] for error in errors]
-                    for field, errors in form.errors.get_json_data().items()
-                }
+        params = request.query_params
+        if not any(name in params for name in search_results.SEARCH_PARAMETERS):
+            # The whole archive, newest first, straight from the database.
+            return super().list(request, *args, **kwargs)
+        # With a query or a filter, the search page's own layer decides what matches.
+        try:
+            parsed = search_results.parse(params, strict=True, allow_reversed_dates=True)
+            page = self.paginate_queryset(search_results.queryset(parsed))
+            statements = search_results.statements_for_page(page)
+            response = self.get_paginated_response(
+                self.get_serializer(statements, many=True).data
             )
-        data = form.cleaned_data
-        matching = filters.apply_filters(self.get_queryset(), data)
-        if data.get("q"):
-            # Full-text search belongs to the search app; see the README ("JSON API").
-            raise ValidationError({"q": ["Full-text search through the API is not available yet."]})
-        page = self.paginate_queryset(filters.order(matching, data.get("ordering")))
-        response = self.get_paginated_response(self.get_serializer(page, many=True).data)
-        if form.is_filtered:
-            facets = filters.facet_counts(matching)
-            response.data["facets"] = {
-                name: [vars(value) for value in values] for name, values in facets.items()
-            }
+            response.data["facets"] = search_results.facets_for(parsed)
+        except search_results.BadSearchRequest as exc:
+            raise BadRequest(str(exc)) from exc
+        except SearchUnavailable as exc:
+            raise ServiceUnavailable() from exc
         return response
 
     def retrieve(self, request, *args, **kwargs):

@@ -7,6 +7,8 @@ from django.test import TestCase, override_settings
 
 from archive import services
 from archive.models import Kind, Statement
+from search.indexer import STATEMENT_LABEL, enqueue
+from search.testing import fresh_index, index_now
 from tests.factories import (
     EventFactory,
     SpeakerFactory,
@@ -47,6 +49,10 @@ class ApiTestCase(TestCase):
         )
         cls.draft.topics.add(cls.secret_topic)
         StatementSpeakerFactory(statement=cls.draft, speaker=cls.secret_speaker)
+        # Factories skip the services, so queue every statement for the index by hand.
+        fresh_index()
+        enqueue(STATEMENT_LABEL, Statement.objects.values_list("pk", flat=True))
+        index_now()
 
     def setUp(self):
         cache.clear()  # the throttle's history lives in the cache
@@ -79,44 +85,48 @@ class StatementListTests(ApiTestCase):
         self.assertEqual(row["html_url"], "http://testserver/statements/borders-2022/")
         self.assertNotIn("body", row)
 
-    def test_filters(self):
+    def test_filters_are_the_search_pages(self):
         cases = {
             "speaker": ({"speaker": "amira-haddad"}, ["borders-2022"]),
             "event": ({"event": "border-2022"}, ["borders-2022", "water-2021"]),
             "country": ({"country": "QAT"}, ["borders-2022", "water-2021"]),
             "country lower case": ({"country": "qat"}, ["borders-2022", "water-2021"]),
+            "two countries": (
+                {"country": ["QAT", "FRA"]}, ["borders-2022", "other-2022", "water-2021"]
+            ),
             "topic": ({"topic": "border-security"}, ["borders-2022"]),
             "kind": ({"kind": "speech"}, ["water-2021"]),
-            "dates": ({"date_from": "2022-01-01", "date_to": "2022-06-30"}, ["other-2022"]),
-            "combined": ({"country": "QAT", "date_from": "2022-01-01"}, ["borders-2022"]),
+            "year": ({"year": "2021"}, ["water-2021"]),
+            "dates": ({"from": "2022-01-01", "to": "2022-06-30"}, ["other-2022"]),
+            "combined": ({"country": "QAT", "from": "2022-01-01"}, ["borders-2022"]),
+            "words": ({"q": "water"}, ["water-2021"]),
+            "words and facet": ({"q": "water", "country": "FRA"}, []),
+            "oldest first": ({"sort": "oldest"}, ["water-2021", "other-2022", "borders-2022"]),
             "unknown slug": ({"speaker": "nobody"}, []),
             "draft's speaker": ({"speaker": "hidden-person"}, []),
-            "reversed dates": ({"date_from": "2023-01-01", "date_to": "2020-01-01"}, []),
+            "draft's words": ({"q": "release"}, []),
+            "reversed dates": ({"from": "2023-01-01", "to": "2020-01-01"}, []),
         }
         for name, (params, expected) in cases.items():
             with self.subTest(name):
                 cache.clear()
                 response = self.get("/api/statements/", **params)
-                self.assertEqual(response.status_code, 200)
-                self.assertEqual([r["slug"] for r in response.json()["results"]], expected)
-
-    def test_ordering(self):
-        for ordering, expected in [
-            ("date", ["water-2021", "other-2022", "borders-2022"]),
-            ("title", ["other-2022", "borders-2022", "water-2021"]),
-        ]:
-            with self.subTest(ordering):
-                response = self.get("/api/statements/", ordering=ordering)
+                self.assertEqual(response.status_code, 200, response.content)
                 self.assertEqual([r["slug"] for r in response.json()["results"]], expected)
 
     def test_facets_count_every_matching_statement_and_no_draft(self):
         data = self.get("/api/statements/", country="QAT").json()
+        self.assertEqual(data["count"], 2)
         facets = data["facets"]
         self.assertEqual(
             facets["event"],
             [{"value": "border-2022", "label": "Border Security Conference", "count": 2}],
         )
-        self.assertEqual(facets["country"], [{"value": "QAT", "label": "Qatar", "count": 2}])
+        # As on /search/, a selected facet is counted without its own selection, so that the
+        # counts say what adding another value would bring.
+        self.assertEqual(
+            {row["value"]: row["count"] for row in facets["country"]}, {"QAT": 2, "FRA": 1}
+        )
         self.assertEqual(facets["speaker"][0]["value"], "amira-haddad")
         self.assertEqual(
             {row["value"]: row["count"] for row in facets["year"]}, {"2022": 1, "2021": 1}
@@ -135,34 +145,37 @@ class StatementListTests(ApiTestCase):
         data = self.get("/api/statements/", page_size=2, page=2).json()
         self.assertEqual([r["slug"] for r in data["results"]], ["water-2021"])
 
-    def test_bad_parameters_are_400_with_the_parameter_named(self):
+    def test_bad_parameters_are_400_with_a_message(self):
         cases = {
-            "date_from": {"date_from": "18 October 2022"},
-            "date_to": {"date_to": "2022-02-30"},
+            "date": {"from": "18 October 2022"},
+            "impossible date": {"to": "2022-02-30"},
             "kind": {"kind": "poem"},
             "language": {"language": "xx"},
-            "ordering": {"ordering": "delivered_on"},
-            "page_size": {"page_size": "101"},
-            "speaker": {"speaker": "x" * 201},
+            "sort": {"sort": "title"},
+            "slug with a space": {"speaker": "amira haddad"},
+            "padded slug": {"speaker": " amira-haddad"},
+            "empty facet value": {"topic": ""},
+            "too many values": {"topic": [f"t{i}" for i in range(21)]},
+            "long query": {"q": "x" * 1001},
+            "page size": {"page_size": "101"},
+            "zero page size": {"page_size": "0"},
         }
-        for field, params in cases.items():
-            with self.subTest(field):
+        for name, params in cases.items():
+            with self.subTest(name):
                 response = self.get("/api/statements/", **params)
                 self.assertEqual(response.status_code, 400)
-                body = response.json()
-                self.assertIn("detail", body)
-                self.assertIn(field, body["errors"])
+                self.assertTrue(response.json()["detail"])
 
-    def test_zero_page_size_and_nul_are_400(self):
-        self.assertEqual(self.get("/api/statements/", page_size="0").status_code, 400)
-        self.assertEqual(self.get("/api/statements/", speaker="a\x00b").status_code, 400)
+    def test_bad_page_size_names_the_parameter(self):
+        self.assertIn("page_size", self.get("/api/statements/", page_size="x").json()["errors"])
 
     def test_page_past_the_end_or_not_a_number_is_404(self):
-        for page in ["99", "0", "abc", "last"]:
-            with self.subTest(page=page):
-                response = self.get("/api/statements/", page=page)
-                self.assertEqual(response.status_code, 404)
-                self.assertIn("detail", response.json())
+        for params in [{}, {"country": "QAT"}]:
+            for page in ["99", "0", "abc", "last"]:
+                with self.subTest(page=page, **params):
+                    response = self.get("/api/statements/", page=page, **params)
+                    self.assertEqual(response.status_code, 404)
+                    self.assertIn("detail", response.json())
 
     def test_queries_do_not_grow_with_the_page(self):
         for _ in range(5):
@@ -256,8 +269,8 @@ class SchemaAndDocsTests(ApiTestCase):
             self.assertIn(path, schema["paths"])
         params = {p["name"] for p in schema["paths"]["/api/statements/"]["get"]["parameters"]}
         self.assertLessEqual(
-            {"q", "speaker", "event", "country", "topic", "kind", "language", "date_from",
-             "date_to", "ordering", "page", "page_size"},
+            {"q", "speaker", "event", "series", "country", "topic", "kind", "language", "year",
+             "from", "to", "sort", "page", "page_size"},
             params,
         )
 
@@ -266,7 +279,7 @@ class SchemaAndDocsTests(ApiTestCase):
         self.assertEqual(response.status_code, 200)
         html = response.content.decode()
         self.assertIn("GET /api/statements/{slug}/", html)
-        self.assertIn("<code>date_from</code>", html)
+        self.assertIn("<code>speaker</code>", html)
         self.assertNotIn("<script", html)
 
 

@@ -1,0 +1,174 @@
+"""Result-set exports and the search feed return exactly what the search page returns."""
+
+import csv
+import datetime
+import io
+import json
+import re
+from unittest import mock
+from xml.etree import ElementTree
+
+from django.core.cache import cache
+from django.test import TestCase
+
+from api import exports
+from archive.models import Kind, Statement
+from search.indexer import STATEMENT_LABEL, enqueue
+from search.query import PAGE_SIZE
+from search.testing import fresh_index, index_now
+from tests.factories import (
+    EventFactory,
+    SpeakerFactory,
+    StatementFactory,
+    StatementSpeakerFactory,
+    TopicFactory,
+    country,
+)
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+QUERIES = [
+    "",
+    "q=security",
+    "q=security&sort=newest",
+    "country=QAT",
+    "country=QAT&country=FRA&sort=oldest",
+    "topic=border-security&from=2021-01-01",
+    "speaker=amira-haddad",
+    "kind=speech&year=2021",
+    "q=nothing-matches-this",
+]
+
+
+class ExportTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        speaker = SpeakerFactory(name="Amira Haddad", slug="amira-haddad")
+        topic = TopicFactory(name="Border security", slug="border-security")
+        event = EventFactory(slug="bsc", name="Border Security Conference")
+        start = datetime.date(2020, 1, 1)
+        # More statements than a search page shows, so that exports span several pages.
+        for n in range(PAGE_SIZE + 7):
+            statement = StatementFactory(
+                # One title a spreadsheet would run as a formula, to test the CSV's guard.
+                title=("=" if n == 26 else "") + f"Statement {n:02d} on "
+                + ("security" if n % 2 else "water"),
+                slug=f"statement-{n:02d}",
+                delivered_on=start + datetime.timedelta(days=40 * n),
+                country=country("QAT" if n % 3 else "FRA"),
+                kind=Kind.SPEECH if n % 4 == 0 else Kind.STATEMENT,
+                event=event,
+            )
+            if n % 2:
+                statement.topics.add(topic)
+            if n % 5 == 0:
+                StatementSpeakerFactory(statement=statement, speaker=speaker, role="Envoy")
+        cls.draft = StatementFactory(
+            draft=True, title="Draft on security", slug="draft", country=country("QAT")
+        )
+        cls.draft.topics.add(topic)
+        StatementSpeakerFactory(statement=cls.draft, speaker=speaker)
+        fresh_index()
+        enqueue(STATEMENT_LABEL, Statement.objects.values_list("pk", flat=True))
+        index_now()
+
+    def setUp(self):
+        cache.clear()
+
+    def page_links(self, query: str) -> list[str]:
+        """Every result of the search page for ``query``, in order, across its pages."""
+        links, page = [], 1
+        while True:
+            response = self.client.get(f"/search/?{query}&page={page}")
+            if response.status_code == 404 and page > 1:
+                return links
+            self.assertEqual(response.status_code, 200, query)
+            found = re.findall(
+                r'<li class="result">\s*<h3><a href="([^"]+)"', response.content.decode()
+            )
+            links += ["http://testserver" + path for path in found]
+            if len(found) < PAGE_SIZE:
+                return links
+            page += 1
+
+    def export(self, fmt: str, query: str):
+        response = self.client.get(f"/exports/statements.{fmt}?{query}")
+        self.assertEqual(response.status_code, 200, query)
+        self.assertTrue(response.streaming)
+        return b"".join(response.streaming_content).decode()
+
+    def test_csv_export_is_exactly_the_search_pages_results(self):
+        for query in QUERIES:
+            with self.subTest(query=query):
+                rows = list(csv.DictReader(io.StringIO(self.export("csv", query))))
+                self.assertEqual([row["permalink"] for row in rows], self.page_links(query))
+
+    def test_json_export_is_exactly_the_search_pages_results(self):
+        for query in QUERIES:
+            with self.subTest(query=query):
+                data = json.loads(self.export("json", query))
+                expected = self.page_links(query)
+                self.assertEqual([s["permalink"] for s in data["statements"]], expected)
+                self.assertEqual(data["found"], len(expected))
+
+    def test_search_feed_is_the_search_pages_first_page(self):
+        for query in QUERIES:
+            with self.subTest(query=query):
+                response = self.client.get(f"/feeds/search/?{query}")
+                self.assertEqual(response.status_code, 200)
+                root = ElementTree.fromstring(response.content)
+                links = [e.find(f"{ATOM}link").get("href") for e in root.iter(f"{ATOM}entry")]
+                self.assertEqual(links, self.page_links(query)[:PAGE_SIZE])
+
+    def test_exports_never_hold_drafts(self):
+        text = self.export("csv", "q=security") + self.export("json", "q=draft")
+        self.assertNotIn("Draft on security", text)
+
+    def test_csv_columns_and_json_body(self):
+        rows = list(csv.DictReader(io.StringIO(self.export("csv", "speaker=amira-haddad"))))
+        self.assertEqual(list(rows[0]), exports.CSV_COLUMNS)
+        self.assertEqual(rows[0]["speakers"], "Amira Haddad (Envoy)")
+        self.assertEqual(rows[0]["event"], "Border Security Conference")
+        self.assertEqual(rows[0]["place"], "Geneva, Switzerland")
+        self.assertNotIn("body", rows[0])
+        data = json.loads(self.export("json", "speaker=amira-haddad"))
+        first = data["statements"][0]
+        self.assertEqual(first["speakers"], [{"name": "Amira Haddad", "role": "Envoy"}])
+        self.assertTrue(first["body"].startswith("First paragraph"))
+        self.assertEqual(data["query"], "speaker=amira-haddad")
+
+    def test_csv_cells_cannot_run_as_formulas(self):
+        rows = list(csv.DictReader(io.StringIO(self.export("csv", "sort=newest"))))
+        self.assertEqual(rows[0]["title"], "'=Statement 26 on water")
+        data = json.loads(self.export("json", "sort=newest"))
+        self.assertEqual(data["statements"][0]["title"], "=Statement 26 on water")
+
+    def test_a_search_beyond_the_cap_is_refused_with_a_message(self):
+        with mock.patch.object(exports, "EXPORT_MAX_ROWS", 5):
+            response = self.client.get("/exports/statements.csv?topic=border-security")
+        self.assertEqual(response.status_code, 400)
+        text = response.content.decode()
+        self.assertIn("finds 13 statements", text)
+        self.assertIn("at most 5", text)
+
+    def test_bad_requests_are_400_as_on_the_search_page(self):
+        for query in ["from=yesterday", "speaker=nobody", "sort=title", "country=Q1"]:
+            with self.subTest(query=query):
+                self.assertEqual(self.client.get(f"/search/?{query}").status_code, 400)
+                for path in ["/exports/statements.csv", "/exports/statements.json",
+                             "/feeds/search/"]:
+                    response = self.client.get(f"{path}?{query}")
+                    self.assertEqual(response.status_code, 400, path)
+        self.assertEqual(self.client.get("/exports/statements.xlsx").status_code, 404)
+
+    def test_search_page_tags_link_the_feed_and_exports(self):
+        from django.http import QueryDict
+        from django.template import Context, Template
+
+        html = Template(
+            "{% load search_reuse %}{% search_feed_link params %}{% search_exports params %}"
+        ).render(Context({"params": QueryDict("q=border+security&country=QAT&page=2")}))
+        self.assertIn(
+            'href="/feeds/search/?q=border+security&amp;country=QAT&amp;sort=newest"', html
+        )
+        self.assertIn('href="/exports/statements.csv?q=border+security&amp;country=QAT"', html)
+        self.assertIn("5,000", html)
