@@ -159,9 +159,11 @@ def test_links_keep_every_parameter(client, demo):
 def test_pagination_links_keep_parameters_and_nonsense_pages_are_404(client, demo):
     response = get(client, q="", sort="oldest")
     total = Statement.objects.published().count()
-    if total > 20:
-        assert "page=2" in response.content.decode()
-        assert "sort=oldest" in re.search(r'rel="next" href="([^"]+)"', response.content.decode())[1]
+    assert total > 20, "the demo data fills more than one page"
+    next_link = re.search(r'rel="next" href="([^"]+)"', response.content.decode())[1]
+    assert "page=2" in next_link and "sort=oldest" in next_link
+    second = client.get("/search/" + html.unescape(next_link))
+    assert second.status_code == 200 and len(result_slugs(second)) == total - 20
     for page in ["0", "-1", "abc", "1.5", "999999", "9" * 50]:
         assert get(client, page=page).status_code == 404, page
     assert get(client, q="Qahtani", page="5").status_code == 404
@@ -238,7 +240,9 @@ def test_arabic_matches_with_and_without_diacritics_and_alef_forms(client, demo)
     assert result_slugs(get(client, q="مياه")) == plain
 
 
-def test_search_page_query_count_does_not_grow_with_results(client, demo, django_assert_max_num_queries):
+def test_search_page_query_count_does_not_grow_with_results(
+    client, demo, django_assert_max_num_queries
+):
     # Labels: one query per facet shown; bodies for snippets: one query per page.
     with django_assert_max_num_queries(14):
         response = get(client)
