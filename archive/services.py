@@ -76,6 +76,8 @@ _WS = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 # Unicode category Cc except \t and \n, as one regex: imports normalise millions of characters.
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_LINE_BREAKS = {"\x0b": "\n", "\x85": "\n", "\u2028": "\n", "\u2029": "\n\n"}
+_LINE_BREAK_CONTROLS = re.compile("[\x0b\x85\u2028\u2029]")  # str.translate is slow on long text
 
 
 def normalise_body(text: str) -> str:
@@ -84,7 +86,7 @@ def normalise_body(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n")
     # Line breaks that are control characters would otherwise be dropped below, gluing two
     # words together: Word's manual line break (\v), NEL (\x85), and the Unicode separators.
-    text = text.translate({0x0B: "\n", 0x85: "\n", 0x2028: "\n", 0x2029: "\n\n"})
+    text = _LINE_BREAK_CONTROLS.sub(lambda m: _LINE_BREAKS[m.group()], text)
     text = _CONTROL_CHARS.sub("", text)
     paragraphs = []
     for block in _BLANK_LINES.split(text):
@@ -96,7 +98,11 @@ def normalise_body(text: str) -> str:
 
 def content_hash(text: str) -> str:
     """Hash of the body with case, punctuation and spacing folded, to spot duplicates."""
-    folded = re.sub(r"[\W_]+", " ", normalise_body(text).casefold()).strip()
+    return _hash_normalised(normalise_body(text))
+
+
+def _hash_normalised(body: str) -> str:
+    folded = re.sub(r"[\W_]+", " ", body.casefold()).strip()
     return hashlib.sha256(folded.encode("utf-8")).hexdigest()
 
 
@@ -532,6 +538,8 @@ def bulk_upsert_statements(
     changed_fields: set[str] = set()
     taken_slugs: set[str] = set()
 
+    new_items = [item for key, item in zip(keys, items, strict=True) if key not in existing]
+    taken_slugs |= _slugs_in_use([_bulk_slug_base(item) for item in new_items])
     for key, item in zip(keys, items, strict=True):
         values = _bulk_values(item)
         statement = existing.get(key)
@@ -628,7 +636,7 @@ def _bulk_values(item: StatementInput) -> dict:
         "source_url": item.source_url.strip(),
         "original_text": item.body if item.original_text is None else item.original_text,
         "import_key": item.import_key or None,
-        "content_hash": content_hash(body),
+        "content_hash": _hash_normalised(body),
     }
 
 
@@ -647,13 +655,28 @@ def _speaker_rows(statement: Statement) -> list[tuple[int, str, int]]:
     return [(link.speaker_id, link.role, link.order) for link in links]
 
 
-def _bulk_slug(item: StatementInput, taken: set[str]) -> str:
-    # A slug unique among the database, the former slugs and this batch; the common case
-    # (a free slug) costs one query, a clash walks the -2, -3... suffixes like unique_slug.
+def _bulk_slug_base(item: StatementInput) -> str:
     base = item.slug or slugify(f"{item.title} {item.delivered_on:%Y-%m-%d}")[:200].strip("-")
-    base = base or "statement"
+    return base or "statement"
+
+
+def _slugs_in_use(candidates: list[str]) -> set[str]:
+    """Which of these slugs a statement has now or had before (two queries for a batch)."""
+    if not candidates:
+        return set()
+    live = Statement.objects.filter(slug__in=candidates).values_list("slug", flat=True)
+    former = StatementSlugHistory.objects.filter(old_slug__in=candidates).values_list(
+        "old_slug", flat=True
+    )
+    return set(live) | set(former)
+
+
+def _bulk_slug(item: StatementInput, taken: set[str]) -> str:
+    # ``taken`` holds the batch's own slugs and those of its candidates already in use, so
+    # the common case (a free slug) costs no query; a clash walks -2, -3... like unique_slug.
+    base = _bulk_slug_base(item)
     candidate, n = base, 1
-    while candidate in taken or unique_slug(Statement, candidate, max_length=200) != candidate:
+    while candidate in taken or (n > 1 and _slugs_in_use([candidate])):
         n += 1
         suffix = f"-{n}"
         candidate = base[: 200 - len(suffix)].rstrip("-") + suffix
