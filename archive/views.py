@@ -34,6 +34,7 @@ from django.db.models.functions import ExtractYear, Lower
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 
 from .models import (
     Country,
@@ -150,6 +151,7 @@ def _initial(name: str) -> str:
 # --- home -------------------------------------------------------------------------------
 
 
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     published = Statement.objects.published()
     totals = published.aggregate(
@@ -183,6 +185,7 @@ def home(request: HttpRequest) -> HttpResponse:
 # --- statements -------------------------------------------------------------------------
 
 
+@require_safe
 def statement_list(request: HttpRequest) -> HttpResponse:
     crumbs = [_home_crumb(), Crumb("Statements")]
     try:
@@ -203,6 +206,7 @@ def statement_list(request: HttpRequest) -> HttpResponse:
     return render(request, "archive/statement_list.html", context)
 
 
+@require_safe
 def statement_detail(request: HttpRequest, slug: str) -> HttpResponse:
     visible = _visible_statements(request)
     statement = visible.for_detail().filter(slug=slug).first()
@@ -256,6 +260,7 @@ def statement_detail(request: HttpRequest, slug: str) -> HttpResponse:
 # --- speakers ---------------------------------------------------------------------------
 
 
+@require_safe
 def speaker_list(request: HttpRequest) -> HttpResponse:
     speakers = (
         Speaker.objects.annotate(statement_count=_published_count("statements"))
@@ -277,6 +282,7 @@ def speaker_list(request: HttpRequest) -> HttpResponse:
     return render(request, "archive/speaker_list.html", context)
 
 
+@require_safe
 def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
     speaker = get_object_or_404(Speaker.objects.select_related("country"), slug=slug)
     visible = _visible_statements(request)
@@ -319,6 +325,7 @@ def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
 # --- events -----------------------------------------------------------------------------
 
 
+@require_safe
 def event_list(request: HttpRequest) -> HttpResponse:
     crumbs = [_home_crumb(), Crumb("Events")]
     kind = request.GET.get("kind", "").strip()
@@ -326,6 +333,9 @@ def event_list(request: HttpRequest) -> HttpResponse:
     if kind and kind not in EventKind.values:
         accepted = ", ".join(EventKind.values)
         return bad_request(request, f"Unknown kind of event. Accepted kinds: {accepted}.", crumbs)
+    if any(ord(ch) < 32 for ch in series):
+        # PostgreSQL refuses NUL in a string literal; no series name holds control characters.
+        return bad_request(request, "A series name cannot contain control characters.", crumbs)
     events = (
         Event.objects.with_statement_counts()
         .filter(statement_count__gt=0)
@@ -356,6 +366,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
     return render(request, "archive/event_list.html", context)
 
 
+@require_safe
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     event = get_object_or_404(Event.objects.select_related("country"), slug=slug)
     at_event = _visible_statements(request).at_event(event)
@@ -388,6 +399,7 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
 # --- countries --------------------------------------------------------------------------
 
 
+@require_safe
 def country_list(request: HttpRequest) -> HttpResponse:
     countries = (
         Country.objects.annotate(statement_count=_published_count("statements"))
@@ -402,6 +414,7 @@ def country_list(request: HttpRequest) -> HttpResponse:
     return render(request, "archive/country_list.html", context)
 
 
+@require_safe
 def country_detail(request: HttpRequest, code: str) -> HttpResponse:
     country = get_object_or_404(Country, code=code.upper())
     statements = _visible_statements(request).for_country(country)
@@ -430,6 +443,7 @@ def country_detail(request: HttpRequest, code: str) -> HttpResponse:
 # --- topics -----------------------------------------------------------------------------
 
 
+@require_safe
 def topic_list(request: HttpRequest) -> HttpResponse:
     topics = (
         Topic.objects.annotate(statement_count=_published_count("statements"))
@@ -444,6 +458,7 @@ def topic_list(request: HttpRequest) -> HttpResponse:
     return render(request, "archive/topic_list.html", context)
 
 
+@require_safe
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = get_object_or_404(Topic, slug=slug)
     statements = _visible_statements(request).about(topic).for_listing().newest_first()
@@ -471,6 +486,7 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
 # --- years ------------------------------------------------------------------------------
 
 
+@require_safe
 def year_list(request: HttpRequest) -> HttpResponse:
     years = (
         Statement.objects.published()
@@ -487,6 +503,7 @@ def year_list(request: HttpRequest) -> HttpResponse:
     return render(request, "archive/year_list.html", context)
 
 
+@require_safe
 def year_detail(request: HttpRequest, year: int) -> HttpResponse:
     if year < 1:
         raise Http404("There is no year 0000.")

@@ -171,14 +171,25 @@ def test_missing_or_unpublished_is_404_with_plain_page(client, archive, url):
     assert "Traceback" not in page
 
 
-@pytest.mark.parametrize("url", ["/statements/?year=abc", "/statements/?year=22",
-                                 "/statements/?year=0000", "/events/?kind=nonsense"])
-def test_malformed_filters_are_400_with_a_message(client, archive, url):
+@pytest.mark.parametrize(("url", "message"), [
+    ("/statements/?year=abc", "four digits"),
+    ("/statements/?year=22", "four digits"),
+    ("/statements/?year=0000", "four digits"),
+    ("/statements/?year=%00", "four digits"),
+    ("/events/?kind=nonsense", "Accepted kinds: conference"),
+    ("/events/?series=%00", "control characters"),
+])
+def test_malformed_filters_are_400_with_a_message(client, archive, url, message):
     response = client.get(url)
     assert response.status_code == 400
     page = html(response)
     assert 'role="alert"' in page
-    assert "four digits" in page or "Accepted kinds" in page
+    assert message in page
+
+
+def test_pages_only_answer_get_and_head(client, archive):
+    assert client.head("/statements/").status_code == 200
+    assert client.post("/statements/").status_code == 405
 
 
 def test_year_filter_lists_only_that_year(client, archive):
