@@ -137,6 +137,12 @@ def _published_years() -> list[int]:
     ]
 
 
+def _folded(name: str) -> str:
+    """A name without accents and case, so "Émile" files beside "Emil" rather than after "Z"."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
 def _initial(name: str) -> str:
     """The letter a name is filed under: accents folded, non-letters under "#"."""
     for ch in unicodedata.normalize("NFKD", name):
@@ -265,10 +271,9 @@ def speaker_list(request: HttpRequest) -> HttpResponse:
     speakers = (
         Speaker.objects.annotate(statement_count=_published_count("statements"))
         .filter(statement_count__gt=0)
-        .order_by(Lower("name"), "pk")
     )
     groups: OrderedDict[str, list[Speaker]] = OrderedDict()
-    for speaker in speakers:
+    for speaker in sorted(speakers, key=lambda s: (_folded(s.name), s.pk)):
         groups.setdefault(_initial(speaker.name), []).append(speaker)
     # Latin letters first (A-Z), then other scripts, then names that start with a non-letter.
     ordered = sorted(groups.items(), key=lambda item: (item[0] == "#", not item[0].isascii(),

@@ -298,6 +298,14 @@ def test_speaker_index_groups_by_initial_with_counts(client, archive):
     assert "secret-speaker" not in html(response)
 
 
+def test_speaker_index_files_accents_and_other_scripts_sensibly(client):
+    for name in ["Zoe Last", "Émile Accent", "Emil Plain", "كريم النموذج", "'t Hooft"]:
+        StatementSpeakerFactory(speaker=SpeakerFactory(name=name))
+    groups = client.get("/speakers/").context["groups"]
+    assert [letter for letter, _ in groups] == ["E", "Z", "ك", "#"]
+    assert [s.name for s in dict(groups)["E"]] == ["Emil Plain", "Émile Accent"]
+
+
 def test_index_counts_never_include_drafts(client, archive):
     topics = {t.slug: t.statement_count for t in client.get("/topics/").context["topics"]}
     assert topics == {"border-security": 3}
