@@ -75,6 +75,11 @@ class Command(BaseCommand):
         if Statement.objects.filter(import_key=import_key).exists():
             counts["present"] += 1
             return
+        if Statement.objects.filter(slug=row["slug"]).exists():
+            # A record of the archive's own took this address; never overwrite real data.
+            self.stderr.write(f"Skipped {import_key}: the slug {row['slug']!r} is taken.")
+            counts["present"] += 1
+            return
         topics = []
         for name in row["topics"]:
             if not Topic.objects.filter(name__iexact=name).exists():
