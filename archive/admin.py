@@ -161,7 +161,9 @@ class StatementAdmin(admin.ModelAdmin):
                     ("updated_at", "updated_by"),
                     "import_key",
                     "content_hash",
-                ]
+                ],
+                # Folded so the speakers (an inline, always below the fieldsets) stay close.
+                "classes": ["collapse"],
             },
         ),
     ]
@@ -190,6 +192,9 @@ class StatementAdmin(admin.ModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
+        if "title" in form.base_fields:
+            # Titles run long ("Statement by ... at the ... session of ..."): a wide input.
+            form.base_fields["title"].widget.attrs["class"] = "vLargeTextField"
         if "slug" in form.base_fields:
             # Left blank (no JavaScript, or a cleared field) the service makes one from the
             # title; a slug that is given must still be unique.

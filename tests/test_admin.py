@@ -251,6 +251,19 @@ class EditorWorkflowTests(AdminTestCase):
         self.assertEqual(response.status_code, 302)
         self.assertIsNotNone(Statement.objects.get().published_at)
 
+    def test_editing_a_published_statement_keeps_its_publication_time(self):
+        statement = StatementFactory(title="Published earlier", event=self.event)
+        first = statement.published_at
+        self.client.force_login(self.editor)
+        data = self.statement_data(
+            title="Published earlier, corrected", slug=statement.slug, status="published"
+        )
+        response = self.client.post(admin_url("statement_change", statement.pk), data)
+        self.assertEqual(response.status_code, 302)
+        statement.refresh_from_db()
+        self.assertEqual(statement.title, "Published earlier, corrected")
+        self.assertEqual(statement.published_at, first)
+
     def test_change_form_shows_who_created_and_changed_it(self):
         self.client.force_login(self.editor)
         self.client.post(admin_url("statement_add"), self.statement_data())
