@@ -76,6 +76,7 @@ _CHROME_LINES = {
     "accept", "accept all", "decline", "reject all", "cookie settings", "got it", "ok",
     "tags", "categories", "previous post", "next post", "previous", "next", "english",
     "العربية", "arabic", "français", "print this page", "font size", "a a a", "listen",
+    "بحث", "إغلاق", "القائمة", "الرئيسية", "مشاركة", "طباعة",
 }
 # Lines after which the rest of the page is related links, not the article.
 _TRAILING_CHROME = re.compile(
@@ -158,9 +159,10 @@ def suggest_from_page(
         suggestion.title = kept.pop(title_index)
     elif meta_title:
         suggestion.title = meta_title
-    # A dateline of its own ("18 October 2022") is metadata, not body.
-    if kept and _EXPLICIT_DATE.fullmatch(kept[0].strip()):
-        meta_date = meta_date or kept.pop(0)
+    # A dateline ("18 October 2022", "Lisbon, 3 May 2023") is metadata, not body.
+    if kept and len(kept[0].split()) <= 8 and (found := _EXPLICIT_DATE.search(kept[0])):
+        kept.pop(0)
+        meta_date = meta_date or found.group(1)
     suggestion.body = "\n\n".join(kept)
     suggestion.source = suggestion.source or meta_source
     suggestion.language = "ar" if _arabic_share(suggestion.body) > 0.3 else "en"
@@ -282,7 +284,8 @@ _ROLE_HEAD = (
     r"Spokesperson|Spokesman|Chargé|Consul|Governor|Chairman|Chair|Emir|King|Crown|"
     r"Representative|Commissioner|High|State|Senior|First|Second|Acting)"
 )
-_ROLE = rf"{_ROLE_HEAD}[\w\s,'’\-–()&]*?"
+# A role stays within one line and starts with an office word ("Statement" is no "State").
+_ROLE = rf"{_ROLE_HEAD}\b[\w \t,'’\-–()&]*?"
 
 # "HE Special Envoy of ... Dr. Mutlaq bin Majed Al Qahtani"
 _STYLE_ROLE_NAME = re.compile(
@@ -395,7 +398,7 @@ _EVENT_WORDS = (
 )
 _QUOTED = r"[“\"«][^”\"»]{3,300}[”\"»]"
 _EVENT = re.compile(
-    rf"\b(?:the|at|in)\s+(?P<name>(?:[A-Z0-9][\w'’\-]*\s+|of\s+|and\s+|for\s+|on\s+|the\s+)*?"
+    rf"\b(?:the|at|in)\s+(?P<name>(?:[A-Z0-9][\w'’\-]*\s+|of\s+|and\s+|for\s+|on\s+|the\s+)*"
     rf"{_EVENT_WORDS}\b(?:\s+(?:on|of|for)\s+(?:{_QUOTED}|(?:[A-Z][\w'’\-]*|and|of|the|for|in)"
     rf"(?:\s+(?:[A-Z][\w'’\-]*|and|of|the|for|to))*))?)"
     r"(?:,?\s+(?:held\s+)?in\s+(?P<place>[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+){0,3}"
@@ -449,7 +452,7 @@ def _country_names() -> dict[str, str]:
         "bolivia": "BOL", "venezuela": "VEN", "tanzania": "TZA", "moldova": "MDA",
         "czech republic": "CZE", "ivory coast": "CIV", "côte d'ivoire": "CIV",
         "قطر": "QAT", "طاجيكستان": "TJK", "السعودية": "SAU", "مصر": "EGY", "الأردن": "JOR",
-        "الكويت": "KWT", "عمان": "OMN", "الإمارات": "ARE", "البحرين": "BHR",
+        "الكويت": "KWT", "الإمارات": "ARE", "البحرين": "BHR",  # not عمان: Oman or Amman
     })
     return names
 
