@@ -7,7 +7,7 @@ PORT ?= 8000
 # A local development configuration; production sets DJANGO_SECRET_KEY instead.
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run serve venv install migrate demo index worker test lint check clean bench bench-quick
+.PHONY: run serve venv install migrate demo index worker test lint check clean bench bench-quick api-contract
 
 run: install migrate demo index serve
 
@@ -45,6 +45,10 @@ worker: install
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The JSON API against its OpenAPI schema (schemathesis) on a scratch server with the demo data.
+api-contract: install
+	bash tests/api_contract.sh
 
 lint: install
 	$(BIN)/ruff check .

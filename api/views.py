@@ -15,6 +15,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import serializers, viewsets
+from rest_framework.decorators import api_view
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -67,6 +68,9 @@ UNAVAILABLE = {
     503: OpenApiResponse(ErrorSerializer, description="The search index cannot be read now."),
 }
 NOT_FOUND = {404: ERRORS[404], 429: ERRORS[429]}
+# Any path segment reaches the view, so that a malformed slug is a JSON 404 like an unknown
+# one, not the HTML 404 of the URL resolver.
+ANY_SEGMENT = r"[^/]+"
 _FREE_TEXT = {"type": "string", "maxLength": filters.MAX_TEXT, "pattern": r"^[^\x00]*$"}
 
 
@@ -126,6 +130,14 @@ STATEMENT_PARAMETERS = [
 ]
 
 
+class _LookupMixin:
+    def get_object(self):
+        # NUL cannot reach PostgreSQL (it raises rather than finding nothing).
+        if "\x00" in self.kwargs.get(self.lookup_field, ""):
+            raise NotFound()
+        return super().get_object()
+
+
 @extend_schema_serializer(many=False)
 class StatementPage(serializers.Serializer):
     count = serializers.IntegerField(help_text="Statements matching the filters, in all pages.")
@@ -159,7 +171,7 @@ class StatementViewSet(viewsets.ReadOnlyModelViewSet):
     """Published statements; ``list`` without search parameters reads the database."""
 
     lookup_field = "slug"
-    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+    lookup_value_regex = ANY_SEGMENT
 
     def get_queryset(self):
         statements = Statement.objects.published().for_detail()
@@ -191,6 +203,8 @@ class StatementViewSet(viewsets.ReadOnlyModelViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         slug = kwargs["slug"]
+        if "\x00" in slug:
+            raise NotFound("No published statement has this slug.")
         statement = self.get_queryset().filter(slug=slug).first()
         if statement is None:
             former = (
@@ -216,10 +230,10 @@ class StatementViewSet(viewsets.ReadOnlyModelViewSet):
     ),
     retrieve=extend_schema(summary="One speaker", responses={200: SpeakerSerializer, **NOT_FOUND}),
 )
-class SpeakerViewSet(viewsets.ReadOnlyModelViewSet):
+class SpeakerViewSet(_LookupMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = SpeakerSerializer
     lookup_field = "slug"
-    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+    lookup_value_regex = ANY_SEGMENT
 
     def get_queryset(self):
         qs = filters.public_speakers().order_by("name", "id")
@@ -246,10 +260,10 @@ class SpeakerViewSet(viewsets.ReadOnlyModelViewSet):
     ),
     retrieve=extend_schema(summary="One event", responses={200: EventSerializer, **NOT_FOUND}),
 )
-class EventViewSet(viewsets.ReadOnlyModelViewSet):
+class EventViewSet(_LookupMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = EventSerializer
     lookup_field = "slug"
-    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+    lookup_value_regex = ANY_SEGMENT
 
     def get_queryset(self):
         qs = filters.public_events().order_by("-start_date", "name", "id")
@@ -285,10 +299,10 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
         responses={200: CountrySerializer, **NOT_FOUND},
     ),
 )
-class CountryViewSet(viewsets.ReadOnlyModelViewSet):
+class CountryViewSet(_LookupMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = CountrySerializer
     lookup_field = "code"
-    lookup_value_regex = r"[A-Za-z]{2,3}"
+    lookup_value_regex = ANY_SEGMENT
 
     def get_queryset(self):
         return filters.public_countries().order_by("name", "code")
@@ -305,13 +319,19 @@ class CountryViewSet(viewsets.ReadOnlyModelViewSet):
     ),
     retrieve=extend_schema(summary="One topic", responses={200: TopicSerializer, **NOT_FOUND}),
 )
-class TopicViewSet(viewsets.ReadOnlyModelViewSet):
+class TopicViewSet(_LookupMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = TopicSerializer
     lookup_field = "slug"
-    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+    lookup_value_regex = ANY_SEGMENT
 
     def get_queryset(self):
         return filters.public_topics().order_by("name", "id")
+
+
+@api_view(["GET"])
+def not_found(request, rest: str = ""):
+    """Any other address under /api/: a JSON 404 like the rest of the API."""
+    raise NotFound("There is no such API address; see /api/ for the endpoints.")
 
 
 def _text_param(request, name: str) -> str:

@@ -177,6 +177,10 @@ class StatementListTests(ApiTestCase):
                     self.assertEqual(response.status_code, 404)
                     self.assertIn("detail", response.json())
 
+    def test_empty_page_parameters_are_refused(self):
+        self.assertEqual(self.get("/api/statements/", page="").status_code, 404)
+        self.assertEqual(self.get("/api/topics/", page_size="").status_code, 400)
+
     def test_queries_do_not_grow_with_the_page(self):
         for _ in range(5):
             link = StatementSpeakerFactory(statement=StatementFactory(country=country("QAT")))
@@ -247,6 +251,20 @@ class EntityTests(ApiTestCase):
         ]:
             with self.subTest(path):
                 self.assertEqual(self.get(path).status_code, 404)
+
+    def test_malformed_addresses_are_json_404s(self):
+        for path in [
+            "/api/statements/%C2%84/",
+            "/api/statements/a%00b/",
+            "/api/topics/%C2%84/",
+            "/api/countries/Q1/",
+            "/api/speakers/a%00b/",
+            "/api/nothing/here/",
+        ]:
+            with self.subTest(path):
+                response = self.client.get(path)
+                self.assertEqual(response.status_code, 404)
+                self.assertEqual(response["Content-Type"], "application/json")
 
     def test_entity_filters(self):
         self.assertEqual(
