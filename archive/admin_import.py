@@ -89,7 +89,7 @@ class StatementDraftForm(forms.Form):
                                                label="New event's country")
     topics = forms.CharField(required=False, help_text="Comma-separated.")
     source_name = forms.CharField(max_length=300, required=False)
-    source_url = forms.URLField(max_length=1000, required=False)
+    source_url = forms.URLField(max_length=1000, required=False, assume_scheme="https")
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 20}))
     original_text = forms.CharField(widget=forms.HiddenInput, required=False)
 
