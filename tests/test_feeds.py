@@ -1,6 +1,7 @@
 """Atom feeds: the latest statements and those of a speaker, event, country or topic."""
 
 import datetime
+import re
 from xml.etree import ElementTree
 
 from django.test import TestCase
@@ -105,3 +106,62 @@ class FeedTests(TestCase):
         summary = entries(self.client.get("/feeds/statements/"))[0]["summary"]
         self.assertIn("&lt;script&gt;", summary)
         self.assertNotIn("<script>", summary)
+
+
+class AlternateLinkTests(TestCase):
+    """Each page links the feed that follows it: following a speaker or a query is an alert."""
+
+    @classmethod
+    def setUpTestData(cls):
+        from archive.models import Statement
+        from search.indexer import STATEMENT_LABEL, enqueue
+        from search.testing import fresh_index, index_now
+
+        cls.speaker = SpeakerFactory(slug="amira-haddad")
+        cls.topic = TopicFactory(slug="border-security")
+        cls.statement = StatementFactory(slug="borders-2022")
+        cls.statement.topics.add(cls.topic)
+        StatementSpeakerFactory(statement=cls.statement, speaker=cls.speaker)
+        fresh_index()
+        enqueue(STATEMENT_LABEL, Statement.objects.values_list("pk", flat=True))
+        index_now()
+
+    def alternates(self, path: str) -> list[str]:
+        response = self.client.get(path)
+        self.assertEqual(response.status_code, 200, path)
+        html = response.content.decode()
+        return [
+            href.replace("&amp;", "&")
+            for href in re.findall(
+                r'<link rel="alternate" type="application/atom\+xml" title="[^"]*" href="([^"]+)"',
+                html,
+            )
+        ]
+
+    def test_pages_link_their_feeds(self):
+        cases = {
+            "/": "/feeds/statements/",
+            "/speakers/amira-haddad/": "/feeds/speakers/amira-haddad/",
+            f"/events/{self.statement.event.slug}/": f"/feeds/events/{self.statement.event.slug}/",
+            "/countries/QAT/": "/feeds/countries/QAT/",
+            "/topics/border-security/": "/feeds/topics/border-security/",
+            "/search/?q=border&country=QAT": "/feeds/search/?q=border&country=QAT&sort=newest",
+        }
+        for page, feed in cases.items():
+            with self.subTest(page):
+                links = self.alternates(page)
+                self.assertIn(feed, links)
+                self.assertEqual(self.client.get(feed).status_code, 200)
+
+    def test_search_page_offers_the_exports_of_its_query(self):
+        html = self.client.get("/search/?q=border&country=QAT").content.decode()
+        self.assertIn('href="/exports/statements.csv?q=border&amp;country=QAT"', html)
+        self.assertIn('href="/exports/statements.json?q=border&amp;country=QAT"', html)
+
+    def test_statement_page_has_cite_box_and_structured_data(self):
+        html = self.client.get("/statements/borders-2022/").content.decode()
+        self.assertIn('<h2 id="cite-heading">Cite this</h2>', html)
+        self.assertIn('href="/statements/borders-2022/cite.bib"', html)
+        self.assertIn('<script type="application/ld+json">', html)
+        self.assertIn('<meta property="og:type" content="article">', html)
+        self.assertIn('rel="search" type="application/opensearchdescription+xml"', html)
