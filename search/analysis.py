@@ -20,6 +20,7 @@ WORD_PATTERN = rf"(?:\w|[{_MARKS}])+(?:\.(?:\w|[{_MARKS}])+)*"
 WORD_RE = re.compile(WORD_PATTERN, re.UNICODE)
 
 _ARABIC_STRIP = re.compile(f"[{_MARKS}]")
+_NEEDS_FOLD = re.compile("[\u0300-\u036f\u0600-\u06ff]")
 _ARABIC_FOLD = str.maketrans(
     {
         "\u0623": "\u0627",  # alef with hamza above
@@ -39,8 +40,11 @@ _ARABIC_ARTICLES = ("\u0648\u0627\u0644", "\u0628\u0627\u0644", "\u0643\u0627\u0
 
 def fold_text(text: str) -> str:
     """Strip diacritics and tatweel, unify letter variants (NFC first, so é stays é)."""
+    if text.isascii():
+        # Nearly every token of an English speech: nothing to fold (this runs per token).
+        return text
     text = unicodedata.normalize("NFC", text)
-    if any("\u0600" <= ch <= "\u06ff" or "\u0300" <= ch <= "\u036f" for ch in text):
+    if _NEEDS_FOLD.search(text):
         text = _ARABIC_STRIP.sub("", text)
     return text.translate(_ARABIC_FOLD)
 
