@@ -91,7 +91,15 @@ class PagesSitemap(Sitemap):
     priority = 1.0
 
     def items(self):
-        return ["archive:home", "api:docs"]
+        return [
+            "archive:home",
+            "archive:statement-list",
+            "archive:speaker-list",
+            "archive:event-list",
+            "archive:country-list",
+            "archive:topic-list",
+            "archive:year-list",
+        ]
 
     def location(self, item):
         return reverse(item)

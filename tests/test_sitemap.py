@@ -63,6 +63,12 @@ class SitemapTests(TestCase):
             },
         )
 
+    def test_pages_section_lists_the_browsing_pages(self):
+        found = locations(self.client.get("/sitemap-pages.xml"))
+        self.assertIn("http://testserver/", found)
+        self.assertIn("http://testserver/speakers/", found)
+        self.assertFalse([url for url in found if "/api/" in url or "/search/" in url])
+
     def test_unknown_section_is_404(self):
         self.assertEqual(self.client.get("/sitemap-drafts.xml").status_code, 404)
 
