@@ -4,8 +4,11 @@ published.  (The feed of a search lives with the search-dependent views in ``api
 
 from __future__ import annotations
 
+import re
+
 from django.contrib.syndication.views import Feed
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -115,6 +118,8 @@ class EventFeed(StatementFeed):
 
 class CountryFeed(StatementFeed):
     def get_object(self, request, code: str) -> Country:
+        if not re.fullmatch(r"[A-Za-z]{2,3}", code):
+            raise Http404("Country codes have two or three letters.")
         countries = Country.objects.annotate(
             n=Count("statements", filter=_published_refers("statements"))
         )

@@ -2,7 +2,6 @@
 
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
-from django.views.decorators.cache import cache_page
 
 from . import feeds, views_reuse
 from .sitemaps import SITEMAPS
@@ -20,15 +19,16 @@ urlpatterns = [
         views_reuse.citation_download,
         name="cite",
     ),
+    # Not cached: an unpublished statement must leave the sitemap at once.
     path(
         "sitemap.xml",
-        cache_page(3600)(sitemap_views.index),
+        sitemap_views.index,
         {"sitemaps": SITEMAPS, "sitemap_url_name": "reuse:sitemap-section"},
         name="sitemap",
     ),
     path(
         "sitemap-<section>.xml",
-        cache_page(3600)(sitemap_views.sitemap),
+        sitemap_views.sitemap,
         {"sitemaps": SITEMAPS},
         name="sitemap-section",
     ),

@@ -7,6 +7,7 @@ from xml.etree import ElementTree
 from django.template import Context, Template
 from django.test import RequestFactory, TestCase
 
+from archive import services
 from archive.models import Statement
 from tests.factories import (
     EventFactory,
@@ -68,6 +69,19 @@ class SitemapTests(TestCase):
         self.assertIn("http://testserver/", found)
         self.assertIn("http://testserver/speakers/", found)
         self.assertFalse([url for url in found if "/api/" in url or "/search/" in url])
+
+    def test_an_unpublished_statement_leaves_at_once(self):
+        self.assertIn(
+            "http://testserver/statements/published-one/",
+            locations(self.client.get("/sitemap-statements.xml")),
+        )
+        services.unpublish_statement(statement=self.statement)
+        self.assertNotIn(
+            "http://testserver/statements/published-one/",
+            locations(self.client.get("/sitemap-statements.xml")),
+        )
+        self.assertNotIn("http://testserver/speakers/public/",
+                         locations(self.client.get("/sitemap-speakers.xml")))
 
     def test_unknown_section_is_404(self):
         self.assertEqual(self.client.get("/sitemap-drafts.xml").status_code, 404)
