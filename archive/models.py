@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 
 class Country(models.Model):
@@ -61,6 +62,9 @@ class Speaker(models.Model):
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Every save by a form or a service keeps the previous version (who, when, what).
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -125,6 +129,7 @@ class Event(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = EventQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-start_date", "name"]
@@ -314,6 +319,9 @@ class Statement(models.Model):
     )
 
     objects = StatementQuerySet.as_manager()
+    # Versions of every save by a form or a service, topics included.  Bulk imports skip it:
+    # their provenance is the import key and the text as received.
+    history = HistoricalRecords(m2m_fields=[topics])
 
     class Meta:
         ordering = ["-delivered_on", "-id"]

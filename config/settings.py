@@ -6,9 +6,11 @@ defaults are the embedded ones (SQLite and a Whoosh folder under ``var/``).  Wit
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -57,17 +59,28 @@ INSTALLED_APPS = [
     "haystack",
     "archive",
     "django.contrib.sitemaps", "rest_framework", "drf_spectacular", "api",
+    # Edit history of the archive's records, admin login throttling, CSP system checks.
+    "simple_history", "axes", "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Inside the header middleware (so its pages carry them), outside everything that may
+    # touch the database, the body or the cache (see config/middleware.py).
+    "config.middleware.DatabaseUnavailableMiddleware",
+    "config.middleware.RequestSizeLimitMiddleware",
+    "config.middleware.RateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -103,6 +116,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# django-axes first: it refuses a locked-out username+address before any password check.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -165,7 +184,72 @@ if env_bool("DJANGO_BEHIND_PROXY", False):
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DJANGO_MAX_REQUEST_BYTES", str(5 * 1024 * 1024)))
+# A body larger than this is refused with 413 before anything reads it (uploads included).
+MAX_REQUEST_BYTES = int(os.environ.get("DJANGO_MAX_REQUEST_BYTES", str(5 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = min(MAX_REQUEST_BYTES, 2_621_440)  # larger uploads spool to disk
+# Behind N reverse proxies the client is the Nth address from the right of X-Forwarded-For
+# (each proxy appends the address it saw); without a proxy, REMOTE_ADDR.  Rate limits, the
+# admin login lockout and the API throttle all count per this address.
+CLIENT_PROXY_COUNT = int(
+    os.environ.get("DJANGO_PROXY_COUNT", "1" if env_bool("DJANGO_BEHIND_PROXY") else "0")
+)
+
+# No inline script or style anywhere (the admin included): injected markup cannot run.
+# JSON-LD blocks are data, not scripts, and are not affected.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Shared by every worker process when CACHE_URL (or REDIS_URL) names Redis: rate limits are
+# counted in the cache, and a per-process cache would give each gunicorn worker its own budget.
+CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+elif CACHE_URL.startswith("file://"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": CACHE_URL.removeprefix("file://"),
+        }
+    }
+elif CACHE_URL in ("", "locmem://"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    raise ImproperlyConfigured(
+        f"CACHE_URL {CACHE_URL!r} is not understood: use redis://host:6379/0, "
+        "file:///path/to/folder or locmem://."
+    )
+
+# Requests per client address (N/s, N/m, N/h or N/d; "off" for none) to the pages that
+# cost a search each time.  The JSON API has its own throttle (ARCHIVE_API_THROTTLE_RATE).
+ARCHIVE_RATE_LIMITS = {
+    "search": os.environ.get("ARCHIVE_RATE_LIMIT_SEARCH", "60/m"),
+    "autocomplete": os.environ.get("ARCHIVE_RATE_LIMIT_AUTOCOMPLETE", "300/m"),
+    "export": os.environ.get("ARCHIVE_RATE_LIMIT_EXPORT", "20/m"),
+}
+
+# Admin login: after this many failed attempts for one username from one address, that pair
+# is locked out for the cool-off time (a page says when to try again).
+AXES_FAILURE_LIMIT = int(os.environ.get("ARCHIVE_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("ARCHIVE_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "config.middleware.client_address"
+AXES_LOCKOUT_CALLABLE = "config.middleware.login_lockout_response"
 
 # The read-only JSON API (api/): public, anonymous, throttled per client address.
 API_THROTTLE_RATE = os.environ.get("ARCHIVE_API_THROTTLE_RATE", "120/minute")
@@ -178,6 +262,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.views.exception_handler",
     "UNAUTHENTICATED_USER": None,
+    "NUM_PROXIES": CLIENT_PROXY_COUNT,  # the same client address as the rate limits
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Diplomatic Statements Archive API",

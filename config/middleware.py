@@ -1,0 +1,264 @@
+"""What the site does under load, abuse and failure, before and around the views.
+
+* ``DatabaseUnavailableMiddleware``: a lost database is a plain 503 page with Retry-After,
+  never a traceback or a 500.
+* ``RequestSizeLimitMiddleware``: a body above ``MAX_REQUEST_BYTES`` is refused with 413
+  before anything reads it.
+* ``RateLimitMiddleware``: the pages that cost a search per request answer 429 with
+  Retry-After once a client address spends its budget (``ARCHIVE_RATE_LIMITS``), counted in
+  the default cache so that every worker process shares one count when the cache is shared.
+* ``client_address`` and ``login_lockout_response``: the client address every limit counts
+  by, and the page django-axes shows a locked-out admin login.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import math
+import sys
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured, RequestDataTooBig
+from django.core.signals import got_request_exception
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template import loader
+
+log = logging.getLogger(__name__)
+
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+DATABASE_RETRY_AFTER = 30
+
+# Which views spend which budget; the URL names keep this right if a path moves.
+RATE_LIMITED_VIEWS = {
+    "search:search": "search",
+    "search:autocomplete": "autocomplete",
+    "api:export": "export",
+    "api:search-feed": "export",
+}
+_JSON_VIEWS = {"search:autocomplete"}
+_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+# --- client address -----------------------------------------------------------------------
+
+
+def client_address(request: HttpRequest) -> str:
+    """The address limits count by: REMOTE_ADDR, or the one our own proxies recorded.
+
+    Only the entries appended by the ``CLIENT_PROXY_COUNT`` trusted proxies are believed,
+    counted from the right: anything further left was written by the client and is free to
+    forge.  DRF's ``NUM_PROXIES`` reads the same header the same way.
+    """
+    remote = request.META.get("REMOTE_ADDR", "") or ""
+    proxies = getattr(settings, "CLIENT_PROXY_COUNT", 0)
+    if proxies > 0:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if forwarded:
+            candidate = forwarded[-min(proxies, len(forwarded))]
+            if _is_ip(candidate):
+                return candidate
+    return remote if _is_ip(remote) else "unknown"
+
+
+def _is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
+# --- responses ---------------------------------------------------------------------------
+
+
+def _render(request, template_name: str, context: dict, status: int) -> HttpResponse:
+    try:
+        body = loader.render_to_string(template_name, context, request)
+    except Exception:  # noqa: BLE001 - an error page must not fail in turn
+        log.exception("Could not render %s", template_name)
+        body = context.get("message", "")
+        return HttpResponse(body, status=status, content_type="text/plain; charset=utf-8")
+    return HttpResponse(body, status=status)
+
+
+def database_unavailable_response(request) -> HttpResponse:
+    # The page extends base.html, which reads nothing from the database (no user, no menus
+    # from tables), so it renders while the database is down.
+    response = _render(
+        request,
+        "503.html",
+        {
+            "message": (
+                "The archive's database cannot be reached at the moment. Nothing you entered "
+                "has been saved by this request. Please try again in a minute."
+            ),
+            "database_unavailable": True,
+        },
+        status=503,
+    )
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER)
+    return response
+
+
+def request_too_large_response(request) -> HttpResponse:
+    limit = settings.MAX_REQUEST_BYTES
+    return _render(
+        request,
+        "413.html",
+        {
+            "limit_mib": f"{limit / (1024 * 1024):.1f}",
+            "message": f"The request is larger than the {limit} bytes this site accepts.",
+        },
+        status=413,
+    )
+
+
+def too_many_requests_response(request, *, retry_after: int, json: bool = False) -> HttpResponse:
+    message = f"Too many requests from your address. Please try again in {retry_after} seconds."
+    if json:
+        response = JsonResponse({"detail": message}, status=429)
+    else:
+        response = _render(
+            request, "429.html", {"retry_after": retry_after, "message": message}, status=429
+        )
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def login_lockout_response(request, original_response=None, credentials=None) -> HttpResponse:
+    """django-axes' ``AXES_LOCKOUT_CALLABLE``: a 429 page that says when to try again."""
+    cool_off = settings.AXES_COOLOFF_TIME
+    seconds = int(cool_off.total_seconds()) if cool_off else None
+    response = _render(
+        request,
+        "lockout.html",
+        {
+            "failure_limit": settings.AXES_FAILURE_LIMIT,
+            "cooloff_minutes": math.ceil(seconds / 60) if seconds else None,
+            "message": "Too many failed sign-in attempts; sign-in is locked for a while.",
+        },
+        status=429,
+    )
+    if seconds:
+        response["Retry-After"] = str(seconds)
+    return response
+
+
+# --- middleware --------------------------------------------------------------------------
+
+
+def _note_database_failure(sender, request=None, **kwargs):
+    # Django turns an exception in any middleware layer into a 500 response before an
+    # outer middleware sees it; this marks the request so that the 500 becomes a 503.
+    if request is not None and isinstance(sys.exc_info()[1], DATABASE_ERRORS):
+        request._archive_database_unavailable = True
+
+
+class DatabaseUnavailableMiddleware:
+    """A database that cannot be reached answers 503 with Retry-After, never a traceback."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        got_request_exception.connect(
+            _note_database_failure, dispatch_uid="config.middleware.database_failure"
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 500 and getattr(
+            request, "_archive_database_unavailable", False
+        ):
+            return database_unavailable_response(request)
+        return response
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, DATABASE_ERRORS):
+            # One line, not a traceback per request while the database is away.
+            log.error("Database unavailable for %s: %s", request.path, exception)
+            return database_unavailable_response(request)
+        return None
+
+
+class RequestSizeLimitMiddleware:
+    """413 for a body above ``MAX_REQUEST_BYTES``, judged by Content-Length before reading."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0  # Django reads an unparseable length as an empty body, and so do we
+        if length > settings.MAX_REQUEST_BYTES:
+            return request_too_large_response(request)
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        # Too many form bytes (DATA_UPLOAD_MAX_MEMORY_SIZE) found while a view parsed them.
+        if isinstance(exception, RequestDataTooBig):
+            return request_too_large_response(request)
+        return None
+
+
+def parse_rate(rate: str | None) -> tuple[int, int] | None:
+    """``"60/m"`` -> (60, 60); ``"120/minute"`` as DRF writes it; None for off."""
+    if not rate or rate.strip().lower() in {"off", "none", "0"}:
+        return None
+    count, _, period = rate.strip().partition("/")
+    try:
+        number = int(count)
+        seconds = _PERIODS[period.strip().lower()[:1]]
+    except (ValueError, KeyError):
+        raise ValueError(f"Rate {rate!r} is not N/s, N/m, N/h or N/d") from None
+    return (number, seconds) if number > 0 else None
+
+
+class RateLimitMiddleware:
+    """Fixed windows per client address and budget, counted in the default cache."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        # A mistyped rate in the environment stops the server at start, not at a request.
+        for scope, rate in settings.ARCHIVE_RATE_LIMITS.items():
+            try:
+                parse_rate(rate)
+            except ValueError as exc:
+                raise ImproperlyConfigured(f"ARCHIVE_RATE_LIMIT_{scope.upper()}: {exc}") from None
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        scope = RATE_LIMITED_VIEWS.get(match.view_name) if match else None
+        if scope is None:
+            return None
+        limit = parse_rate(settings.ARCHIVE_RATE_LIMITS.get(scope))
+        if limit is None:
+            return None
+        allowed, period = limit
+        now = time.time()
+        window = int(now // period) * period
+        key = f"ratelimit:{scope}:{client_address(request)}:{window}"
+        # add() then incr(): atomic in Redis; a shared count without a read-modify-write race.
+        cache.add(key, 0, timeout=period + 1)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # evicted between add() and incr()
+            cache.set(key, 1, timeout=period + 1)
+            count = 1
+        if count <= allowed:
+            return None
+        retry_after = max(1, math.ceil(window + period - now))
+        return too_many_requests_response(
+            request, retry_after=retry_after, json=match.view_name in _JSON_VIEWS
+        )
