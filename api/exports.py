@@ -23,6 +23,7 @@ from search.backends import SearchUnavailable
 from search.query import PAGE_SIZE
 
 from . import search_results
+from .throttling import throttled_response
 
 EXPORT_MAX_ROWS = 5000
 CSV_COLUMNS = [
@@ -91,6 +92,8 @@ class _Echo:
 def export(request, fmt: str):
     if fmt not in ("csv", "json"):
         raise Http404("Exports come as .csv or .json.")
+    if (refused := throttled_response(request)) is not None:
+        return refused
     try:
         parsed = search_results.parse(request.GET)
         search_results.check_known(parsed)
@@ -190,6 +193,8 @@ _search_feed = SearchFeed()
 
 @require_safe
 def search_feed(request):
+    if (refused := throttled_response(request)) is not None:
+        return refused
     try:
         return _search_feed(request)
     except search_results.BadSearchRequest as exc:

@@ -19,3 +19,22 @@ class ClientRateThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+def throttled_response(request):
+    """For plain Django views (exports, the search feed): a 429 when the client's API budget
+    is spent, else None.  They share the API's budget: an export is one request of it."""
+    from django.http import HttpResponse
+
+    throttle = ClientRateThrottle()
+    if throttle.allow_request(request, None):
+        return None
+    wait = throttle.wait()
+    response = HttpResponse(
+        "Too many requests from this address; try again shortly.\n",
+        status=429,
+        content_type="text/plain; charset=utf-8",
+    )
+    if wait is not None:
+        response["Retry-After"] = str(max(1, int(wait)))
+    return response

@@ -9,7 +9,7 @@ from unittest import mock
 from xml.etree import ElementTree
 
 from django.core.cache import cache
-from django.test import TestCase
+from django.test import TestCase, override_settings
 
 from api import exports
 from archive.models import Kind, Statement
@@ -70,12 +70,20 @@ class ExportTests(TestCase):
         fresh_index()
         enqueue(STATEMENT_LABEL, Statement.objects.values_list("pk", flat=True))
         index_now()
+        cls._page_links = {}
 
     def setUp(self):
         cache.clear()
 
     def page_links(self, query: str) -> list[str]:
         """Every result of the search page for ``query``, in order, across its pages."""
+        # The records and the index are the same for every test of the class.
+        cached = self._page_links.get(query)
+        if cached is None:
+            cached = self._page_links[query] = self._fetch_page_links(query)
+        return cached
+
+    def _fetch_page_links(self, query: str) -> list[str]:
         links, page = [], 1
         while True:
             response = self.client.get(f"/search/?{query}&page={page}")
@@ -159,6 +167,27 @@ class ExportTests(TestCase):
                     response = self.client.get(f"{path}?{query}")
                     self.assertEqual(response.status_code, 400, path)
         self.assertEqual(self.client.get("/exports/statements.xlsx").status_code, 404)
+
+    def test_api_returns_the_search_pages_results(self):
+        for query in QUERIES:
+            with self.subTest(query=query):
+                cache.clear()
+                links, url = [], f"/api/statements/?{query}&page_size=7"
+                while url:
+                    data = self.client.get(url).json()
+                    links += [row["html_url"] for row in data["results"]]
+                    url = data["next"]
+                self.assertEqual(links, self.page_links(query))
+                self.assertEqual(data["count"], len(links))
+
+    def test_exports_and_search_feed_share_the_api_budget(self):
+        with override_settings(API_THROTTLE_RATE="2/minute"):
+            self.assertEqual(self.client.get("/exports/statements.csv?q=water").status_code, 200)
+            self.assertEqual(self.client.get("/feeds/search/?q=water").status_code, 200)
+            for path in ["/exports/statements.json?q=water", "/feeds/search/", "/api/topics/"]:
+                response = self.client.get(path)
+                self.assertEqual(response.status_code, 429, path)
+                self.assertIn("Retry-After", response)
 
     def test_search_page_tags_link_the_feed_and_exports(self):
         from django.http import QueryDict
