@@ -132,10 +132,10 @@ def test_a_tgz_release_reads_like_its_folder(release, tmp_path):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_run_killed_mid_way_resumes_with_exact_counts(tmp_path):
-    # Real country codes, so every speech imports: the first 120 seeded alpha-3 codes.
+    # Real country codes, so every speech imports: the first 200 seeded alpha-3 codes.
     from archive.models import Country
     codes = sorted(Country.objects.filter(code__regex=r"^[A-Z]{3}$").values_list(
-        "code", flat=True))[:120]
+        "code", flat=True))[:200]
     speeches = {f"{code}_70_2015.txt": _speech(i).encode() for i, code in enumerate(codes)}
     release = make_release(tmp_path / "release", speeches, [])
     database = tmp_path / "resume.sqlite3"
@@ -143,7 +143,7 @@ def test_a_run_killed_mid_way_resumes_with_exact_counts(tmp_path):
            "DJANGO_SETTINGS_MODULE": "config.settings"}
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "-v0", "--skip-checks"], env=env, check=True, cwd=ROOT)
-    command = [*manage, "import_ungdc", str(release), "--batch-size", "5", "--skip-checks"]
+    command = [*manage, "import_ungdc", str(release), "--batch-size", "2", "--skip-checks"]
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE)
 
     def imported() -> int:
@@ -158,17 +158,17 @@ def test_a_run_killed_mid_way_resumes_with_exact_counts(tmp_path):
         time.sleep(0.02)
     process.send_signal(signal.SIGKILL)
     process.wait()
-    assert 0 < imported() < 120, "the run should have been killed part-way"
+    assert 0 < imported() < 200, "the run should have been killed part-way"
     finished = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True,
                               check=True)
     done = imported()
-    assert done == 120
+    assert done == 200
     created = int(finished.stdout.split(" created")[0].split()[-1])
     unchanged = int(finished.stdout.split(" unchanged")[0].split()[-1])
-    assert created + unchanged == 120 and created > 0
+    assert created + unchanged == 200 and created > 0
     with sqlite3.connect(database) as db:
         keys = db.execute("select count(distinct import_key) from archive_statement").fetchone()
-    assert keys[0] == 120
+    assert keys[0] == 200
 
 
 @pytest.mark.corpus
