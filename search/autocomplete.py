@@ -7,18 +7,17 @@ kind returns a handful of rows.
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Exists, Q
 
-from archive.models import Country, Event, Speaker, Status, Topic
+from archive.models import Country, Event, Speaker, Topic
 
 from .parsing import clean_text
-from .query import url_with
+from .query import published_statements_of, url_with
 
 KINDS = ("speaker", "event", "country", "topic")
 PER_KIND = 6
 MIN_CHARS = 2
 MAX_CHARS = 100
-PUBLISHED = Status.PUBLISHED
 
 
 def suggest(term: str, kinds=KINDS) -> list[dict]:
@@ -29,9 +28,8 @@ def suggest(term: str, kinds=KINDS) -> list[dict]:
     if "speaker" in kinds:
         qs = (
             Speaker.objects.filter(Q(name__icontains=term) | Q(aliases__icontains=term))
-            .filter(statement_links__statement__status=PUBLISHED)
+            .filter(Exists(published_statements_of("speaker")))
             .values_list("slug", "name")
-            .distinct()
             .order_by("name")[:PER_KIND]
         )
         out += [_row("speaker", slug, name) for slug, name in qs]
@@ -40,27 +38,24 @@ def suggest(term: str, kinds=KINDS) -> list[dict]:
             Event.objects.filter(
                 Q(name__icontains=term) | Q(short_name__icontains=term) | Q(city__icontains=term)
             )
-            .filter(statements__status=PUBLISHED)
+            .filter(Exists(published_statements_of("event")))
             .values_list("slug", "name")
-            .distinct()
             .order_by("name")[:PER_KIND]
         )
         out += [_row("event", slug, name) for slug, name in qs]
     if "country" in kinds:
         qs = (
             Country.objects.filter(Q(name__icontains=term) | Q(code__iexact=term))
-            .filter(statements__status=PUBLISHED)
+            .filter(Exists(published_statements_of("country")))
             .values_list("code", "name")
-            .distinct()
             .order_by("name")[:PER_KIND]
         )
         out += [_row("country", code, name) for code, name in qs]
     if "topic" in kinds:
         qs = (
             Topic.objects.filter(name__icontains=term)
-            .filter(statements__status=PUBLISHED)
+            .filter(Exists(published_statements_of("topic")))
             .values_list("slug", "name")
-            .distinct()
             .order_by("name")[:PER_KIND]
         )
         out += [_row("topic", slug, name) for slug, name in qs]

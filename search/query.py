@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from functools import reduce
 from operator import and_, or_
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import QueryDict
 from haystack.inputs import Exact
 from haystack.query import SQ, SearchQuerySet
 
-from archive.models import Country, Event, Kind, Language, Speaker, Statement, Status, Topic
+from archive.models import Country, Event, Kind, Language, Speaker, Statement, Topic
 
 from .analysis import query_terms, word_analyzer
 from .backends import SearchUnavailable
@@ -57,7 +57,6 @@ _KEY_PATTERNS = {
     "language": r"[a-z]{2,8}",
     "year": r"\d{4}",
 }
-PUBLISHED = Status.PUBLISHED
 
 
 class BadSearchRequest(ValueError):
@@ -175,30 +174,33 @@ def read_page(raw: str | None) -> int | None:
 # --- labels from the database (one query per facet) ----------------------------------------
 
 
-def facet_labels(name: str, keys) -> dict[str, str]:
+def facet_labels(name: str, keys, *, published_only: bool = False) -> dict[str, str]:
+    """Labels of facet keys, in one query.
+
+    Keys read from the index belong to published statements already; keys a visitor typed
+    (``published_only``) must also have a published statement, so a draft-only speaker's
+    name is never shown.
+    """
     keys = list(dict.fromkeys(keys))
     if not keys:
         return {}
-    if name == "speaker":
-        qs = Speaker.objects.filter(slug__in=keys, statement_links__statement__status=PUBLISHED)
-        return dict(qs.values_list("slug", "name").distinct())
-    if name == "event":
-        qs = Event.objects.filter(slug__in=keys, statements__status=PUBLISHED)
-        return dict(qs.values_list("slug", "name").distinct())
-    if name == "topic":
-        qs = Topic.objects.filter(slug__in=keys, statements__status=PUBLISHED)
-        return dict(qs.values_list("slug", "name").distinct())
-    if name == "country":
-        qs = Country.objects.filter(code__in=keys, statements__status=PUBLISHED)
-        return dict(qs.values_list("code", "name").distinct())
+    if name in ("speaker", "event", "topic", "country"):
+        model, key_field = {
+            "speaker": (Speaker, "slug"),
+            "event": (Event, "slug"),
+            "topic": (Topic, "slug"),
+            "country": (Country, "code"),
+        }[name]
+        qs = model.objects.filter(**{f"{key_field}__in": keys})
+        if published_only:
+            qs = qs.filter(Exists(published_statements_of(name)))
+        return dict(qs.values_list(key_field, "name"))
     if name == "series":
-        names = (
-            Event.objects.filter(statements__status=PUBLISHED)
-            .exclude(series="")
-            .values_list("series", flat=True)
-            .distinct()
-        )
+        events = Event.objects.exclude(series="")
+        if published_only:
+            events = events.filter(Exists(published_statements_of("event")))
         wanted = set(keys)
+        names = events.values_list("series", flat=True).distinct()
         return {series_key(s): s for s in names if series_key(s) in wanted}
     if name == "kind":
         return {k: str(Kind(k).label) for k in keys if k in Kind.values}
@@ -209,6 +211,16 @@ def facet_labels(name: str, keys) -> dict[str, str]:
     return {}
 
 
+def published_statements_of(name: str):
+    """Published statements of the outer speaker/event/topic/country (for ``Exists``)."""
+    published = Statement.objects.published()
+    if name == "speaker":
+        return published.filter(statement_speakers__speaker=OuterRef("pk"))
+    if name == "topic":
+        return published.filter(topics=OuterRef("pk"))
+    return published.filter(**{name: OuterRef("pk")})
+
+
 # --- building the SearchQuerySet -----------------------------------------------------------
 
 
@@ -217,8 +229,8 @@ def resolve_field(name: str, value: str) -> list[str] | None:
     if name == "speaker":
         qs = Speaker.objects.filter(
             Q(name__icontains=value) | Q(aliases__icontains=value) | Q(slug=value)
-        ).filter(statement_links__statement__status=PUBLISHED)
-        return list(qs.values_list("slug", flat=True).distinct()[:50])
+        ).filter(Exists(published_statements_of("speaker")))
+        return list(qs.values_list("slug", flat=True)[:50])
     if name == "event":
         qs = Event.objects.filter(
             Q(name__icontains=value)
@@ -226,18 +238,18 @@ def resolve_field(name: str, value: str) -> list[str] | None:
             | Q(series__icontains=value)
             | Q(city__icontains=value)
             | Q(slug=value)
-        ).filter(statements__status=PUBLISHED)
-        return list(qs.values_list("slug", flat=True).distinct()[:50])
+        ).filter(Exists(published_statements_of("event")))
+        return list(qs.values_list("slug", flat=True)[:50])
     if name == "country":
         qs = Country.objects.filter(Q(code__iexact=value) | Q(name__icontains=value)).filter(
-            statements__status=PUBLISHED
+            Exists(published_statements_of("country"))
         )
-        return list(qs.values_list("code", flat=True).distinct()[:50])
+        return list(qs.values_list("code", flat=True)[:50])
     if name == "topic":
         qs = Topic.objects.filter(Q(name__icontains=value) | Q(slug=value)).filter(
-            statements__status=PUBLISHED
+            Exists(published_statements_of("topic"))
         )
-        return list(qs.values_list("slug", flat=True).distinct()[:50])
+        return list(qs.values_list("slug", flat=True)[:50])
     return None
 
 
@@ -311,7 +323,8 @@ def build_queryset(
 def run_search(request: SearchRequest, params: QueryDict) -> Outcome:
     """One page of results with facets; raises SearchUnavailable or BadSearchRequest."""
     labels_selected = {
-        name: facet_labels(name, values) for name, values in request.selected.items()
+        name: facet_labels(name, values, published_only=True)
+        for name, values in request.selected.items()
     }
     for name, values in request.selected.items():
         unknown = [v for v in values if v not in labels_selected[name]]
