@@ -16,6 +16,8 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 
 from . import services
 from .models import (
@@ -67,6 +69,14 @@ class StatementSpeakerInline(admin.TabularInline):
 class StatementAdminForm(forms.ModelForm):
     # No Meta: the admin builds the form from this class with its own model and fieldsets.
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The revert form is built on an earlier version of the statement; its topics are
+        # that version's, not today's, so that reverting restores them too.
+        version = getattr(self.instance, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None)
+        if version is not None and "topics" in self.fields:
+            self.initial["topics"] = list(version.topics.values_list("topic_id", flat=True))
+
     def clean_slug(self):
         slug = self.cleaned_data.get("slug")
         if slug:
@@ -88,8 +98,9 @@ def _admin_change_link(statement: Statement) -> str:
 
 
 @admin.register(Statement)
-class StatementAdmin(admin.ModelAdmin):
+class StatementAdmin(SimpleHistoryAdmin):
     form = StatementAdminForm
+    history_list_display = ["status"]
     list_display = ["delivered_on", "title", "speaker_names", "event", "country", "status"]
     list_display_links = ["title"]
     list_filter = [
@@ -227,6 +238,7 @@ class StatementAdmin(admin.ModelAdmin):
     # --- writes: every one through archive.services ------------------------------------
 
     def save_model(self, request, obj, form, change):
+        obj._history_user = request.user
         services.record_statement_saved(statement=obj, user=request.user)
         duplicates = services.find_duplicates(
             body=obj.body, title=obj.title, delivered_on=obj.delivered_on, exclude_pk=obj.pk
@@ -247,6 +259,12 @@ class StatementAdmin(admin.ModelAdmin):
         # Speakers and topics are saved only now; announce again so the search queue sees
         # the statement with them.
         services.announce_statements([form.instance.pk])
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # Reverting saves the fields (through save_model, so through the services and the
+        # search queue) and then the topics: one transaction, as the change form has.
+        with transaction.atomic():
+            return super().history_form_view(request, object_id, version_id, extra_context)
 
     def delete_model(self, request, obj):
         services.delete_statement(statement=obj, user=request.user)
@@ -294,7 +312,7 @@ class AnnouncingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(AnnouncingAdmin):
+class SpeakerAdmin(SimpleHistoryAdmin, AnnouncingAdmin):
     list_display = ["name", "honorific", "country", "statement_count"]
     list_filter = [("country", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "aliases"]
@@ -320,7 +338,7 @@ class SpeakerAdmin(AnnouncingAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(AnnouncingAdmin):
+class EventAdmin(SimpleHistoryAdmin, AnnouncingAdmin):
     list_display = [
         "name",
         "kind",
