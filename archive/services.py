@@ -72,7 +72,9 @@ class SpeakerRole:
 
 # --- text -------------------------------------------------------------------------------
 
-_WS = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
+# Runs of spacing, except a lone plain space (replacing it by itself only costs time).
+_SPACING = r"[ \t\u00a0\u2000-\u200b\u3000]"
+_WS = re.compile(rf"[\t\u00a0\u2000-\u200b\u3000]{_SPACING}*| {_SPACING}+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 # Unicode category Cc except \t and \n, as one regex: imports normalise millions of characters.
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")

@@ -40,8 +40,8 @@ _BROKEN_WORD_HEAD = re.compile(r"(?:^|(?<=[\s\"'“‘(\[]))([A-Za-z]+(?:-[A-Za-
 _WORD_TAIL = re.compile(r"^([A-Za-z]+)")
 _WORDS = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 _SPACES = re.compile(r"[ \t\u00a0]+")
-# C0 controls other than tab and form feed (a page break, handled apart), and DEL.
-_CONTROLS = re.compile(r"[\x00-\x08\x0a\x0b\x0d-\x1f\x7f]")
+# C0 controls other than tab, line feed and form feed (a page break, handled apart), and DEL.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0d-\x1f\x7f]")
 
 # A file whose median line is shorter than this was hard-wrapped from a printed column
 # (about 50 characters in the UN records); one paragraph per line runs to hundreds.
@@ -73,16 +73,24 @@ def repair_c1_controls(text: str) -> str:
 
 
 class Vocabulary:
-    """Word counts over a body of text, to decide how a hyphen at a line end is read."""
+    """Word counts over a body of text, to decide how a hyphen at a line end is read.
+
+    Counting waits for the first question: most speeches one paragraph per line never ask.
+    """
 
     def __init__(self, texts: Iterable[str] = ()) -> None:
-        self.counts: Counter[str] = Counter()
-        for text in texts:
-            self.add(text)
+        self._pending: list[str] = list(texts)
+        self._counts: Counter[str] = Counter()
 
     def add(self, text: str) -> None:
-        # "inter-" at a line end counts as the word "inter", which no lookup asks for.
-        self.counts.update(_WORDS.findall(text.casefold()))
+        self._pending.append(text)
+
+    @property
+    def counts(self) -> Counter[str]:
+        while self._pending:
+            # "inter-" at a line end counts as the word "inter", which no lookup asks for.
+            self._counts.update(_WORDS.findall(self._pending.pop().casefold()))
+        return self._counts
 
     def join_broken_word(self, head: str, tail: str) -> str:
         """How "head-" at a line end and "tail" on the next line are written back.
@@ -100,7 +108,7 @@ class Vocabulary:
 
 def _lines(text: str) -> list[str]:
     text = text.replace("\ufeff", "").replace("\r\n", "\n").replace("\r", "\n")
-    return text.replace("\f", "\n\f\n").split("\n")
+    return _CONTROLS.sub("", text).replace("\f", "\n\f\n").split("\n")
 
 
 def clean_speech(text: str, vocabulary: Vocabulary | None = None) -> str:
@@ -118,7 +126,6 @@ def clean_speech(text: str, vocabulary: Vocabulary | None = None) -> str:
     wrapped = _is_wrapped(raw_lines)
     lines: list[str | None] = []  # None marks a break (blank line or form feed)
     for index, line in enumerate(raw_lines):
-        line = _CONTROLS.sub("", line)
         stripped = _SPACES.sub(" ", line.replace("\f", "")).strip()
         if not stripped or "\f" in line:
             lines.append(None)
@@ -138,24 +145,24 @@ def clean_speech(text: str, vocabulary: Vocabulary | None = None) -> str:
     vocabulary = vocabulary if vocabulary is not None else Vocabulary([text])
 
     paragraphs: list[str] = []
-    current = last_line = ""
+    current: list[str] = []  # the paragraph's lines, joined once it is complete
+    last_line = ""
     gap = False
     for line in lines:
         if line is None:
             gap = True
             continue
         if not current:
-            current = last_line = line
-            gap = False
+            current, last_line, gap = [line], line, False
             continue
         if _continues(last_line, line, gap=gap, wrapped=wrapped, width=width):
-            current = _join(current, line, vocabulary)
+            _join(current, line, vocabulary)
         else:
-            paragraphs.append(current)
-            current = line
+            paragraphs.append(" ".join(current))
+            current = [line]
         last_line, gap = line, False
     if current:
-        paragraphs.append(current)
+        paragraphs.append(" ".join(current))
     return "\n\n".join(paragraphs)
 
 
@@ -195,7 +202,9 @@ def _continues(previous: str, line: str, *, gap: bool, wrapped: bool, width: int
     return not (stopped_short and _STARTS_PARAGRAPH.match(line))
 
 
-def _join(previous: str, line: str, vocabulary: Vocabulary) -> str:
+def _join(parts: list[str], line: str, vocabulary: Vocabulary) -> None:
+    """Add ``line`` to a paragraph's lines, mending a word broken across the line end."""
+    previous = parts[-1]
     if previous.endswith("-") and not previous.endswith("--"):
         head_match = _BROKEN_WORD_HEAD.search(previous)
         tail_match = _WORD_TAIL.match(line)
@@ -204,6 +213,8 @@ def _join(previous: str, line: str, vocabulary: Vocabulary) -> str:
             last_part = head.rsplit("-", 1)[-1]
             word = vocabulary.join_broken_word(last_part, tail)
             prefix = previous[: head_match.end(1) - len(last_part)]
-            return prefix + word + line[len(tail):]
-        return previous + line
-    return f"{previous} {line}"
+            parts[-1] = prefix + word + line[len(tail):]
+        else:
+            parts[-1] = previous + line
+        return
+    parts.append(line)
