@@ -104,7 +104,7 @@ def _check_strictly(params: QueryDict) -> None:
 def check_known(parsed: Parsed) -> None:
     """Refuse facet values no published statement has, as the search page does (a 400)."""
     for name, values in parsed.request.selected.items():
-        known = facet_labels(name, values)
+        known = facet_labels(name, values, published_only=True)
         unknown = [value for value in values if value not in known]
         if unknown:
             raise BadSearchRequest(f"There is no {name} “{unknown[0]}” in the archive.")

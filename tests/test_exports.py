@@ -67,6 +67,7 @@ class ExportTests(TestCase):
         )
         cls.draft.topics.add(topic)
         StatementSpeakerFactory(statement=cls.draft, speaker=speaker)
+        StatementSpeakerFactory(statement=cls.draft, speaker=SpeakerFactory(slug="drafts-only"))
         fresh_index()
         enqueue(STATEMENT_LABEL, Statement.objects.values_list("pk", flat=True))
         index_now()
@@ -159,7 +160,8 @@ class ExportTests(TestCase):
         self.assertIn("at most 5", text)
 
     def test_bad_requests_are_400_as_on_the_search_page(self):
-        for query in ["from=yesterday", "speaker=nobody", "sort=title", "country=Q1"]:
+        for query in ["from=yesterday", "speaker=nobody", "speaker=drafts-only", "sort=title",
+                      "country=Q1"]:
             with self.subTest(query=query):
                 self.assertEqual(self.client.get(f"/search/?{query}").status_code, 400)
                 for path in ["/exports/statements.csv", "/exports/statements.json",
