@@ -4,9 +4,10 @@
   never a traceback or a 500.
 * ``RequestSizeLimitMiddleware``: a body above ``MAX_REQUEST_BYTES`` is refused with 413
   before anything reads it.
-* ``RateLimitMiddleware``: the pages that cost a search per request answer 429 with
-  Retry-After once a client address spends its budget (``ARCHIVE_RATE_LIMITS``), counted in
-  the default cache so that every worker process shares one count when the cache is shared.
+* ``RateLimitMiddleware``: the search page and autocomplete answer 429 with Retry-After once
+  a client address spends its budget (``ARCHIVE_RATE_LIMITS``), counted in the default cache
+  so that every worker process shares one count when the cache is shared.  The API, the
+  result-set exports and the search feed spend the API's budget instead (api/throttling.py).
 * ``client_address`` and ``login_lockout_response``: the client address every limit counts
   by, and the page django-axes shows a locked-out admin login.
 """
@@ -36,8 +37,6 @@ DATABASE_RETRY_AFTER = 30
 RATE_LIMITED_VIEWS = {
     "search:search": "search",
     "search:autocomplete": "autocomplete",
-    "api:export": "export",
-    "api:search-feed": "export",
 }
 _JSON_VIEWS = {"search:autocomplete"}
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}

@@ -180,6 +180,10 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
+# Joining the browsers' HSTS preload list binds the whole domain and its subdomains to HTTPS
+# for months: the domain owner's decision, taken with DJANGO_HSTS_PRELOAD=1, so its absence
+# is not a deployment warning.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", False)
 if env_bool("DJANGO_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -237,11 +241,11 @@ else:
     )
 
 # Requests per client address (N/s, N/m, N/h or N/d; "off" for none) to the pages that
-# cost a search each time.  The JSON API has its own throttle (ARCHIVE_API_THROTTLE_RATE).
+# cost a search each time.  The JSON API, the exports and the search feed share the API's
+# throttle instead (ARCHIVE_API_THROTTLE_RATE), counted per the same address.
 ARCHIVE_RATE_LIMITS = {
     "search": os.environ.get("ARCHIVE_RATE_LIMIT_SEARCH", "60/m"),
     "autocomplete": os.environ.get("ARCHIVE_RATE_LIMIT_AUTOCOMPLETE", "300/m"),
-    "export": os.environ.get("ARCHIVE_RATE_LIMIT_EXPORT", "20/m"),
 }
 
 # Admin login: after this many failed attempts for one username from one address, that pair
