@@ -14,20 +14,18 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import html
 import json
 import re
-from collections import deque
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.test import Client
 
 from archive import services
 from archive.models import Country, Kind, Status
 from search.testing import fresh_index, index_now
+from tests.e2e.walk import crawl, fetch
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +33,6 @@ DRAFT_MARK = "zqxdraftmark"
 UNPUB_MARK = "zqxunpubmark"
 MARKERS = (DRAFT_MARK, UNPUB_MARK)
 PRIVATE_YEAR = 1987  # only the draft was delivered in it
-MAX_PAGES = 500
 
 
 def make_archive():
@@ -118,40 +115,6 @@ def make_archive():
     }
 
 
-def links(body: str) -> list[str]:
-    found = []
-    for raw in re.findall(r'(?:href|src)="([^"]+)"', body):
-        url = html.unescape(raw)
-        parts = urlsplit(url)
-        if parts.scheme in ("http", "https") and parts.netloc == "testserver":
-            url = parts.path + ("?" + parts.query if parts.query else "")
-        if url.startswith("/") and not url.startswith("//"):
-            found.append(url.split("#")[0])
-    return found
-
-
-def crawl(client: Client, seeds: list[str], *, max_search_pages: int = 120) -> dict:
-    """Every internal address reachable from the seeds (search pages capped: facets multiply)."""
-    admin = "/" + django_settings.ADMIN_PATH
-    seen, pages, queue, searches = set(), {}, deque(seeds), 0
-    while queue and len(pages) < MAX_PAGES:
-        url = queue.popleft()
-        if url in seen or url.startswith((admin, "/static/")):
-            continue
-        seen.add(url)
-        if url.startswith("/search/") and "?" in url:
-            searches += 1
-            if searches > max_search_pages:
-                continue
-        response = client.get(url)
-        assert response.status_code < 500, url
-        body = b"".join(response.streaming_content) if response.streaming else response.content
-        pages[url] = (response.status_code, body)
-        if response.status_code == 200 and "html" in response.get("Content-Type", ""):
-            queue.extend(u for u in links(body.decode()) if u not in seen)
-    return pages
-
-
 def direct_surfaces(data) -> list[str]:
     """Addresses no page necessarily links to, including the private records' own."""
     urls = [
@@ -227,15 +190,10 @@ def year_leaks(pages: dict) -> list[str]:
 def walk(client: Client, data) -> dict:
     seeds = ["/", "/statements/", "/speakers/", "/events/", "/countries/", "/topics/",
              "/years/", "/search/", "/search/?q=water", "/api/"]
-    pages = crawl(client, seeds)
+    pages = {url: answer[:2] for url, answer in crawl(client, seeds).items()}
     for url in direct_surfaces(data):
         if url not in pages:
-            response = client.get(url)
-            assert response.status_code < 500, url
-            pages[url] = (
-                response.status_code,
-                b"".join(response.streaming_content) if response.streaming else response.content,
-            )
+            pages[url] = fetch(client, url)[:2]
     return pages
 
 
