@@ -608,6 +608,9 @@ def bulk_upsert_statements(
             ]
     StatementSpeaker.objects.bulk_create(speaker_rows, batch_size=500)
     through.objects.bulk_create(topic_rows, batch_size=500)
+    _record_bulk_history(
+        created=[s for _, s in new], updated=[s for _, s, _, _ in changed], user=audit_user
+    )
 
     for item, statement in new:
         key = getattr(item, match_on)
@@ -621,6 +624,39 @@ def bulk_upsert_statements(
         [s.pk for _, s in new] + [s.pk for _, s, _, _ in changed]
     )
     return result
+
+
+def _record_bulk_history(*, created: list[Statement], updated: list[Statement], user) -> None:
+    """Keep the edit history that single saves keep (bulk writes send no post_save): one
+    version per written statement, with its topics, so a later edit can be reverted."""
+    history = getattr(Statement, "history", None)
+    if history is None or not (created or updated):
+        return
+    versions = []
+    for statements, update in ((created, False), (updated, True)):
+        if statements:
+            versions += history.bulk_history_create(
+                statements, batch_size=500, update=update, default_user=user,
+                default_change_reason="Imported",
+            )
+    topic_versions = getattr(history.model, "topics", None)
+    if topic_versions is None:
+        return
+    through = Statement.topics.through
+    links: dict[int, list] = {}
+    for link in through.objects.filter(statement_id__in=[v.id for v in versions]):
+        links.setdefault(link.statement_id, []).append(link)
+    topic_versions.model.objects.bulk_create(
+        [
+            topic_versions.model(
+                history=version, id=link.pk, statement_id=link.statement_id,
+                topic_id=link.topic_id,
+            )
+            for version in versions
+            for link in links.get(version.id, ())
+        ],
+        batch_size=500,
+    )
 
 
 def _bulk_values(item: StatementInput) -> dict:

@@ -78,3 +78,15 @@ def test_invalid_rows_fail_the_batch():
     assert not Statement.objects.exists()
     with pytest.raises(ValueError):
         services.bulk_upsert_statements(items=[_item(1), _item(1)])
+
+
+def test_each_written_statement_gets_a_history_version_with_its_topics():
+    topic = TopicFactory()
+    result = services.bulk_upsert_statements(items=[_item(1, topics=(topic,))])
+    statement = Statement.objects.get(pk=result.ids["demo:1"])
+    [version] = statement.history.all()
+    assert version.history_type == "+" and version.history_change_reason == "Imported"
+    assert [t.topic_id for t in version.topics.all()] == [topic.pk]
+    services.bulk_upsert_statements(items=[_item(1, body="Changed.", topics=(topic,))])
+    assert [v.history_type for v in statement.history.order_by("history_id")] == ["+", "~"]
+    assert statement.history.earliest("history_id").body == "Text of speech 1."
