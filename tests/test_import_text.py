@@ -66,3 +66,12 @@ def test_names_lose_honorifics_capitals_and_ocr_digits():
     for raw, expected in cases.items():
         parsed = split_name(raw)
         assert (parsed.honorific, parsed.name) == expected, raw
+
+
+def test_a_record_on_one_line_is_split_at_paragraph_numbers_that_run_in_sequence():
+    sentence = "The Assembly has much to do this year and little time to do it in. " * 20
+    line = (f"4. {sentence}resolution 242. Then {sentence}5. {sentence}6. {sentence}"
+            f"7. {sentence}")
+    paragraphs = clean_speech(line).split("\n\n")
+    assert [p[:3] for p in paragraphs] == ["4. ", "5. ", "6. ", "7. "]
+    assert "resolution 242. Then" in paragraphs[0]

@@ -7,6 +7,7 @@ same input and vocabulary always give the same body, which is what makes re-impo
 
 from __future__ import annotations
 
+import itertools
 import re
 import statistics
 from collections import Counter
@@ -163,7 +164,37 @@ def clean_speech(text: str, vocabulary: Vocabulary | None = None) -> str:
         last_line, gap = line, False
     if current:
         paragraphs.append(" ".join(current))
-    return "\n\n".join(paragraphs)
+    return "\n\n".join(part for paragraph in paragraphs for part in _split_numbered(paragraph))
+
+
+# "... as we said. 12. The Assembly ..." inside one very long line: numbered paragraphs of a
+# record that lost its line ends.
+_NUMBERED = re.compile(r"(?<=[.!?:;\"”’)]) (\d{1,3})\. (?=[\"“‘(]?[A-Z])")
+_LONG_PARAGRAPH = 3000
+
+
+def _split_numbered(paragraph: str) -> list[str]:
+    """Split a very long paragraph at its paragraph numbers, when they run in sequence.
+
+    Only a run of consecutive numbers (4., 5., 6., ...) counts, so a sentence that happens
+    to end with "resolution 242." is not taken for a paragraph number.
+    """
+    if len(paragraph) < _LONG_PARAGRAPH:
+        return [paragraph]
+    marks = [(int(m.group(1)), m.start() + 1) for m in _NUMBERED.finditer(paragraph)]
+    best: dict[int, list[int]] = {}  # number -> the longest run ending with it (positions)
+    longest: list[int] = []
+    for number, position in marks:
+        run = [*best.get(number - 1, []), position]
+        if len(run) > len(best.get(number, [])):
+            best[number] = run
+        if len(run) > len(longest):
+            longest = run
+    if len(longest) < 3:
+        return [paragraph]
+    cuts = [0, *longest, len(paragraph)]
+    pieces = (paragraph[a:b].strip() for a, b in itertools.pairwise(cuts))
+    return [piece for piece in pieces if piece]
 
 
 def _is_wrapped(lines: list[str]) -> bool:
