@@ -79,6 +79,7 @@ def api_docs(request):
         {
             "endpoints": endpoints(),
             "base": base,
+            "origin": request.build_absolute_uri("/").rstrip("/"),
             "throttle_rate": settings.API_THROTTLE_RATE,
             "max_page_size": MAX_PAGE_SIZE,
         },
