@@ -1,0 +1,166 @@
+"""What the site does when what it stands on fails: the database unreachable, the index
+folder deleted or corrupted while the site serves."""
+
+import datetime
+import io
+import json
+import shutil
+import textwrap
+import threading
+
+from django.core.management import CommandError, call_command
+from django.test import Client, TestCase
+
+from archive import services
+from archive.models import Status
+from search.indexer import get_backend
+from search.testing import fresh_index, index_now
+
+from .test_security import run_python
+
+# Port 1 on the loopback: nothing listens there, so every connection is refused at once.
+UNREACHABLE_POSTGRES = "postgres://postgres@127.0.0.1:1/archive"
+
+REQUESTS_WITHOUT_A_DATABASE = textwrap.dedent(
+    """
+    import json
+    import django
+
+    django.setup()
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    from django.test import Client
+
+    client = Client()  # raises any exception a view lets through, as the test client does
+    answers = {}
+    for url in ["/", "/statements/", "/speakers/", "/statements/some-statement/",
+                "/api/statements/", "/admin/login/"]:
+        response = client.get(url)
+        answers[url] = [response.status_code, response.get("Retry-After"),
+                        response.content.decode()]
+    response = client.post("/admin/login/", {"username": "editor", "password": "secret"})
+    answers["POST /admin/login/"] = [response.status_code, response.get("Retry-After"),
+                                     response.content.decode()]
+    print(json.dumps(answers))
+    """
+)
+
+
+def in_fresh_thread(work):
+    """Run ``work`` in a new thread and return its result (or raise its exception)."""
+    from django.db import connections
+
+    outcome = {}
+
+    def run():
+        try:
+            outcome["value"] = work()
+        except BaseException as exc:  # noqa: BLE001 - handed back to the caller
+            outcome["error"] = exc
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(60)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+class DatabaseUnreachableTests(TestCase):
+    def test_every_page_that_needs_the_database_is_a_plain_503_not_a_traceback(self):
+        result = run_python(
+            REQUESTS_WITHOUT_A_DATABASE,
+            env={
+                "DJANGO_SETTINGS_MODULE": "config.settings_test",
+                "DATABASE_URL": UNREACHABLE_POSTGRES,
+            },
+        )
+        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        answers = json.loads(result.stdout.strip().splitlines()[-1])
+        for url, (status, retry_after, body) in answers.items():
+            if url == "/admin/login/":
+                continue  # the empty sign-in form needs no database
+            with self.subTest(url=url):
+                self.assertEqual(status, 503)
+                self.assertEqual(retry_after, "30")
+                self.assertIn("database cannot be reached", body)
+                self.assertIn("Temporarily unavailable", body)
+                self.assertNotIn("Traceback", body)
+                self.assertNotIn("OperationalError", body)
+                self.assertNotIn("127.0.0.1", body)  # no connection details leak
+        self.assertEqual(answers["/admin/login/"][0], 200)
+        # One log line per failed request, not a traceback each.
+        self.assertIn("Database unavailable for /statements/", result.stderr)
+        self.assertNotIn("Traceback", result.stderr)
+
+
+class IndexLostTests(TestCase):
+    """The index folder disappears or is damaged under a running site."""
+
+    def setUp(self):
+        fresh_index()
+        for n, title in enumerate(["Statement on water cooperation", "Water and peace"]):
+            services.create_statement(
+                title=title, body=f"Shared rivers need shared rules ({n}).",
+                delivered_on=datetime.date(2022, 10, 18 + n), status=Status.PUBLISHED,
+            )
+        index_now()
+        self.statement_url = "/statements/"
+
+    def hits(self, response) -> int:
+        return response.context["outcome"].hits
+
+    def assert_search_unavailable_but_browsing_works(self):
+        response = self.client.get("/search/", {"q": "water"})
+        self.assertEqual(response.status_code, 503)
+        self.assertEqual(response["Retry-After"], "60")
+        self.assertContains(response, "Search is unavailable", status_code=503)
+        self.assertEqual(self.client.get("/").status_code, 200)
+        self.assertContains(self.client.get("/statements/"), "Water and peace")
+        detail = self.client.get("/statements/water-and-peace-2022-10-19/")
+        self.assertEqual(detail.status_code, 200)
+        self.assertEqual(self.client.get("/speakers/").status_code, 200)
+
+    def test_a_deleted_index_folder_gives_503_on_search_and_rebuild_index_restores_it(self):
+        self.assertEqual(self.hits(self.client.get("/search/", {"q": "water"})), 2)
+        shutil.rmtree(get_backend().root)
+
+        self.assert_search_unavailable_but_browsing_works()
+        with self.assertRaisesMessage(CommandError, "rebuild_index"):
+            call_command("search_status", "--quick", stdout=io.StringIO())
+
+        call_command("rebuild_index", "--noinput", stdout=io.StringIO(), stderr=io.StringIO())
+        self.assertEqual(self.hits(self.client.get("/search/", {"q": "water"})), 2)
+        out = io.StringIO()
+        call_command("search_status", stdout=out)
+        self.assertIn("missing from index:   0", out.getvalue())
+
+    def test_a_corrupted_index_gives_503_on_search_and_rebuild_index_restores_it(self):
+        self.assertEqual(self.hits(self.client.get("/search/", {"q": "water"})), 2)
+        live = get_backend().live_directory()
+        damaged = 0
+        for path in live.iterdir():
+            if path.is_file():
+                # Replaced, not truncated in place: Whoosh maps segment files into memory, and
+                # shrinking a mapped file under a live process kills it with SIGBUS (the
+                # server restarts the worker, which then meets the damage as this test does).
+                path.unlink()
+                path.write_bytes(b"\x00garbage\x00" * 3)
+                damaged += 1
+        self.assertGreater(damaged, 0)
+
+        # The searcher this thread already holds keeps answering from the files it opened.
+        self.assertEqual(self.hits(self.client.get("/search/", {"q": "water"})), 2)
+        # A worker that starts now (a fresh thread: searchers are per thread) meets the
+        # damage: a 503 with a message, not a 500.
+        response = in_fresh_thread(lambda: Client().get("/search/", {"q": "water"}))
+        self.assertEqual(response.status_code, 503)
+        self.assertEqual(response["Retry-After"], "60")
+        self.assertContains(response, "Search is unavailable", status_code=503)
+        self.assertEqual(self.client.get("/statements/").status_code, 200)
+
+        call_command("rebuild_index", "--noinput", stdout=io.StringIO(), stderr=io.StringIO())
+        self.assertEqual(self.hits(self.client.get("/search/", {"q": "water"})), 2)
