@@ -26,6 +26,11 @@ ALLOWED_SUFFIXES = (".txt", ".html", ".htm")
 SPEAKER_ROWS = 4
 
 
+def _date_input() -> forms.DateInput:
+    # A browser's date picker reads and sends ISO dates, whatever the site's locale.
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class PageSourceForm(forms.Form):
     text = forms.CharField(
         label="Page text", required=False, widget=forms.Textarea(attrs={"rows": 14}),
@@ -37,7 +42,7 @@ class PageSourceForm(forms.Form):
     )
     published_on = forms.DateField(
         label="Publication date", required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=_date_input(),
         help_text='Resolves weekdays such as "Tuesday" in the text.',
     )
 
@@ -74,8 +79,7 @@ class PageSourceForm(forms.Form):
 
 class StatementDraftForm(forms.Form):
     title = forms.CharField(max_length=500)
-    delivered_on = forms.DateField(label="Date delivered",
-                                   widget=forms.DateInput(attrs={"type": "date"}))
+    delivered_on = forms.DateField(label="Date delivered", widget=_date_input())
     kind = forms.ChoiceField(choices=Kind.choices)
     language = forms.ChoiceField(choices=Language.choices)
     country = forms.ModelChoiceField(Country.objects.all(), required=False, label="Delegation")

@@ -97,6 +97,7 @@ def test_admin_import_saves_a_draft_and_keeps_input_on_errors(client):
     assert step2.status_code == 200
     form = step2.context["form"]
     assert form.initial["speaker_0_name"] == "Ingrid Falk Moreau"
+    assert 'type="date" name="delivered_on" value="2024-03-12"' in step2.content.decode()
     data = {"step": "confirm", **{k: ("" if v is None else getattr(v, "pk", v))
                                   for k, v in form.initial.items()}}
     data["title"] = ""
