@@ -182,9 +182,9 @@ def process_batch(*, limit: int = BATCH_SIZE, backend=None) -> int:
             docs.append(backend.prepare_document(index, obj))
         except Exception:
             log.exception("Preparing statement %s for the index failed", row.object_pk)
+            # The statement is published (drafts never get here): its previous document, if
+            # any, stays searchable until a retry succeeds; staff see the error in the admin.
             failed.append((row, traceback.format_exc(limit=5)))
-            # Whatever was indexed before is out of date: take it out until it succeeds.
-            remove.append(identifier(row.object_pk))
 
     try:
         with write_lock(backend):

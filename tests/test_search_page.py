@@ -35,16 +35,24 @@ def demo(demo_data, db):
 
 
 def remove_archive_rows():
-    from archive.models import Event, Speaker, StatementSpeaker, Topic
+    """Delete what the module created (every archive row but the seeded countries)."""
+    from django.apps import apps
+    from django.db.models import ProtectedError
+
+    from archive.models import Country
     from search.models import IndexQueue
 
-    StatementSpeaker.objects.all().delete()
-    for statement in Statement.objects.all():
-        statement.topics.clear()
-        statement.delete()
-    Speaker.objects.all().delete()
-    Event.objects.all().delete()
-    Topic.objects.all().delete()
+    Statement.objects.all().delete()
+    models = [m for m in apps.get_app_config("archive").get_models() if m is not Country]
+    for _attempt in range(5):
+        blocked = False
+        for model in models:
+            try:
+                model._default_manager.all().delete()
+            except ProtectedError:
+                blocked = True
+        if not blocked:
+            break
     IndexQueue.objects.all().delete()
 
 
