@@ -45,7 +45,7 @@ _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 # --- client address -----------------------------------------------------------------------
 
 
-def client_address(request: HttpRequest) -> str:
+def client_address(request: HttpRequest) -> str | None:
     """The address limits count by: REMOTE_ADDR, or the one our own proxies recorded.
 
     Only the entries appended by the ``CLIENT_PROXY_COUNT`` trusted proxies are believed,
@@ -64,7 +64,9 @@ def client_address(request: HttpRequest) -> str:
             candidate = forwarded[-min(proxies, len(forwarded))]
             if _is_ip(candidate):
                 return candidate
-    return remote if _is_ip(remote) else "unknown"
+    # None for a request without one (force_login's synthetic request): django-axes stores
+    # the address in an IP column, which refuses anything else.
+    return remote if _is_ip(remote) else None
 
 
 def _is_ip(value: str) -> bool:
@@ -247,7 +249,7 @@ class RateLimitMiddleware:
         allowed, period = limit
         now = time.time()
         window = int(now // period) * period
-        key = f"ratelimit:{scope}:{client_address(request)}:{window}"
+        key = f"ratelimit:{scope}:{client_address(request) or 'unknown'}:{window}"
         # add() then incr(): atomic in Redis; a shared count without a read-modify-write race.
         cache.add(key, 0, timeout=period + 1)
         try:

@@ -94,22 +94,22 @@ class ServiceHistoryTests(TestCase):
             ["", "Dushanbe"],
         )
 
-    def test_bulk_imports_write_no_versions(self):
-        # A decision, pinned here: a batch import of thousands of speeches would copy every
-        # body into the history table.  Imports keep provenance in import_key and the text as
-        # received (original_text); the first edit after an import starts the history.
+    def test_a_bulk_import_writes_one_version_per_statement_marked_imported(self):
+        water = services.get_or_create_topic(name="Water")
         result = services.bulk_upsert_statements(
             items=[
                 StatementInput(
-                    title="Imported", body="Imported text.", delivered_on=datetime.date(2020, 9, 1),
-                    import_key="test:1",
+                    title="Imported", body="Imported text.",
+                    delivered_on=datetime.date(2020, 9, 1), import_key="test:1", topics=(water,),
                 )
             ]
         )
         statement = Statement.objects.get(pk=result.ids["test:1"])
-        self.assertEqual(statement.history.count(), 0)
+        imported = statement.history.get()
+        self.assertEqual(imported.history_change_reason, "Imported")
+        self.assertEqual(list(imported.topics.values_list("topic_id", flat=True)), [water.pk])
         services.update_statement(statement, summary="Edited after import.")
-        self.assertEqual(statement.history.count(), 1)
+        self.assertEqual(statement.history.count(), 2)
 
 
 class AdminHistoryTests(AdminTestCase):
