@@ -91,20 +91,19 @@ def _render(request, template_name: str, context: dict, status: int) -> HttpResp
 
 
 def database_unavailable_response(request) -> HttpResponse:
-    # The page extends base.html, which reads nothing from the database (no user, no menus
-    # from tables), so it renders while the database is down.
-    response = _render(
-        request,
-        "503.html",
-        {
-            "message": (
-                "The archive's database cannot be reached at the moment. Nothing you entered "
-                "has been saved by this request. Please try again in a minute."
-            ),
-            "database_unavailable": True,
-        },
-        status=503,
+    message = (
+        "The archive's database cannot be reached at the moment. Nothing you entered has "
+        "been saved by this request. Please try again in a minute."
     )
+    if request.path.startswith("/api/"):
+        # The API's error shape (api/serializers.py ErrorSerializer).
+        response = JsonResponse({"detail": message}, status=503)
+    else:
+        # The page extends base.html, which reads nothing from the database (no user, no
+        # menus from tables), so it renders while the database is down.
+        response = _render(
+            request, "503.html", {"message": message, "database_unavailable": True}, status=503
+        )
     response["Retry-After"] = str(DATABASE_RETRY_AFTER)
     return response
 

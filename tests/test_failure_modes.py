@@ -87,7 +87,10 @@ class DatabaseUnreachableTests(TestCase):
                 self.assertEqual(status, 503)
                 self.assertEqual(retry_after, "30")
                 self.assertIn("database cannot be reached", body)
-                self.assertIn("Temporarily unavailable", body)
+                if url.startswith("/api/"):
+                    self.assertIn("database cannot be reached", json.loads(body)["detail"])
+                else:
+                    self.assertIn("<h1>Temporarily unavailable</h1>", body)
                 self.assertNotIn("Traceback", body)
                 self.assertNotIn("OperationalError", body)
                 self.assertNotIn("127.0.0.1", body)  # no connection details leak
