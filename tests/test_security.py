@@ -385,3 +385,49 @@ class EditorPermissionTests(AdminTestCase):
         for url in (admin_url("statement_add"), admin_url("statement_change", statement.pk)):
             with self.subTest(url=url):
                 self.assertEqual(self.client.get(url).status_code, 200)
+
+
+RATE_LIMIT_IN_A_WORKER = """
+import sys
+import django
+
+django.setup()
+from django.test import RequestFactory, override_settings
+from django.urls import resolve
+
+from config.middleware import RateLimitMiddleware
+
+request = RequestFactory().get("/search/autocomplete/", {"q": "wa"}, REMOTE_ADDR=sys.argv[1])
+request.resolver_match = resolve("/search/autocomplete/")
+with override_settings(ARCHIVE_RATE_LIMITS={"search": "off", "autocomplete": "3/d"}):
+    middleware = RateLimitMiddleware(lambda r: None)
+    print([getattr(middleware.process_view(request, None, (), {}), "status_code", 200)
+           for _ in range(2)])
+"""
+
+
+class SharedCacheTests(TestCase):
+    def test_with_a_redis_cache_url_every_worker_process_spends_one_budget(self):
+        import random
+        import socket
+
+        try:
+            socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+        except OSError:
+            self.skipTest("no Redis at 127.0.0.1:6379")
+        # A fresh address per run, so an earlier run's count in Redis cannot interfere.
+        address = f"198.18.{random.randrange(256)}.{random.randrange(1, 255)}"
+        env = {"DJANGO_SETTINGS_MODULE": "config.settings_test",
+               "CACHE_URL": "redis://127.0.0.1:6379/15"}
+        answers = []
+        for _worker in range(2):
+            result = subprocess.run(
+                [sys.executable, "-c", RATE_LIMIT_IN_A_WORKER, address], cwd=ROOT,
+                env={**{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
+                     **env},
+                capture_output=True, text=True, timeout=120,
+            )
+            self.assertEqual(result.returncode, 0, result.stderr[-2000:])
+            answers.append(json.loads(result.stdout.strip().splitlines()[-1]))
+        # Three allowed per day in all: the second process's second request is refused.
+        self.assertEqual(answers, [[200, 200], [200, 429]])
