@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import itertools
 import json
 import logging
 import os
@@ -119,22 +120,28 @@ class _LRU:
             self.data.clear()
 
 
+# Keyed by (generation folder, index generation, ...): document numbers are stable within
+# one generation, so threads (runserver starts one per request) share what was computed.
 FACET_CACHE = _LRU(2048)
+FILTER_CACHE = _LRU(512)
+COLUMN_CACHE = _LRU(64)
+
+
+_STATE_TOKENS = itertools.count(1)
+# One open searcher per index folder per process, used by one thread at a time: Whoosh
+# searchers are not thread-safe, and under the GIL parallel searches would not run faster.
+SEARCH_LOCK = threading.RLock()
+_STATES: dict[str, _SearcherState] = {}
 
 
 class _SearcherState:
-    """An open searcher and what was computed from it (valid until the index changes)."""
+    """An open searcher; ``key`` names it in the caches (new searcher, new key)."""
 
     def __init__(self, directory: Path, ix, searcher):
         self.directory = directory
         self.ix = ix
         self.searcher = searcher
-        self.columns: dict[str, list] = {}
-        self.filters = _LRU(256)
-
-    @property
-    def key(self):
-        return (str(self.directory), self.searcher.reader().generation())
+        self.key = (str(directory), next(_STATE_TOKENS))
 
 
 # --- the backend ---------------------------------------------------------------------------
@@ -146,7 +153,6 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         self.root = Path(self.path)
         self.include_spelling = True
         self.store_body = bool(connection_options.get("STORE_BODY", False))
-        self._local = threading.local()
 
     # schema ---------------------------------------------------------------------------------
 
@@ -233,29 +239,42 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         return directory
 
     def state(self) -> _SearcherState:
-        """This thread's searcher, reopened when the pointer or the index generation moved."""
+        """The process's searcher, reopened when the pointer or the index generation moved."""
         self._ensure_setup()
-        st: _SearcherState | None = getattr(self._local, "state", None)
-        directory = self.live_directory()
-        if directory is None:
-            raise SearchUnavailable("The search index has not been built yet.")
-        try:
-            if st is not None and st.directory == directory:
-                if st.searcher.up_to_date():
-                    return st
-                st = _SearcherState(directory, st.ix, st.searcher.refresh())
-            else:
-                if st is not None:
+        with SEARCH_LOCK:
+            root = str(self.root)
+            st = _STATES.get(root)
+            directory = self.live_directory()
+            if directory is None:
+                raise SearchUnavailable("The search index has not been built yet.")
+            try:
+                if st is not None and st.directory == directory:
+                    if st.searcher.up_to_date():
+                        return st
+                    st = _SearcherState(directory, st.ix, st.searcher.refresh())
+                else:
+                    if st is not None:
+                        st.searcher.close()
+                    directory, ix = self.open_live_index()
+                    st = _SearcherState(directory, ix, ix.searcher())
+            except SearchUnavailable:
+                _STATES.pop(root, None)
+                raise
+            except Exception as exc:
+                _STATES.pop(root, None)
+                raise SearchUnavailable(f"The search index cannot be read: {exc}") from exc
+            _STATES[root] = st
+            return st
+
+    def forget_searcher(self) -> None:
+        """Drop the open searcher (the next search reopens the index)."""
+        with SEARCH_LOCK:
+            st = _STATES.pop(str(self.root), None)
+            if st is not None:
+                try:
                     st.searcher.close()
-                directory, ix = self.open_live_index()
-                st = _SearcherState(directory, ix, ix.searcher())
-        except SearchUnavailable:
-            raise
-        except Exception as exc:
-            self._local.state = None
-            raise SearchUnavailable(f"The search index cannot be read: {exc}") from exc
-        self._local.state = st
-        return st
+                except Exception:
+                    log.debug("Closing an old searcher failed", exc_info=True)
 
     def generation_key(self):
         return self.state().key
@@ -351,7 +370,11 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             node.add(("content", text), SearchNode.AND)
         return self.search_tree(node, **kwargs)
 
-    def search_tree(
+    def search_tree(self, node, **kwargs):
+        with SEARCH_LOCK:
+            return self._search_tree(node, **kwargs)
+
+    def _search_tree(
         self,
         node,
         sort_by=None,
@@ -416,12 +439,12 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
     def _filter_docs(self, st: _SearcherState, f):
         if f is None:
             return None
-        key = repr(f)
-        docs = st.filters.get(key)
+        key = (st.key, repr(f))
+        docs = FILTER_CACHE.get(key)
         if docs is None:
             # A plain set: Whoosh accepts set or DocIdSet (not frozenset); never mutated.
             docs = set(st.searcher.docs_for_query(f))
-            st.filters.put(key, docs)
+            FILTER_CACHE.put(key, docs)
         return docs
 
     def _facet_counts(self, st: _SearcherState, q, f, name, docs):
@@ -440,7 +463,8 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
 
     def _column(self, st: _SearcherState, name):
         """Per document, the values of one facet field (built once per searcher)."""
-        column = st.columns.get(name)
+        key = (st.key, name)
+        column = COLUMN_CACHE.get(key)
         if column is None:
             reader = st.searcher.reader()
             column = [()] * reader.doc_count_all()
@@ -448,7 +472,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
                 value = btext.decode("utf-8")
                 for docnum in reader.postings(name, btext).all_ids():
                     column[docnum] = (*column[docnum], value)
-            st.columns[name] = column
+            COLUMN_CACHE.put(key, column)
         return column
 
     def _result(self, result_class, stored, score):
@@ -462,6 +486,10 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
 
     def create_spelling_suggestion(self, query_string):
         """Each word replaced by its closest real (unstemmed) word in the index, if any."""
+        with SEARCH_LOCK:
+            return self._spelling(query_string)
+
+    def _spelling(self, query_string):
         st = self.state()
         reader = st.searcher.reader()
         spell_field = SPELLING_FIELD
@@ -494,7 +522,11 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
                 )
         return None
 
-    def more_like_this(
+    def more_like_this(self, model_instance, *args, **kwargs):
+        with SEARCH_LOCK:
+            return self._more_like_this(model_instance, *args, **kwargs)
+
+    def _more_like_this(
         self,
         model_instance,
         additional_query_string=None,

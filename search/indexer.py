@@ -357,12 +357,13 @@ def _remove_old_generations(root: Path, *, keep: set) -> None:
 
 def reset_index(*, backend=None) -> Path:
     """Swap in a new, empty generation (tests; `rebuild` for real data)."""
-    from .backends import FACET_CACHE, write_pointer
+    from .backends import COLUMN_CACHE, FACET_CACHE, FILTER_CACHE, write_pointer
 
     backend = backend or get_backend()
     with write_lock(backend):
         directory = backend.create_generation()
         write_pointer(backend.root, directory)
         _remove_old_generations(backend.root, keep={directory})
-    FACET_CACHE.clear()
+    for cache in (FACET_CACHE, FILTER_CACHE, COLUMN_CACHE):
+        cache.clear()
     return directory

@@ -55,7 +55,7 @@ def indexed_ids() -> set[int]:
 
 def search_pks(client, **params) -> list[int]:
     body = client.get("/search/", params).content.decode()
-    slugs = re.findall(r'<li class="result">\s*<h3><a href="/statements/([^/"]+)/', body)
+    slugs = re.findall(r'<li class="result">\s*<h3[^>]*><a href="/statements/([^/"]+)/', body)
     by_slug = dict(Statement.objects.values_list("slug", "pk"))
     return [by_slug[s] for s in slugs]
 
@@ -294,5 +294,5 @@ def test_related_statements_without_an_index_is_empty_not_an_error():
 
     a = make_statement("Lonely")
     (get_backend().root / POINTER_NAME).unlink()
-    get_backend()._local.state = None
+    get_backend().forget_searcher()
     assert related_statements(a) == []

@@ -1,0 +1,196 @@
+"""Shared plumbing of the benchmarks: scratch folders, stamps, timing and the results file.
+
+Every benchmark runs the project as it ships (production settings, DEBUG off, no rate limits)
+against a scratch database and index of its own under ``var/bench/<name>/``, never against
+``var/archive.sqlite3``.  Call :func:`configure` before ``django.setup()``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_ROOT = ROOT / "var" / "bench"
+CORPUS = ROOT.parent / "shared" / "data" / "ungdc" / "ungdc-1946-2015.tgz"
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+
+
+def bench_env(workdir: Path) -> dict[str, str]:
+    """The environment of every process of one benchmark (this one and its children)."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DJANGO_DEBUG": "0",  # production code paths: no query log, cached templates
+            "DJANGO_SECRET_KEY": "benchmark-only-not-secret-" + "x" * 40,
+            "DJANGO_ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
+            "DJANGO_SECURE_COOKIES": "0",
+            "DJANGO_HSTS_SECONDS": "0",
+            "DJANGO_LOG_LEVEL": "WARNING",
+            "ARCHIVE_VAR_DIR": str(workdir),
+            "DATABASE_URL": f"sqlite:///{workdir / 'archive.sqlite3'}",
+            "SEARCH_URL": f"whoosh:{workdir / 'whoosh'}",
+            # The security helper's per-address limits would turn a benchmark (one address,
+            # hundreds of requests a minute) into 429s: measure the pages, not the limiter.
+            "ARCHIVE_RATE_LIMIT_SEARCH": "off",
+            "ARCHIVE_RATE_LIMIT_AUTOCOMPLETE": "off",
+            "ARCHIVE_API_THROTTLE_RATE": "100000/minute",
+        }
+    )
+    return env
+
+
+def configure(workdir: Path) -> None:
+    workdir.mkdir(parents=True, exist_ok=True)
+    os.environ.update(bench_env(workdir))
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+
+
+def manage(workdir: Path, *args: str, check: bool = True, stdout=None):
+    return subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=bench_env(workdir), check=check,
+        stdout=stdout, text=True,
+    )
+
+
+def run_measured(argv: list[str], env: dict[str, str], log: Path) -> dict:
+    """Run a child process; wall time and its own peak RSS (``wait4``, not the whole tree)."""
+    started = time.monotonic()
+    with open(log, "w") as out:
+        proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.monotonic() - started
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise SystemExit(f"{' '.join(argv)} failed with {code}; see {log}")
+    return {
+        "seconds": seconds,
+        "peak_rss_mb": usage.ru_maxrss / 1024,  # Linux reports KiB
+        "cpu_seconds": usage.ru_utime + usage.ru_stime,
+    }
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def sha256_tree(*patterns: str) -> str:
+    """A hash of the project's files matching the globs (which code built a scratch folder)."""
+    digest = hashlib.sha256()
+    for pattern in patterns:
+        for path in sorted(ROOT.glob(pattern)):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(ROOT)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+IMPORT_CODE = (
+    "archive/importers/*.py",
+    "archive/management/commands/import_ungdc.py",
+    "archive/migrations/*.py",
+    "archive/services.py",
+)
+INDEX_CODE = ("search/*.py", "templates/search/indexes/**/*.txt")
+
+
+def read_stamp(workdir: Path) -> dict:
+    try:
+        return json.loads((workdir / "stamp.json").read_text())
+    except (FileNotFoundError, ValueError):
+        return {}
+
+
+def write_stamp(workdir: Path, stamp: dict) -> None:
+    (workdir / "stamp.json").write_text(json.dumps(stamp, indent=2, sort_keys=True))
+
+
+def git_commit() -> dict:
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout
+
+    dirty = bool(git("status", "--porcelain", "--", "search", "archive", "config", "templates")
+                 .strip())
+    return {"commit": git("rev-parse", "HEAD").strip(), "dirty": dirty}
+
+
+def machine() -> dict:
+    load = os.getloadavg()
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "load_average_1m_at_start": round(load[0], 2),
+    }
+
+
+def dir_bytes(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def pct(values: list[float], p: float) -> float:
+    """Nearest-rank percentile (no interpolation: every figure is a real request)."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+class Samples(list):
+    """Wall-clock seconds per call, with the process's CPU seconds per call beside them.
+
+    On a shared 2-core machine other processes steal the CPU: wall time then measures the
+    neighbours as much as the code.  The CPU time of this (single-threaded) process is what
+    the same call costs on an idle core, so both are reported.
+    """
+
+    def __init__(self, wall=(), cpu=()):
+        super().__init__(wall)
+        self.cpu = list(cpu)
+
+    def __iadd__(self, other):
+        self.extend(other)
+        self.cpu.extend(getattr(other, "cpu", []))
+        return self
+
+
+def summary_ms(samples: list[float]) -> dict:
+    out = {
+        "p50": round(pct(samples, 50) * 1000, 2),
+        "p95": round(pct(samples, 95) * 1000, 2),
+        "max": round(max(samples) * 1000, 2),
+        "mean": round(statistics.fmean(samples) * 1000, 2),
+        "n": len(samples),
+        "unit": "ms",
+    }
+    cpu = getattr(samples, "cpu", None)
+    if cpu:
+        out["cpu_p50"] = round(pct(cpu, 50) * 1000, 2)
+        out["cpu_p95"] = round(pct(cpu, 95) * 1000, 2)
+    return out
+
+
+def timed(fn, rounds: int, warmup: int = 1) -> Samples:
+    for _ in range(warmup):
+        fn()
+    samples = Samples()
+    for _ in range(rounds):
+        cpu0 = time.process_time()
+        started = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - started)
+        samples.cpu.append(time.process_time() - cpu0)
+    return samples
