@@ -100,7 +100,7 @@ class ScratchSite:
             "from django.core.management import call_command\n"
             "call_command('migrate', interactive=False, verbosity=0)\n"
             + ("call_command('load_demo', verbosity=0)\n" if demo else "")
-            + "call_command('rebuild_index', interactive=False, verbosity=0)\n"
+            + "call_command('rebuild_index', verbosity=0)\n"
             + then,
             timeout=300,
         )
