@@ -7,7 +7,7 @@ PORT ?= 8000
 # A local development configuration; production sets DJANGO_SECRET_KEY instead.
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run serve venv install migrate demo index worker test lint check clean bench bench-quick api-contract
+.PHONY: run serve venv install migrate demo index worker test lint check clean bench bench-quick bench-growth bench-load api-contract
 
 run: install migrate demo index serve
 
@@ -49,6 +49,21 @@ test: install
 # The JSON API against its OpenAPI schema (schemathesis) on a scratch server with the demo data.
 api-contract: install
 	bash tests/api_contract.sh
+
+# Benchmarks on the real UNGDC corpus (../shared/data/ungdc); never part of `make test` or CI.
+# Scratch databases and indexes live in var/bench/ and are reused while corpus and code are
+# unchanged.  bench-load needs wrk: apt-get install -y wrk.  See bench/README.md.
+bench: install
+	$(BIN)/python bench/harness.py $(BENCH_ARGS)
+
+bench-quick: install
+	$(BIN)/python bench/harness.py --quick $(BENCH_ARGS)
+
+bench-growth: install
+	$(BIN)/python bench/growth.py $(BENCH_ARGS)
+
+bench-load: install
+	$(BIN)/python bench/load.py $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

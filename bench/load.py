@@ -1,0 +1,251 @@
+"""``make bench-load``: gunicorn (2 workers) on the full index under 20 concurrent users.
+
+    apt-get install -y wrk                      # once (Debian package; not needed by CI)
+    .venv/bin/python bench/load.py              # 60 s, 20 connections
+    .venv/bin/python bench/load.py --duration 20 --connections 10
+
+Needs the full set built by ``make bench`` (``var/bench/full/``).  The run works on a copy
+in ``var/bench/load/`` (the edits below change statements; the benchmark set stays as built)
+and starts, all on this machine:
+
+* gunicorn with 2 sync workers on 127.0.0.1 (an unused port), production settings, the
+  rate limits on search and autocomplete switched off (``ARCHIVE_RATE_LIMIT_SEARCH=off``,
+  ``ARCHIVE_RATE_LIMIT_AUTOCOMPLETE=off``): one client address making thousands of requests a
+  minute is the point of the test, not an attack;
+* ``manage.py index_worker``, the one index writer;
+* an editor process that changes one published statement per second through
+  ``archive.services.update_statement`` (its summary), so the worker commits to the index and
+  the web workers switch to a new searcher while they serve;
+* wrk (2 threads, 20 connections, ``bench/load.lua``) for 60 s over a mix of searches, facet
+  clicks, browsing pages, statement pages and autocomplete, drawn at random from
+  ``var/bench/load/paths.txt``.
+
+It reports requests/s, p50/p95/p99, non-2xx answers and socket errors (which must all be 0),
+the edits made and how many the worker had indexed by the end, and writes
+``var/bench/load/result.json``.  The load is bounded (duration, connections) and only ever
+sent to 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import common  # noqa: E402
+
+SOURCE = common.BENCH_ROOT / "full"
+WORKDIR = common.BENCH_ROOT / "load"
+
+
+def copy_set() -> None:
+    if not (SOURCE / "whoosh" / "current").exists():
+        raise SystemExit("var/bench/full has no index yet: run `make bench` first.")
+    if WORKDIR.exists():
+        shutil.rmtree(WORKDIR)
+    WORKDIR.mkdir(parents=True)
+    import sqlite3
+
+    # A consistent copy even if the WAL holds pages (the backup API, not a file copy).
+    with sqlite3.connect(SOURCE / "archive.sqlite3") as src, \
+            sqlite3.connect(WORKDIR / "archive.sqlite3") as dst:
+        src.backup(dst)
+    live = (SOURCE / "whoosh" / "current").read_text().strip()
+    (WORKDIR / "whoosh").mkdir()
+    shutil.copytree(SOURCE / "whoosh" / live, WORKDIR / "whoosh" / live)
+    (WORKDIR / "whoosh" / "current").write_text(live)
+
+
+def make_paths(count: int = 2000) -> Path:
+    import sqlite3
+
+    rng = random.Random(20)
+    with sqlite3.connect(WORKDIR / "archive.sqlite3") as db:
+        slugs = [r[0] for r in db.execute(
+            "SELECT slug FROM archive_statement WHERE status='published'")]
+        codes = [r[0] for r in db.execute(
+            "SELECT DISTINCT c.code FROM archive_country c "
+            "JOIN archive_statement s ON s.country_id = c.id")]
+        years = [r[0] for r in db.execute(
+            "SELECT DISTINCT strftime('%Y', delivered_on) FROM archive_statement")]
+    words = ["peace", "security", "development", "terrorism", "apartheid", "nuclear",
+             "climate change", '"human rights"', "decolonization", "refugees", "Palestine",
+             "economic cooperation", "sanctions", "Korea", "disarmament -nuclear",
+             "Cyprus OR Kashmir", "year:1975 oil"]
+    paths = []
+    for _ in range(count):
+        roll = rng.random()
+        q = rng.choice(words)
+        if roll < 0.35:  # a search, sometimes on a later page or by date
+            extra = rng.choice(["", "&page=2", "&sort=newest", "&page=5", ""])
+            paths.append(f"/search/?q={urllib.parse.quote(q)}{extra}")
+        elif roll < 0.55:  # facet clicks
+            facet = rng.choice([f"country={rng.choice(codes)}", f"year={rng.choice(years)}",
+                                f"country={rng.choice(codes)}&year={rng.choice(years)}"])
+            paths.append(f"/search/?q={urllib.parse.quote(q) if rng.random() < 0.6 else ''}"
+                         f"&{facet}")
+        elif roll < 0.65:  # browse all with facets
+            paths.append(rng.choice(["/search/", "/search/?sort=oldest", "/search/?page=3"]))
+        elif roll < 0.8:  # browsing pages (database only)
+            paths.append(rng.choice([
+                f"/statements/?page={rng.randint(1, 400)}", f"/countries/{rng.choice(codes)}/",
+                f"/years/{rng.choice(years)}/", "/statements/", "/countries/", "/years/"]))
+        elif roll < 0.95:
+            paths.append(f"/statements/{rng.choice(slugs)}/")
+        else:
+            paths.append(f"/search/autocomplete/?q={rng.choice(['fra', 'uni', 'gen', 'ind'])}")
+    out = WORKDIR / "paths.txt"
+    out.write_text("\n".join(paths) + "\n")
+    return out
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_up(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit(f"{url} did not answer within {timeout} s")
+
+
+def editor(duration: float) -> None:
+    """One edit a second through the services, in its own process (``--_editor``)."""
+    common.configure(WORKDIR)
+    import django
+
+    django.setup()
+    from django.db import transaction
+
+    from archive.models import Statement
+    from archive.services import update_statement
+
+    pks = list(Statement.objects.published().values_list("pk", flat=True))
+    rng = random.Random(7)
+    made = 0
+    deadline = time.monotonic() + duration
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        with transaction.atomic():
+            statement = Statement.objects.select_for_update().get(pk=rng.choice(pks))
+            update_statement(statement, summary=f"Benchmark edit {made} at {time.time():.0f}.")
+        made += 1
+        time.sleep(max(0.0, 1.0 - (time.monotonic() - started)))
+    print(json.dumps({"edits": made}))
+
+
+def parse_wrk(text: str) -> dict:
+    result: dict = {"raw": text}
+    match = re.search(r"(\d+) requests in ([\d.]+)(\w+)", text)
+    if match:
+        result["requests"] = int(match.group(1))
+    match = re.search(r"Requests/sec:\s+([\d.]+)", text)
+    if match:
+        result["requests_per_s"] = float(match.group(1))
+    match = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    result["non_2xx_3xx"] = int(match.group(1)) if match else 0
+    match = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
+                      text)
+    result["socket_errors"] = sum(int(g) for g in match.groups()) if match else 0
+    match = re.search(r"^JSON (.*)$", text, re.MULTILINE)
+    if match:
+        result.update(json.loads(match.group(1)))
+    return result
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=60)
+    parser.add_argument("--connections", type=int, default=20)
+    parser.add_argument("--_editor", dest="editor", type=float, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.editor:
+        editor(args.editor)
+        return
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install -y wrk")
+    duration = min(max(args.duration, 5), 600)  # bounded, whatever is asked
+    connections = min(max(args.connections, 1), 200)
+    copy_set()
+    paths = make_paths()
+    env = common.bench_env(WORKDIR)
+    common.manage(WORKDIR, "collectstatic", "--noinput", "-v0")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    procs = []
+    gunicorn_log = open(WORKDIR / "gunicorn.log", "w")  # noqa: SIM115 (outlives this block)
+    worker_log = open(WORKDIR / "worker.log", "w")  # noqa: SIM115
+    try:
+        gunicorn = subprocess.Popen(
+            [str(common.ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi", "-w", "2",
+             "-b", f"127.0.0.1:{port}", "--timeout", "60", "--log-level", "warning"],
+            cwd=common.ROOT, env=env, stdout=gunicorn_log,
+            stderr=subprocess.STDOUT)
+        procs.append(gunicorn)
+        worker = subprocess.Popen([common.PYTHON, "manage.py", "index_worker"], cwd=common.ROOT,
+                                  env=env, stdout=worker_log,
+                                  stderr=subprocess.STDOUT)
+        procs.append(worker)
+        wait_up(base + "/search/?q=peace")
+        for path in paths.read_text().split()[:40]:  # warm both workers' searchers
+            urllib.request.urlopen(base + path, timeout=60).read()
+        edits = subprocess.Popen([common.PYTHON, __file__, "--_editor", str(duration)],
+                                 cwd=common.ROOT, env=env, stdout=subprocess.PIPE, text=True)
+        procs.append(edits)
+        print(f"wrk: {connections} connections, {duration} s, against {base} "
+              f"(load average {__import__('os').getloadavg()[0]:.1f})", flush=True)
+        wrk = subprocess.run(
+            ["wrk", "-t", "2", "-c", str(connections), "-d", f"{duration}s", "--timeout", "30s",
+             "--latency", "-s", str(Path(__file__).with_name("load.lua")), base],
+            cwd=WORKDIR, capture_output=True, text=True, timeout=duration + 120)
+        edit_out = edits.communicate(timeout=60)[0]
+        time.sleep(3)  # let the worker take the last edits
+        result = parse_wrk(wrk.stdout)
+        result["edits"] = json.loads(edit_out.strip().splitlines()[-1])["edits"]
+        import sqlite3
+
+        with sqlite3.connect(WORKDIR / "archive.sqlite3") as db:
+            result["queue_left"] = db.execute(
+                "SELECT COUNT(*) FROM search_indexqueue").fetchone()[0]
+        log_text = (WORKDIR / "gunicorn.log").read_text()
+        result["gunicorn_errors"] = log_text.count("Traceback")
+    finally:
+        for proc in reversed(procs):
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+        gunicorn_log.close()
+        worker_log.close()
+    result.update({"connections": connections, "duration_s": duration,
+                   "git": common.git_commit(), "machine": common.machine(),
+                   "rate_limits": "off (ARCHIVE_RATE_LIMIT_SEARCH/AUTOCOMPLETE=off)"})
+    (WORKDIR / "result.json").write_text(json.dumps(result, indent=2))
+    print(result.pop("raw"))
+    print(json.dumps({k: v for k, v in result.items() if k not in ("git", "machine")}, indent=2))
+    bad = result.get("non_2xx_3xx", 0) + result.get("socket_errors", 0)
+    print("errors: 0" if not bad else f"ERRORS: {bad}")
+
+
+if __name__ == "__main__":
+    main()
