@@ -40,7 +40,8 @@ _STARTS_LOWER = re.compile(r"^[\"'“‘«(\[]*[a-z\u00df-\u00ff]")
 _BROKEN_WORD_HEAD = re.compile(r"(?:^|(?<=[\s\"'“‘(\[]))([A-Za-z]+(?:-[A-Za-z]+)*)-$")
 _WORD_TAIL = re.compile(r"^([A-Za-z]+)")
 _WORDS = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
-_SPACES = re.compile(r"[ \t\u00a0]+")
+# Runs of spacing within a line, except a lone plain space (no need to replace it).
+_SPACES = re.compile(r"[\t\u00a0][ \t\u00a0]*| [ \t\u00a0]+")
 # C0 controls other than tab, line feed and form feed (a page break, handled apart), and DEL.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0d-\x1f\x7f]")
 
@@ -109,7 +110,8 @@ class Vocabulary:
 
 def _lines(text: str) -> list[str]:
     text = text.replace("\ufeff", "").replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROLS.sub("", text).replace("\f", "\n\f\n").split("\n")
+    text = _SPACES.sub(" ", _CONTROLS.sub("", text))
+    return text.replace("\f", "\n\f\n").split("\n")
 
 
 def clean_speech(text: str, vocabulary: Vocabulary | None = None) -> str:
@@ -127,7 +129,7 @@ def clean_speech(text: str, vocabulary: Vocabulary | None = None) -> str:
     wrapped = _is_wrapped(raw_lines)
     lines: list[str | None] = []  # None marks a break (blank line or form feed)
     for index, line in enumerate(raw_lines):
-        stripped = _SPACES.sub(" ", line.replace("\f", "")).strip()
+        stripped = line.replace("\f", "").strip()
         if not stripped or "\f" in line:
             lines.append(None)
             continue
