@@ -7,7 +7,7 @@ PORT ?= 8000
 # A local development configuration; production sets DJANGO_SECRET_KEY instead.
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run serve venv install migrate demo index worker test lint check clean bench bench-quick bench-growth bench-load api-contract
+.PHONY: run serve venv install migrate demo index worker test lint check clean bench bench-quick bench-growth bench-load api-contract soak
 
 run: install migrate demo index serve
 
@@ -64,6 +64,12 @@ bench-growth: install
 
 bench-load: install
 	$(BIN)/python bench/load.py $(BENCH_ARGS)
+
+# Four editors for 60 s while the index worker runs, and the worker killed mid-batch; prints
+# the save times (the suite runs the same test for 10 s).
+soak: install
+	ARCHIVE_CONCURRENCY_SECONDS=$${ARCHIVE_CONCURRENCY_SECONDS:-60} $(BIN)/python -m pytest -s \
+	  tests/test_concurrency.py tests/test_crash_recovery.py $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
