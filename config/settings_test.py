@@ -1,10 +1,15 @@
 """Settings for the test suite: the real settings, a throwaway Whoosh folder, fast hashing."""
 
+import atexit
 import os
+import shutil
 import tempfile
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key")
-os.environ["SEARCH_URL"] = "whoosh:" + tempfile.mkdtemp(prefix="archive-test-whoosh-")
+_index_dir = tempfile.mkdtemp(prefix="archive-test-whoosh-")
+os.environ["SEARCH_URL"] = "whoosh:" + _index_dir
+# Each test process gets its own index folder; leave nothing behind in /tmp.
+atexit.register(shutil.rmtree, _index_dir, ignore_errors=True)
 
 from .settings import *  # noqa: E402,F403
 
