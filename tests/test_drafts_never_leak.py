@@ -24,6 +24,7 @@ from django.test import Client
 
 from archive import services
 from archive.models import Country, Kind, Status
+from search.related import related_statements
 from search.testing import fresh_index, index_now
 from tests.e2e.walk import crawl, fetch
 
@@ -248,6 +249,12 @@ def test_no_private_statement_shows_on_any_public_surface(settings):
     )
     page = client.get(f"/statements/{first.slug}/").content.decode()
     assert f'href="/statements/{third.slug}/"' in page
+    # "Related statements" (the search app's {% related_statements %}; no page shows it yet):
+    # the published neighbours, never a private statement, however similar.
+    private = {data["draft"].pk, data["lonely"].pk, data["withdrawn"].pk}
+    for statement in data["published"]:
+        related = {s.pk for s in related_statements(statement)}
+        assert len(related) == 4 and not related & private
 
 def test_staff_preview_still_sees_the_draft(admin_client):
     """The other side of the walk: the draft exists and is reachable for staff."""
