@@ -25,14 +25,18 @@ import pytest
 
 from tests.e2e.site import ROOT, ScratchSite
 
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
 pytestmark = pytest.mark.slow
 
 WRITERS = 4
 SECONDS = float(os.environ.get("ARCHIVE_CONCURRENCY_SECONDS", "10"))
-# A guard against an editor stuck behind a lock until the database gives up (SQLite's timeout
-# is 20 s), far above the 1 s an editor should wait: on a machine shared with other work,
-# CPU contention alone stretches saves (see the printed figures and the load average).
-STUCK_SECONDS = 10.0
+# A guard against an editor stuck behind a lock until the database is about to give up
+# (SQLite's timeout is 20 s; a save waiting longer fails, and failures are asserted above it).
+# The 1 s an editor should wait is reported, not asserted: on a machine shared with other
+# work, CPU contention alone stretches saves (see the printed load average), and SQLite
+# serialises writers.  Speed targets live in bench/.
+STUCK_SECONDS = 15.0
 
 WRITER = """
 import datetime, json, os, random, sys, time, traceback
@@ -200,6 +204,10 @@ def test_four_writers_and_the_worker_lose_nothing_and_leave_the_index_exact(tmp_
         "status": status,
     }
     print("concurrency:", json.dumps(summary))
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / f"concurrency-{database}-{int(SECONDS)}s.json").write_text(
+        json.dumps(summary, indent=2) + "\n"
+    )
 
     assert failures == [], failures[:3]
     assert lost == [], lost[:5]
