@@ -55,7 +55,7 @@ def indexed_ids() -> set[int]:
 
 def search_pks(client, **params) -> list[int]:
     body = client.get("/search/", params).content.decode()
-    slugs = re.findall(r'<li class="result">\s*<h3[^>]*><a href="/statements/([^/"]+)/', body)
+    slugs = re.findall(r'<li class="result">\s*<h3><a href="/statements/([^/"]+)/', body)
     by_slug = dict(Statement.objects.values_list("slug", "pk"))
     return [by_slug[s] for s in slugs]
 

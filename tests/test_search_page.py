@@ -62,7 +62,7 @@ def get(client, **params):
 
 def result_slugs(response) -> list[str]:
     body = response.content.decode()
-    return re.findall(r'<li class="result">\s*<h3[^>]*><a href="/statements/([^/"]+)/', body)
+    return re.findall(r'<li class="result">\s*<h3><a href="/statements/([^/"]+)/', body)
 
 
 def published_slugs(qs) -> set[str]:
