@@ -38,6 +38,8 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -48,21 +50,21 @@ SOURCE = common.BENCH_ROOT / "full"
 WORKDIR = common.BENCH_ROOT / "load"
 
 
-def copy_set() -> None:
-    if not (SOURCE / "whoosh" / "current").exists():
-        raise SystemExit("var/bench/full has no index yet: run `make bench` first.")
+def copy_set(source: Path = SOURCE) -> None:
+    if not (source / "whoosh" / "current").exists():
+        raise SystemExit(f"{source} has no index yet: run `make bench` first.")
     if WORKDIR.exists():
         shutil.rmtree(WORKDIR)
     WORKDIR.mkdir(parents=True)
     import sqlite3
 
     # A consistent copy even if the WAL holds pages (the backup API, not a file copy).
-    with sqlite3.connect(SOURCE / "archive.sqlite3") as src, \
+    with sqlite3.connect(source / "archive.sqlite3") as src, \
             sqlite3.connect(WORKDIR / "archive.sqlite3") as dst:
         src.backup(dst)
-    live = (SOURCE / "whoosh" / "current").read_text().strip()
+    live = (source / "whoosh" / "current").read_text().strip()
     (WORKDIR / "whoosh").mkdir()
-    shutil.copytree(SOURCE / "whoosh" / live, WORKDIR / "whoosh" / live)
+    shutil.copytree(source / "whoosh" / live, WORKDIR / "whoosh" / live)
     (WORKDIR / "whoosh" / "current").write_text(live)
 
 
@@ -78,6 +80,7 @@ def make_paths(count: int = 2000) -> Path:
             "JOIN archive_statement s ON s.country_id = c.id")]
         years = [r[0] for r in db.execute(
             "SELECT DISTINCT strftime('%Y', delivered_on) FROM archive_statement")]
+    last_page = max(1, -(-len(slugs) // 20))  # the list pages 20 statements
     words = ["peace", "security", "development", "terrorism", "apartheid", "nuclear",
              "climate change", '"human rights"', "decolonization", "refugees", "Palestine",
              "economic cooperation", "sanctions", "Korea", "disarmament -nuclear",
@@ -87,7 +90,9 @@ def make_paths(count: int = 2000) -> Path:
         roll = rng.random()
         q = rng.choice(words)
         if roll < 0.35:  # a search, sometimes on a later page or by date
-            extra = rng.choice(["", "&page=2", "&sort=newest", "&page=5", ""])
+            extra = rng.choice(["", "&sort=newest", "&sort=oldest", ""])
+            if q in ("peace", "security", "development"):  # hundreds of hits in every set
+                extra = rng.choice(["", "&page=2", "&page=5"])
             paths.append(f"/search/?q={urllib.parse.quote(q)}{extra}")
         elif roll < 0.55:  # facet clicks
             facet = rng.choice([f"country={rng.choice(codes)}", f"year={rng.choice(years)}",
@@ -98,7 +103,8 @@ def make_paths(count: int = 2000) -> Path:
             paths.append(rng.choice(["/search/", "/search/?sort=oldest", "/search/?page=3"]))
         elif roll < 0.8:  # browsing pages (database only)
             paths.append(rng.choice([
-                f"/statements/?page={rng.randint(1, 400)}", f"/countries/{rng.choice(codes)}/",
+                f"/statements/?page={rng.randint(1, last_page)}",
+                f"/countries/{rng.choice(codes)}/",
                 f"/years/{rng.choice(years)}/", "/statements/", "/countries/", "/years/"]))
         elif roll < 0.95:
             paths.append(f"/statements/{rng.choice(slugs)}/")
@@ -175,6 +181,8 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=60)
     parser.add_argument("--connections", type=int, default=20)
+    parser.add_argument("--set", default="full", choices=["full", "quick"],
+                        help="which benchmark set to serve (default: the full corpus)")
     parser.add_argument("--_editor", dest="editor", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.editor:
@@ -184,7 +192,7 @@ def main(argv=None) -> None:
         raise SystemExit("wrk is missing: apt-get install -y wrk")
     duration = min(max(args.duration, 5), 600)  # bounded, whatever is asked
     connections = min(max(args.connections, 1), 200)
-    copy_set()
+    copy_set(common.BENCH_ROOT / args.set)
     paths = make_paths()
     env = common.bench_env(WORKDIR)
     common.manage(WORKDIR, "collectstatic", "--noinput", "-v0")
@@ -196,7 +204,9 @@ def main(argv=None) -> None:
     try:
         gunicorn = subprocess.Popen(
             [str(common.ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi", "-w", "2",
-             "-b", f"127.0.0.1:{port}", "--timeout", "60", "--log-level", "warning"],
+             "-b", f"127.0.0.1:{port}", "--timeout", "60", "--log-level", "warning",
+             "--access-logfile", str(WORKDIR / "access.log"),
+             "--access-logformat", "%(s)s %(U)s?%(q)s %(M)s"],
             cwd=common.ROOT, env=env, stdout=gunicorn_log,
             stderr=subprocess.STDOUT)
         procs.append(gunicorn)
@@ -206,7 +216,10 @@ def main(argv=None) -> None:
         procs.append(worker)
         wait_up(base + "/search/?q=peace")
         for path in paths.read_text().split()[:40]:  # warm both workers' searchers
-            urllib.request.urlopen(base + path, timeout=60).read()
+            try:
+                urllib.request.urlopen(base + path, timeout=60).read()
+            except urllib.error.HTTPError as exc:
+                raise SystemExit(f"{path}: {exc}") from exc
         edits = subprocess.Popen([common.PYTHON, __file__, "--_editor", str(duration)],
                                  cwd=common.ROOT, env=env, stdout=subprocess.PIPE, text=True)
         procs.append(edits)
@@ -225,6 +238,16 @@ def main(argv=None) -> None:
         with sqlite3.connect(WORKDIR / "archive.sqlite3") as db:
             result["queue_left"] = db.execute(
                 "SELECT COUNT(*) FROM search_indexqueue").fetchone()[0]
+        statuses: dict[str, int] = {}
+        failing: dict[str, int] = {}
+        for line in (WORKDIR / "access.log").read_text().splitlines():
+            status, _, rest = line.partition(" ")
+            statuses[status] = statuses.get(status, 0) + 1
+            if not status.startswith(("2", "3")):
+                key = f"{status} {rest.rsplit(' ', 1)[0]}"
+                failing[key] = failing.get(key, 0) + 1
+        result["statuses"] = statuses  # warm-up requests included
+        result["failing_paths"] = dict(sorted(failing.items(), key=lambda kv: -kv[1])[:20])
         log_text = (WORKDIR / "gunicorn.log").read_text()
         result["gunicorn_errors"] = log_text.count("Traceback")
     finally:
@@ -237,7 +260,7 @@ def main(argv=None) -> None:
                     proc.kill()
         gunicorn_log.close()
         worker_log.close()
-    result.update({"connections": connections, "duration_s": duration,
+    result.update({"set": args.set, "connections": connections, "duration_s": duration,
                    "git": common.git_commit(), "machine": common.machine(),
                    "rate_limits": "off (ARCHIVE_RATE_LIMIT_SEARCH/AUTOCOMPLETE=off)"})
     (WORKDIR / "result.json").write_text(json.dumps(result, indent=2))
