@@ -505,7 +505,8 @@ def main(argv=None):
         out.flush()
         result_file = common.BENCH_ROOT / name / "result.json"
         if args.collect:
-            report["sets"][name] = json.loads(result_file.read_text())
+            if result_file.exists():
+                report["sets"][name] = json.loads(result_file.read_text())
             continue
         child = [common.PYTHON, __file__, "--_child", name, "--rounds", str(args.rounds)]
         child += ["--compare-only"] if not _full else []
