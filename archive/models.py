@@ -319,9 +319,10 @@ class Statement(models.Model):
     )
 
     objects = StatementQuerySet.as_manager()
-    # Versions of every save by a form or a service, topics included.  Bulk imports skip it:
-    # their provenance is the import key and the text as received.
-    history = HistoricalRecords(m2m_fields=[topics])
+    # Versions of every save by a form or a service, topics included (bulk imports write one
+    # version per statement themselves).  The text as received never changes after import;
+    # keeping it in every version doubled the database on the full UN corpus, so it is left out.
+    history = HistoricalRecords(m2m_fields=[topics], excluded_fields=["original_text"])
 
     class Meta:
         ordering = ["-delivered_on", "-id"]

@@ -3,7 +3,7 @@
 import datetime
 from contextlib import contextmanager
 
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.contrib.messages import get_messages
 from django.db import connection
 from django.test import TestCase
@@ -680,3 +680,20 @@ class DeleteTests(AdminTestCase):
         self.assertEqual(
             [form.instance.speaker for form in formset.initial_forms], [self.envoy, self.minister]
         )
+
+
+class ImportLinkTests(TestCase):
+    def test_the_statement_list_links_editors_to_the_press_release_import(self):
+        editor = UserFactory(username="import-link-editor", is_staff=True)
+        editor.groups.add(Group.objects.get(name="Editors"))
+        self.client.force_login(editor)
+        response = self.client.get(reverse("admin:archive_statement_changelist"))
+        self.assertContains(response, reverse("admin-import-page"))
+
+    def test_staff_without_the_add_permission_see_no_import_link(self):
+        viewer = UserFactory(username="import-link-viewer", is_staff=True)
+        viewer.user_permissions.add(Permission.objects.get(codename="view_statement"))
+        self.client.force_login(viewer)
+        response = self.client.get(reverse("admin:archive_statement_changelist"))
+        self.assertEqual(response.status_code, 200)
+        self.assertNotContains(response, reverse("admin-import-page"))
