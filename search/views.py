@@ -3,8 +3,10 @@ import logging
 import math
 
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
+
+from archive.models import Statement
 
 from . import autocomplete as ac
 from .backends import SearchUnavailable
@@ -18,6 +20,7 @@ from .query import (
     read_request,
     run_search,
 )
+from .related import related_statements
 
 log = logging.getLogger(__name__)
 
@@ -82,4 +85,22 @@ def autocomplete(request):
     )
     response = HttpResponse(body, content_type="application/json")
     response["Cache-Control"] = "max-age=60"
+    return response
+
+
+@require_GET
+def related(request, slug):
+    """Statements similar to a published one: a page of its own, or (``?fragment=1``) the
+    list alone, which the statement page fetches so that it never waits for the index."""
+    statement = get_object_or_404(Statement.objects.published(), slug=slug)
+    found = related_statements(statement, limit=8)
+    if request.GET.get("fragment"):
+        response = render(
+            request, "search/includes/related.html", {"statement": statement, "related": found}
+        )
+    else:
+        response = render(
+            request, "search/related.html", {"statement": statement, "related": found}
+        )
+    response["Cache-Control"] = "max-age=300"
     return response
