@@ -63,13 +63,14 @@ AUTOCOMPLETE = ["fra", "unit", "gen", "session 4", "ind"]
 # --- preparing the scratch folder ---------------------------------------------------------
 
 
-def prepare_database(workdir: Path, sessions: str | None, out) -> dict:
+def prepare_database(workdir: Path, sessions: str | None, out, *, keep: bool = False) -> dict:
     stamp = common.read_stamp(workdir)
     corpus_hash = common.sha256_file(common.CORPUS)
     code_hash = common.sha256_tree(*common.IMPORT_CODE)
     wanted = {"corpus_sha256": corpus_hash, "import_code": code_hash, "sessions": sessions}
     db_file = workdir / "archive.sqlite3"
-    if all(stamp.get(k) == v for k, v in wanted.items()) and db_file.exists():
+    same = all(stamp.get(k) == v for k, v in wanted.items())
+    if (same or (keep and stamp.get("sessions") == sessions)) and db_file.exists():
         out.write(f"database: reusing {db_file} (corpus and importer unchanged)\n")
         return stamp
     if stamp.get("sessions") != sessions or stamp.get("corpus_sha256") != corpus_hash:
@@ -98,10 +99,12 @@ def _clear_queue(workdir: Path) -> None:
         db.execute("DELETE FROM search_indexqueue")
 
 
-def prepare_index(workdir: Path, stamp: dict, force: bool, out) -> dict:
+def prepare_index(workdir: Path, stamp: dict, force: bool, out, *, keep: bool = False) -> dict:
+    """Build the index, or reuse it; ``keep`` reuses any built index (the schema is known
+    not to have changed, only code around it)."""
     code_hash = common.sha256_tree(*common.INDEX_CODE)
     previous = stamp.get("index") or {}
-    if (not force and previous.get("code") == code_hash
+    if (not force and (keep or previous.get("code") == code_hash)
             and previous.get("import_code") == stamp["import_code"]
             and (workdir / "whoosh" / "current").exists()):
         out.write("index: reusing the built index (database and search code unchanged); "
@@ -447,8 +450,8 @@ def measure_raw_whoosh(queries, rounds: int) -> dict:
 
 def measure_set(workdir: Path, sessions: str | None, args, out, *, compare: bool,
                 full_figures: bool) -> dict:
-    stamp = prepare_database(workdir, sessions, out)
-    build = prepare_index(workdir, stamp, args.rebuild, out)
+    stamp = prepare_database(workdir, sessions, out, keep=args.keep_index)
+    build = prepare_index(workdir, stamp, args.rebuild, out, keep=args.keep_index)
     out.write(f"  {build['documents']} speeches, {build['text_mb']} MB of text: "
               f"{build['speeches_per_s']} speeches/s, {build['text_mb_per_s']} MB/s, "
               f"index {build['index_mb']} MB ({build['index_to_text']}x text), "
@@ -482,6 +485,9 @@ def main(argv=None):
                         help=f"one set of ~1,000 speeches (sessions {QUICK_SESSIONS})")
     parser.add_argument("--rounds", type=int, default=None, help="timed requests per query")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the index anyway")
+    parser.add_argument("--keep-index", action="store_true",
+                        help="reuse the built database and index even if the importer or "
+                        "search code changed since (figures then carry the older commit)")
     parser.add_argument("--skip-stock", action="store_true")
     parser.add_argument("--only", choices=["full", "quick"],
                         help="run only one of the two sets (full mode)")
@@ -511,6 +517,7 @@ def main(argv=None):
         child = [common.PYTHON, __file__, "--_child", name, "--rounds", str(args.rounds)]
         child += ["--compare-only"] if not _full else []
         child += ["--rebuild"] if args.rebuild else []
+        child += ["--keep-index"] if args.keep_index else []
         child += ["--skip-stock"] if args.skip_stock else []
         subprocess.run(child, check=True, cwd=common.ROOT)
         report["sets"][name] = json.loads(result_file.read_text())
@@ -528,6 +535,7 @@ def child_main(argv):
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--skip-stock", action="store_true")
     parser.add_argument("--compare-only", action="store_true")
+    parser.add_argument("--keep-index", action="store_true")
     args = parser.parse_args(argv)
     spec = {"quick": (QUICK_SESSIONS, True, not args.compare_only),
             "full": (None, False, True)}[args.name]
