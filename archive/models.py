@@ -338,8 +338,13 @@ class Statement(models.Model):
             models.CheckConstraint(condition=Q(kind__in=Kind.values), name="statement_kind_valid"),
         ]
         indexes = [
-            models.Index(fields=["status", "-delivered_on"], name="statement_status_date"),
-            models.Index(fields=["country", "-delivered_on"], name="statement_country_date"),
+            # Lists are ordered newest first with the id as tie-breaker; with both in the index
+            # a page of keys is read from the index alone.
+            models.Index(fields=["status", "-delivered_on", "-id"], name="statement_status_date"),
+            models.Index(
+                fields=["country", "status", "-delivered_on", "-id"],
+                name="statement_country_date",
+            ),
             models.Index(fields=["event", "country"], name="statement_event_country"),
         ]
 

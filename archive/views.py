@@ -98,10 +98,30 @@ def _published_count(relation: str) -> Count:
     return Count(relation, filter=Q(**{f"{relation}__status": _PUBLISHED}), distinct=True)
 
 
+class KeysFirstPaginator(Paginator):
+    """Pages through primary keys, then loads only the rows of the page.
+
+    A deep page (``?page=461`` of 9,207 statements) makes the database step over every row
+    before it; stepping over a narrow index of keys is cheap, stepping over wide statement rows
+    with their joins cost 1.7 s on SQLite (bench/README.md).
+    """
+
+    def __init__(self, queryset, per_page: int):
+        self.rows = queryset
+        super().__init__(queryset.values_list("pk", flat=True), per_page)
+
+    def page(self, number) -> Page:
+        page = super().page(number)
+        keys = list(page.object_list)
+        found = self.rows.in_bulk(keys)
+        page.object_list = [found[key] for key in keys if key in found]
+        return page
+
+
 def paginate(request: HttpRequest, queryset, per_page: int = PER_PAGE) -> Page:
     """The requested page; a page that does not exist is a 404 rather than a clamp."""
     raw = request.GET.get("page", "").strip() or "1"
-    paginator = Paginator(queryset, per_page)
+    paginator = KeysFirstPaginator(queryset, per_page)
     try:
         return paginator.page(raw)
     except InvalidPage:
@@ -132,9 +152,10 @@ def _home_crumb() -> Crumb:
 
 
 def _published_years() -> list[int]:
-    return [
-        d.year for d in Statement.objects.published().dates("delivered_on", "year", order="DESC")
-    ]
+    # Distinct dates come straight from the (status, delivered_on) index; truncating every row
+    # to its year in SQL cost 46 ms per list page on the UN corpus.
+    dates = Statement.objects.published().order_by().values_list("delivered_on", flat=True)
+    return sorted({d.year for d in dates.distinct()}, reverse=True)
 
 
 def _folded(name: str) -> str:

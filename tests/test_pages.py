@@ -415,22 +415,24 @@ def test_503_page_renders_with_or_without_a_message():
 # whether a speaker/event/topic has published statements).  A page that grows a query per row
 # fails the equality below before it reaches the budget.
 STAFF_EXTRA = 3
+# Paginated pages read the page's keys first, then its rows (archive.views.KeysFirstPaginator):
+# one query more than a plain page, so that a deep page stays cheap.
 QUERY_BUDGET = {
     "home": 5,
-    "statement-list": 4,
-    "statement-list-year": 4,
+    "statement-list": 5,
+    "statement-list-year": 5,
     "statement-detail": 5,
     "speaker-list": 1,
-    "speaker-detail": 6,
-    "event-list": 3,
-    "event-list-kind": 3,
+    "speaker-detail": 7,
+    "event-list": 4,
+    "event-list-kind": 4,
     "event-detail": 3,
     "country-list": 1,
-    "country-detail": 5,
+    "country-detail": 6,
     "topic-list": 1,
-    "topic-detail": 4,
+    "topic-detail": 5,
     "year-list": 1,
-    "year-detail": 3,
+    "year-detail": 4,
 }
 
 
