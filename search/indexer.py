@@ -303,7 +303,9 @@ def rebuild(*, batch_size: int = 500, keep: int = 1, backend=None, stdout=None) 
         from whoosh import index as whoosh_index
 
         ix = whoosh_index.open_dir(str(directory), schema=backend.schema)
-        writer = ix.writer(limitmb=512)
+        # The writer's pool size bounds the rebuild's memory: 512 MB gave 516 MB peak RSS on
+        # 959 speeches (839 MB on the full corpus), 128 MB gave 317 MB for 15 % more time.
+        writer = ix.writer(limitmb=128)
         try:
             qs = statements_for_index().order_by("pk")
             last_pk = 0
