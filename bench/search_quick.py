@@ -3,6 +3,7 @@
     .venv/bin/python bench/search_quick.py                    # 2,000 speeches, 5 rounds
     .venv/bin/python bench/search_quick.py --count 500 --rounds 3
     .venv/bin/python bench/search_quick.py --stored-body      # also measure a stored body
+    .venv/bin/python bench/search_quick.py --demo             # the demo data (var/bench/demo/)
 
 Everything lives in var/bench/ (a scratch SQLite database and three index folders).  Both
 systems answer the same fixed queries on the same documents in the same run:
@@ -187,9 +188,12 @@ def main(argv=None):
     parser.add_argument("--stored-body", action="store_true")
     parser.add_argument("--reuse", action="store_true", help="Keep existing indexes.")
     parser.add_argument("--skip-stock", action="store_true")
+    parser.add_argument("--demo", action="store_true", help="The demo data, not UNGDC speeches.")
     args = parser.parse_args(argv)
 
-    quick_load.configure()
+    bench_dir = quick_load.BENCH_DIR / "demo" if args.demo else quick_load.BENCH_DIR
+    bench_dir.mkdir(parents=True, exist_ok=True)
+    quick_load.configure(bench_dir)
     # The site's per-address rate limit would answer 429 to a benchmark loop.
     os.environ["ARCHIVE_RATE_LIMIT_SEARCH"] = "1000000/m"
     import django
@@ -200,12 +204,15 @@ def main(argv=None):
 
     settings.HAYSTACK_CONNECTIONS["stock"] = {
         "ENGINE": "haystack.backends.whoosh_backend.WhooshEngine",
-        "PATH": str(quick_load.BENCH_DIR / "whoosh-stock"),
+        "PATH": str(bench_dir / "whoosh-stock"),
     }
     settings.ALLOWED_HOSTS = ["testserver"]
     out = sys.stdout
     call_command("migrate", "--noinput", verbosity=0)
-    quick_load.load(args.count, stdout=out)
+    if args.demo:
+        call_command("load_demo", verbosity=0)
+    else:
+        quick_load.load(args.count, stdout=out)
     from archive.models import Statement
     from search.models import IndexQueue
 
@@ -224,7 +231,7 @@ def main(argv=None):
     if not (args.reuse and read_pointer(get_backend().root)):
         build_ours(out)
     if args.stored_body:
-        build_stored_body(out, quick_load.BENCH_DIR)
+        build_stored_body(out, bench_dir)
     if not args.skip_stock:
         build_stock(out, force=not args.reuse)
 
