@@ -490,6 +490,8 @@ def test_query_counts_do_not_grow_with_rows(client, staff_client_factory):
     many, many_staff = _count_queries(client, urls), _count_queries(staff, urls)
     assert few == many
     assert few_staff == many_staff
+    # The figures for the record (pytest -s shows them).
+    print("queries per page (anonymous, staff):", {k: (many[k], many_staff[k]) for k in urls})
     over_budget = {name: n for name, n in many.items() if n > QUERY_BUDGET[name]}
     assert not over_budget, f"over budget: {over_budget} (budget {QUERY_BUDGET})"
     over_budget = {
