@@ -1,7 +1,6 @@
 """Data entry through the admin, as an editor does it: real requests through the test client."""
 
 import datetime
-from contextlib import contextmanager
 
 from django.contrib.auth.models import Group, Permission
 from django.contrib.messages import get_messages
@@ -13,7 +12,6 @@ from django.urls import reverse
 from archive import services
 from archive.models import Event, Speaker, Statement, StatementSpeaker, Status, Topic
 from archive.services import SpeakerRole
-from archive.signals import statements_changed
 
 from .factories import (
     EventFactory,
@@ -24,27 +22,9 @@ from .factories import (
     UserFactory,
     country,
 )
+from .signals import announced, announcements
 
 INLINE = "statement_speakers"
-
-
-@contextmanager
-def announcements():
-    """The statement ids announced while the block runs (a real receiver on the signal)."""
-    sent: list[frozenset[int]] = []
-
-    def receiver(sender, ids, **kwargs):
-        sent.append(ids)
-
-    statements_changed.connect(receiver, weak=False)
-    try:
-        yield sent
-    finally:
-        statements_changed.disconnect(receiver)
-
-
-def announced(sent) -> set[int]:
-    return set().union(*sent) if sent else set()
 
 
 def admin_url(name: str, *args) -> str:

@@ -12,7 +12,8 @@ from archive.services import SpeakerRole, StatementInput
 from search.models import IndexQueue
 
 from .factories import EventFactory, SpeakerFactory, TopicFactory, UserFactory, country
-from .test_admin import AdminTestCase, admin_url, announced, announcements
+from .signals import announced, announcements
+from .test_admin import AdminTestCase, admin_url
 
 
 def form_data(response) -> dict:

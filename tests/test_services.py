@@ -1,7 +1,6 @@
 """The write services: what they save, what they derive, and what they announce."""
 
 import datetime
-from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,7 +10,6 @@ from django.utils import timezone
 from archive import services
 from archive.models import Event, Speaker, Statement, StatementSpeaker, Status, Topic
 from archive.services import SpeakerRole
-from archive.signals import statements_changed
 
 from .factories import (
     EventFactory,
@@ -22,29 +20,11 @@ from .factories import (
     UserFactory,
     country,
 )
+from .signals import announced, announcements
 
 DAY = datetime.date(2022, 10, 18)
 # "I want" in Persian: the zero-width non-joiner inside is part of the spelling.
 PERSIAN = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"
-
-
-@contextmanager
-def announcements():
-    """Collect the statement ids announced while the block runs (a real receiver)."""
-    sent: list[frozenset[int]] = []
-
-    def receiver(sender, ids, **kwargs):
-        sent.append(ids)
-
-    statements_changed.connect(receiver, weak=False)
-    try:
-        yield sent
-    finally:
-        statements_changed.disconnect(receiver)
-
-
-def announced(sent) -> set[int]:
-    return set().union(*sent) if sent else set()
 
 
 class NormaliseBodyTests(TestCase):
