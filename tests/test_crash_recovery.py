@@ -20,7 +20,7 @@ from tests.e2e.site import ScratchSite
 
 pytestmark = pytest.mark.slow
 
-STATEMENTS = 800
+STATEMENTS = 1000
 
 MAKE_STATEMENTS = f"""
 import datetime, random
@@ -81,7 +81,7 @@ def test_killing_the_index_worker_mid_batch_loses_and_duplicates_nothing(tmp_pat
         assert queued_at_start == STATEMENTS
 
         kills = []
-        for round_, delay in enumerate((0.3, 1.2, 0.6)):
+        for round_, delay in enumerate((0.2, 0.5, 0.2)):
             worker = site.start_worker(poll=0.05)
             # Wait until a batch has been committed (its queue rows go), then kill the
             # worker part-way through the next one: while it prepares or writes documents.
