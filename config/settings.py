@@ -123,6 +123,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "transaction_mode": "IMMEDIATE",
         }
     )
+    # Writers take turns through a file lock instead of SQLite's sleeping retries.
+    DATABASES["default"]["ENGINE"] = "config.sqlite_backend"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
