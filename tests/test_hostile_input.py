@@ -31,6 +31,8 @@ from archive.models import Event, Speaker, Statement, StatementSpeaker
 from search.models import IndexQueue
 from search.testing import fresh_index, index_now
 
+from .cleanup import remove_archive_rows
+
 pytestmark = pytest.mark.django_db
 
 # 20 inputs per surface keeps `make test` quick; ARCHIVE_HYPOTHESIS_EXAMPLES=60 (or more)
@@ -120,26 +122,6 @@ def demo_data(django_db_setup, django_db_blocker):
         remove_archive_rows()
         fresh_index()
         write_times()
-
-
-def remove_archive_rows():
-    from django.apps import apps
-    from django.db.models import ProtectedError
-
-    from archive.models import Country
-
-    Statement.objects.all().delete()
-    models = [m for m in apps.get_app_config("archive").get_models() if m is not Country]
-    for _attempt in range(5):  # the protected foreign keys decide the order
-        blocked = False
-        for model in models:
-            try:
-                model._default_manager.all().delete()
-            except ProtectedError:
-                blocked = True
-        if not blocked:
-            break
-    IndexQueue.objects.all().delete()
 
 
 def write_times():

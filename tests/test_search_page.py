@@ -11,6 +11,8 @@ from django.test import Client
 from archive.models import Statement, Status
 from search.testing import fresh_index, index_now
 
+from .cleanup import remove_archive_rows
+
 pytestmark = pytest.mark.django_db
 
 QATAR = "qatar-dushanbe-border-security-conference-2022"
@@ -32,28 +34,6 @@ def demo_data(django_db_setup, django_db_blocker):
 @pytest.fixture
 def demo(demo_data, db):
     return None
-
-
-def remove_archive_rows():
-    """Delete what the module created (every archive row but the seeded countries)."""
-    from django.apps import apps
-    from django.db.models import ProtectedError
-
-    from archive.models import Country
-    from search.models import IndexQueue
-
-    Statement.objects.all().delete()
-    models = [m for m in apps.get_app_config("archive").get_models() if m is not Country]
-    for _attempt in range(5):
-        blocked = False
-        for model in models:
-            try:
-                model._default_manager.all().delete()
-            except ProtectedError:
-                blocked = True
-        if not blocked:
-            break
-    IndexQueue.objects.all().delete()
 
 
 def get(client, **params):
