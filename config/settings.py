@@ -173,6 +173,10 @@ HAYSTACK_CONNECTIONS = haystack_connections(SEARCH_URL)
 HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
 HAYSTACK_LIMIT_TO_REGISTERED_MODELS = False
 HAYSTACK_SEARCH_RESULTS_PER_PAGE = 20
+# rebuild_index: processes to build with (0: one per core) and the postings each one holds in
+# memory before it writes a segment (search/bulk.py); together they bound the rebuild's memory.
+SEARCH_REBUILD_PROCESSES = int(os.environ.get("SEARCH_REBUILD_PROCESSES", "0"))
+SEARCH_REBUILD_SEGMENT_MB = int(os.environ.get("SEARCH_REBUILD_SEGMENT_MB", "64"))
 
 LOGGING = {
     "version": 1,

@@ -9,8 +9,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 
 from whoosh.analysis import Filter, RegexTokenizer, StemFilter
+from whoosh.compat import dumps
+from whoosh.fields import TEXT, FieldType
+from whoosh.formats import Existence
+from whoosh.lang import stemmer_for_language
+from whoosh.system import pack_uint
 
 # A word: letters/digits plus the combining marks that Python's \w leaves out (Arabic
 # harakat, Latin decomposed accents) and the Arabic tatweel, so a vowelled Arabic word stays
@@ -111,3 +117,117 @@ _TEXT = text_analyzer()
 def query_terms(text: str) -> list[str]:
     """The index terms a piece of query text turns into."""
     return [t.text for t in _TEXT(text or "")]
+
+
+# --- index-time fast paths -----------------------------------------------------------------
+
+_stem = stemmer_for_language("en")  # what StemFilter(lang="en") uses
+_STEMS: dict[str, str] = {}
+
+
+def _index_word(word: str) -> str:
+    """What ``text_analyzer`` turns one token into ("" when nothing is left)."""
+    if word.isascii():
+        word = word.lower()
+    else:
+        word = fold_text(word).lower()
+        if not word:
+            return ""
+        if "\u0600" <= word[0] <= "\u06ff":
+            word = strip_arabic_article(word)
+    stemmed = _STEMS.get(word)
+    if stemmed is None:
+        if len(_STEMS) > 500_000:
+            _STEMS.clear()
+        stemmed = _STEMS[word] = _stem(word)
+    return stemmed
+
+
+class BodyText(TEXT):
+    """The document field: ``text_analyzer`` with positions, analysed in one pass.
+
+    Whoosh's own path runs each token through a chain of generators and Token objects and
+    then groups them by word; for a 20 KB speech that is most of the cost of adding it.  This
+    ``index`` gives the same postings (same terms, frequencies, weights and position bytes as
+    ``TEXT(analyzer=text_analyzer(), phrase=True)``; ``tests/test_search_analysis.py`` checks
+    it) in one loop.  Queries still go through ``text_analyzer``.
+    """
+
+    def __init__(self, stored: bool = False):
+        super().__init__(analyzer=text_analyzer(), phrase=True, stored=stored)
+
+    def positions(self, value: str) -> dict[str, list[int]]:
+        """Each index term of ``value`` with its token positions, in one pass."""
+        positions: dict[str, list[int]] = {}
+        cache = _STEMS
+        pos = -1
+        for match in WORD_RE.finditer(value):
+            pos += 1
+            word = match.group()
+            if word.isascii():
+                stemmed = cache.get(word)
+                if stemmed is None:
+                    stemmed = _index_word(word)
+                    cache[word] = stemmed
+            else:
+                stemmed = _index_word(word)
+                if not stemmed:
+                    continue
+            found = positions.get(stemmed)
+            if found is None:
+                positions[stemmed] = [pos]
+            else:
+                found.append(pos)
+        return positions
+
+    def index(self, value, **kwargs):
+        boost = self.format.field_boost
+        for word, poslist in self.positions(value).items():
+            yield (word.encode("utf-8"), len(poslist), len(poslist) * boost,
+                   pack_uint(len(poslist)) + dumps(_deltas(poslist), 2))
+
+    # The bulk writer (search/bulk.py) keeps postings in memory until a segment is written;
+    # Whoosh's value bytes (a pickled list) are several times the size of the positions, so
+    # it keeps these instead and asks for the value bytes when it writes.
+
+    def compact_postings(self, value):
+        """(term bytes, count, position deltas as 16-bit or, flagged ``wide``, 32-bit ints)."""
+        for word, poslist in self.positions(value).items():
+            deltas = _deltas(poslist)
+            wide = max(deltas) > 0xFFFF
+            yield (word.encode("utf-8"), len(deltas), wide,
+                   array("I" if wide else "H", deltas).tobytes())
+
+    def expand_posting(self, count: int, wide: bool, data) -> tuple[float, bytes]:
+        """The weight and value bytes ``index`` gives for a posting ``compact_postings`` gave."""
+        deltas = array("I" if wide else "H")
+        deltas.frombytes(data)
+        return count * self.format.field_boost, pack_uint(count) + dumps(deltas.tolist(), 2)
+
+
+def _deltas(poslist: list[int]) -> list[int]:
+    out, base = [], 0
+    for p in poslist:
+        out.append(p - base)
+        base = p
+    return out
+
+
+class WordSet(FieldType):
+    """Space-separated, already unique words; only which documents hold a word is kept.
+
+    The "Did you mean" field: suggestions need the words and their document frequencies,
+    not frequencies within a document or positions.
+    """
+
+    def __init__(self):
+        self.format = Existence()
+        self.analyzer = RegexTokenizer(r"\S+")
+        self.scorable = False
+        self.stored = False
+        self.unique = False
+        self.vector = None
+
+    def index(self, value, **kwargs):
+        for word in set(value.split()):
+            yield word.encode("utf-8"), 1, 1.0, b""

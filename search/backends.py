@@ -44,10 +44,20 @@ from haystack.exceptions import SearchBackendError
 from haystack.models import SearchResult
 from whoosh import index as whoosh_index
 from whoosh import query as wq
+from whoosh.collectors import FilterCollector, SortingCollector, TopCollector
 from whoosh.fields import DATETIME, KEYWORD, STORED, TEXT, Schema
 from whoosh.fields import ID as WHOOSH_ID
 
-from .analysis import fold_text, query_terms, text_analyzer, word_analyzer
+from .phrase import FastPhrase
+from .scoring import ArchiveBM25F
+from .analysis import (
+    BodyText,
+    WordSet,
+    fold_text,
+    query_terms,
+    text_analyzer,
+    word_analyzer,
+)
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +135,11 @@ class _LRU:
 FACET_CACHE = _LRU(2048)
 FILTER_CACHE = _LRU(512)
 COLUMN_CACHE = _LRU(64)
+# Keyed by segment: a segment's documents never change once it is written (deletions are
+# recorded beside it), so what was computed for it stays true across the worker's small
+# commits, which only add segments and deletions.  Only the composition into index-wide
+# document numbers is redone for a new searcher.
+SEGMENT_CACHE = _LRU(4096)
 
 
 _STATE_TOKENS = itertools.count(1)
@@ -179,14 +194,14 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             FINGERPRINT: STORED(),
             # Whole (unstemmed) words for "Did you mean": Whoosh's own spelling=True field
             # made indexing several times slower (a file stat per posting on commit).
-            SPELLING_FIELD: KEYWORD(lowercase=False, scorable=True, stored=False),
+            SPELLING_FIELD: WordSet(),
         }
         content = ""
         for field in fields.values():
             name = field.index_fieldname
             if field.document:
                 content = name
-                schema[name] = TEXT(analyzer=text_analyzer(), stored=self.store_body, phrase=True)
+                schema[name] = BodyText(stored=self.store_body)
             elif hasattr(field, "facet_for"):
                 if field.is_multivalued:
                     schema[name] = KEYWORD(
@@ -256,7 +271,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
                     if st is not None:
                         st.searcher.close()
                     directory, ix = self.open_live_index()
-                    st = _SearcherState(directory, ix, ix.searcher())
+                    st = _SearcherState(directory, ix, ix.searcher(weighting=ArchiveBM25F()))
             except SearchUnavailable:
                 _STATES.pop(root, None)
                 raise
@@ -397,15 +412,19 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
 
         if q is wq.NullQuery or (filter_docs is not None and not filter_docs):
             hits, page, results = 0, [], None
+        elif end_offset <= start_offset:
+            # Only the count and facets (the sidebar's counts without one selection): no
+            # scoring, and the query's documents come from the per-segment cache.
+            docs = _query_docs(searcher, q)
+            if filter_docs is not None:
+                docs &= filter_docs
+            hits, page, results = len(docs), [], _DocsOnly(docs)
         else:
-            results = searcher.search(
-                q,
-                filter=filter_docs,
-                limit=max(end_offset, 1),
-                sortedby=sortedby,
+            results = _run_collector(
+                searcher, q, filter_docs, limit=max(end_offset, 1), sortedby=sortedby,
                 reverse=reverse,
             )
-            hits = len(results)
+            hits = len(results.docs())
             page = list(results[start_offset:end_offset]) if end_offset > start_offset else []
 
         facet_counts = {}
@@ -443,7 +462,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         docs = FILTER_CACHE.get(key)
         if docs is None:
             # A plain set: Whoosh accepts set or DocIdSet (not frozenset); never mutated.
-            docs = set(st.searcher.docs_for_query(f))
+            docs = _query_docs(st.searcher, f)
             FILTER_CACHE.put(key, docs)
         return docs
 
@@ -462,16 +481,13 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         return result
 
     def _column(self, st: _SearcherState, name):
-        """Per document, the values of one facet field (built once per searcher)."""
+        """Per document, the values of one facet field (composed once per searcher)."""
         key = (st.key, name)
         column = COLUMN_CACHE.get(key)
         if column is None:
-            reader = st.searcher.reader()
-            column = [()] * reader.doc_count_all()
-            for btext in reader.lexicon(name):
-                value = btext.decode("utf-8")
-                for docnum in reader.postings(name, btext).all_ids():
-                    column[docnum] = (*column[docnum], value)
+            column = []
+            for sub, _offset in _leaves(st.searcher):
+                column.extend(_segment_column(sub.reader(), name))
             COLUMN_CACHE.put(key, column)
         return column
 
@@ -626,6 +642,106 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         )
 
 
+def _leaves(searcher):
+    return searcher.leaf_searchers() if not searcher.is_atomic() else [(searcher, 0)]
+
+
+def _segment_key(reader):
+    segment = reader.segment()
+    return (segment.segment_id(), reader.doc_count_all())
+
+
+def _segment_column(reader, name) -> list[tuple[str, ...]]:
+    """One segment's document -> values of a facet field (deleted documents included)."""
+    key = (_segment_key(reader), "column", name)
+    column = SEGMENT_CACHE.get(key)
+    if column is None:
+        column = [()] * reader.doc_count_all()
+        if name in reader.indexed_field_names():
+            for btext in reader.lexicon(name):
+                value = btext.decode("utf-8")
+                # The raw postings, deleted documents included: a deletion must not change
+                # what is cached for the segment.
+                for docnum in reader.postings(name, btext).all_ids():
+                    column[docnum] = (*column[docnum], value)
+        SEGMENT_CACHE.put(key, column)
+    return column
+
+
+def _query_docs(searcher, q) -> set[int]:
+    """Index-wide numbers of the live documents matching ``q`` (unscored).
+
+    Each segment's matches are cached by segment; the current deletions are taken out when
+    they are composed.
+    """
+    out: set[int] = set()
+    text = repr(q)
+    for sub, offset in _leaves(searcher):
+        reader = sub.reader()
+        key = (_segment_key(reader), "docs", text)
+        local = SEGMENT_CACHE.get(key)
+        if local is None:
+            # Matchers skip deleted documents, so the cached list holds those deleted when it
+            # was made; later deletions are checked below.
+            local = list(q.docs(sub))
+            SEGMENT_CACHE.put(key, local)
+        if reader.has_deletions():
+            is_deleted = reader.is_deleted
+            out.update(d + offset for d in local if not is_deleted(d))
+        elif offset:
+            out.update(d + offset for d in local)
+        else:
+            out.update(local)
+    return out
+
+
+class _TopAndAllCollector(TopCollector):
+    """The top ``limit`` documents by score, and the set of every match, in one pass.
+
+    Whoosh's ``TopCollector`` skips low-scoring blocks, so asking its results for the hit
+    count or the matching documents (which the facet counts need) runs the query again, once
+    for each: three passes over the postings for one results page.
+    """
+
+    def __init__(self, limit):
+        super().__init__(limit=limit, usequality=False)
+
+    def _collect(self, global_docnum, score):
+        self.docset.add(global_docnum)
+        return super()._collect(global_docnum, score)
+
+    def all_ids(self):
+        return self.docset
+
+    def count(self):
+        return len(self.docset)
+
+    def results(self):
+        results = super().results()
+        results.docset = self.docset
+        return results
+
+
+class _DocsOnly:
+    def __init__(self, docs):
+        self._docs = docs
+
+    def docs(self):
+        return self._docs
+
+
+def _run_collector(searcher, q, filter_docs, *, limit, sortedby, reverse):
+    """``searcher.search`` with a collector that also keeps every matching document."""
+    if sortedby:
+        collector = SortingCollector(sortedby, limit=limit, reverse=reverse)
+    else:
+        collector = _TopAndAllCollector(limit)
+    if filter_docs is not None:
+        collector = FilterCollector(collector, allow=filter_docs)
+    searcher.search_with_collector(q, collector)
+    return collector.results()
+
+
 def _and(parts):
     parts = [p for p in parts if p is not None]
     if not parts:
@@ -640,7 +756,7 @@ def _words_query(field, terms):
         return None
     if len(terms) == 1:
         return wq.Term(field, terms[0])
-    return wq.Phrase(field, terms)
+    return FastPhrase(field, terms)
 
 
 def _as_datetime(value):

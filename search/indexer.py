@@ -283,55 +283,48 @@ def repair(differences: dict) -> int:
         return enqueue(STATEMENT_LABEL, ids)
 
 
-def rebuild(*, batch_size: int = 500, keep: int = 1, backend=None, stdout=None) -> dict:
+def rebuild(*, batch_size: int = 100, keep: int = 1, backend=None, stdout=None,
+            processes: int | None = None) -> dict:
     """Build every published statement into a new generation, then swap it in.
 
     The live index keeps answering meanwhile; the worker waits for the write lock and then
-    applies whatever was queued during the rebuild (idempotently).
+    applies whatever was queued during the rebuild (idempotently).  The statements are split
+    into ``processes`` contiguous runs (one per core by default, ``SEARCH_REBUILD_PROCESSES``),
+    each written by :class:`search.bulk.BulkSegmentWriter` into segments of its own.
     """
+    from whoosh import index as whoosh_index
+    from whoosh.index import TOC
+
     from .backends import read_pointer, write_pointer
     from .search_indexes import statements_for_index
 
     backend = backend or get_backend()
-    index = statement_index()
     started = time.monotonic()
-    failures: dict[int, str] = {}
-    count = 0
     with write_lock(backend):
         previous = read_pointer(backend.root)
         directory = backend.create_generation()
-        from whoosh import index as whoosh_index
-
-        ix = whoosh_index.open_dir(str(directory), schema=backend.schema)
-        # The writer's pool size bounds the rebuild's memory: 512 MB gave 516 MB peak RSS on
-        # 959 speeches (839 MB on the full corpus), 128 MB gave 317 MB for 15 % more time.
-        writer = ix.writer(limitmb=128)
         try:
-            qs = statements_for_index().order_by("pk")
-            last_pk = 0
-            while True:
-                chunk = list(qs.filter(pk__gt=last_pk)[:batch_size])
-                if not chunk:
-                    break
-                last_pk = chunk[-1].pk
-                for obj in chunk:
-                    try:
-                        doc = backend.prepare_document(index, obj)
-                    except Exception:
-                        log.exception("Preparing statement %s for the index failed", obj.pk)
-                        failures[obj.pk] = traceback.format_exc(limit=5)
-                        continue
-                    writer.add_document(**doc)
-                    count += 1
-                if stdout is not None:
-                    stdout.write(f"  {count} documents...")
-            writer.commit(optimize=True)
+            (directory / "MAIN.tmp").mkdir(exist_ok=True)  # shared by the writers below
+            pks = list(statements_for_index().order_by("pk").values_list("pk", flat=True))
+            processes = _rebuild_processes(processes, len(pks))
+            runs = [pks[i * len(pks) // processes:(i + 1) * len(pks) // processes]
+                    for i in range(processes)]
+            if processes == 1:
+                parts = [_build_run(str(directory), runs[0], batch_size, stdout)]
+            else:
+                parts = _build_in_processes(str(directory), runs, batch_size)
+            segments = [seg for part in parts for seg in part["segments"]]
+            ix = whoosh_index.open_dir(str(directory), schema=backend.schema)
+            shutil.rmtree(directory / f"{ix.indexname}.tmp", ignore_errors=True)
+            # One table of contents naming every run's segments (generation 0 is the empty
+            # index ``create_generation`` wrote).
+            TOC(backend.schema, segments, 1).write(ix.storage, ix.indexname)
         except BaseException:
-            writer.cancel()
             shutil.rmtree(directory, ignore_errors=True)
             raise
         write_pointer(backend.root, directory)
         _remove_old_generations(backend.root, keep={directory, previous} if keep else {directory})
+    failures = {pk: error for part in parts for pk, error in part["failures"].items()}
     if failures:
         with transaction.atomic():
             enqueue(STATEMENT_LABEL, failures)
@@ -341,11 +334,91 @@ def rebuild(*, batch_size: int = 500, keep: int = 1, backend=None, stdout=None) 
                     + backoff(1),
                 )
     return {
-        "documents": count,
+        "documents": sum(part["documents"] for part in parts),
+        "segments": len(segments),
+        "processes": processes,
         "failed": sorted(failures),
         "seconds": round(time.monotonic() - started, 2),
         "directory": str(directory),
     }
+
+
+def _rebuild_processes(wanted: int | None, count: int) -> int:
+    """How many processes to build with: forked children need a database of their own (not
+    SQLite in memory) and must see the same committed rows (not inside a transaction)."""
+    from django.conf import settings
+    from django.db import connection
+
+    if wanted is None:
+        wanted = int(getattr(settings, "SEARCH_REBUILD_PROCESSES", 0) or os.cpu_count() or 1)
+    if connection.in_atomic_block or (
+        connection.vendor == "sqlite" and connection.is_in_memory_db()
+    ):
+        wanted = 1
+    # Below a few hundred statements a second process costs more than it saves.
+    return max(1, min(wanted, count // 200 or 1))
+
+
+def _build_in_processes(directory: str, runs: list[list[int]], batch_size: int) -> list[dict]:
+    import multiprocessing
+
+    from django.db import connections
+
+    # Each child opens its own database connection; a forked one must not be shared.
+    connections.close_all()
+    with multiprocessing.get_context("fork").Pool(len(runs)) as pool:
+        return pool.starmap(_build_run_in_child, [(directory, run, batch_size) for run in runs])
+
+
+def _build_run_in_child(directory: str, pks: list[int], batch_size: int) -> dict:
+    from django.db import connections
+
+    connections.close_all()
+    try:
+        return _build_run(directory, pks, batch_size, None)
+    finally:
+        connections.close_all()
+
+
+def _build_run(directory: str, pks: list[int], batch_size: int, stdout) -> dict:
+    """Write the statements ``pks`` (in that order) into new segments of ``directory``."""
+    from django.conf import settings
+    from whoosh import index as whoosh_index
+
+    from .bulk import BulkSegmentWriter
+    from .search_indexes import statements_for_index
+
+    backend = get_backend()
+    index = statement_index()
+    limit = int(getattr(settings, "SEARCH_REBUILD_SEGMENT_MB", 64)) << 20
+    ix = whoosh_index.open_dir(directory, schema=backend.schema)
+    segments, failures, count = [], {}, 0
+    writer = BulkSegmentWriter(ix, limit_bytes=limit, _lk=False)
+    try:
+        for start in range(0, len(pks), batch_size):
+            chunk = statements_for_index().filter(pk__in=pks[start:start + batch_size])
+            for obj in chunk.order_by("pk"):
+                try:
+                    doc = backend.prepare_document(index, obj)
+                except Exception:
+                    log.exception("Preparing statement %s for the index failed", obj.pk)
+                    failures[obj.pk] = traceback.format_exc(limit=5)
+                    continue
+                writer.add_document(**doc)
+                count += 1
+                if writer.full:
+                    segments.append(writer.finish())
+                    writer = BulkSegmentWriter(ix, limit_bytes=limit, _lk=False)
+            if stdout is not None:
+                stdout.write(f"  {count} documents...")
+        segment = writer.finish()
+    except BaseException:
+        if not writer.is_closed:
+            writer.cancel()
+        raise
+    if segment is not None:
+        segments.append(segment)
+    return {"segments": segments, "failures": failures, "documents": count}
 
 
 def _remove_old_generations(root: Path, *, keep: set) -> None:
@@ -359,13 +432,13 @@ def _remove_old_generations(root: Path, *, keep: set) -> None:
 
 def reset_index(*, backend=None) -> Path:
     """Swap in a new, empty generation (tests; `rebuild` for real data)."""
-    from .backends import COLUMN_CACHE, FACET_CACHE, FILTER_CACHE, write_pointer
+    from .backends import COLUMN_CACHE, FACET_CACHE, FILTER_CACHE, SEGMENT_CACHE, write_pointer
 
     backend = backend or get_backend()
     with write_lock(backend):
         directory = backend.create_generation()
         write_pointer(backend.root, directory)
         _remove_old_generations(backend.root, keep={directory})
-    for cache in (FACET_CACHE, FILTER_CACHE, COLUMN_CACHE):
+    for cache in (FACET_CACHE, FILTER_CACHE, COLUMN_CACHE, SEGMENT_CACHE):
         cache.clear()
     return directory

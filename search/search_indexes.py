@@ -23,6 +23,8 @@ def statements_for_index():
     """Published statements with everything ``prepare`` reads, in a fixed number of queries."""
     return (
         Statement.objects.published()
+        # The imported original (as large as the body) is not indexed.
+        .defer("original_text")
         .select_related("country", "event", "event__country")
         .prefetch_related(
             Prefetch(

@@ -16,14 +16,19 @@ class Command(BaseCommand):
         parser.add_argument(
             "--noinput", "--no-input", action="store_true", help="Accepted for compatibility."
         )
-        parser.add_argument("--batch-size", "-b", type=int, default=500)
+        parser.add_argument("--batch-size", "-b", type=int, default=100)
+        parser.add_argument(
+            "--processes", type=int, default=None,
+            help="Processes to build with (default: SEARCH_REBUILD_PROCESSES, else one per core).",
+        )
 
-    def handle(self, *args, batch_size=500, verbosity=1, **options):
-        report = rebuild(batch_size=batch_size)
+    def handle(self, *args, batch_size=100, processes=None, verbosity=1, **options):
+        report = rebuild(batch_size=batch_size, processes=processes)
         if verbosity:
             self.stdout.write(
                 f"Indexed {report['documents']} published statement(s) in "
-                f"{report['seconds']} s into {report['directory']}."
+                f"{report['seconds']} s with {report['processes']} process(es) into "
+                f"{report['segments']} segment(s) in {report['directory']}."
             )
             if report["failed"]:
                 self.stdout.write(
