@@ -31,6 +31,7 @@ import re
 import threading
 import uuid
 from collections import OrderedDict
+from heapq import heappush, heapreplace
 from pathlib import Path
 
 from haystack.backends import SearchNode
@@ -42,14 +43,14 @@ from haystack.backends.whoosh_backend import (
 from haystack.constants import DJANGO_CT, DJANGO_ID, ID
 from haystack.exceptions import SearchBackendError
 from haystack.models import SearchResult
+from rapidfuzz import process as rf_process
+from rapidfuzz.distance import DamerauLevenshtein
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.collectors import FilterCollector, SortingCollector, TopCollector
 from whoosh.fields import DATETIME, KEYWORD, STORED, TEXT, Schema
 from whoosh.fields import ID as WHOOSH_ID
 
-from .phrase import FastPhrase
-from .scoring import ArchiveBM25F
 from .analysis import (
     BodyText,
     WordSet,
@@ -58,6 +59,8 @@ from .analysis import (
     text_analyzer,
     word_analyzer,
 )
+from .phrase import FastPhrase
+from .scoring import ArchiveBM25F
 
 log = logging.getLogger(__name__)
 
@@ -524,19 +527,22 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         return " ".join(out) if changed else None
 
     def _closest_word(self, reader, spell_field, word):
-        """Fewest edits first; among equals, the word whose stem is in most documents."""
-        for distance in (1, 2):
-            candidates = set(reader.terms_within(spell_field, word, distance, prefix=1))
-            if candidates:
-                return max(
-                    candidates,
-                    key=lambda w: (
-                        reader.doc_frequency(spell_field, w),
-                        -abs(len(w) - len(word)),
-                        w,
-                    ),
-                )
-        return None
+        """Fewest edits first; among equals, the word in most documents."""
+        found: dict[str, int] = {}
+        for sub, _offset in _leaves(self.state().searcher):
+            for candidate, distance in _segment_near_words(sub.reader(), spell_field, word):
+                found[candidate] = min(distance, found.get(candidate, distance))
+        if not found:
+            return None
+        return max(
+            found,
+            key=lambda w: (
+                -found[w],
+                reader.doc_frequency(spell_field, w),
+                -abs(len(w) - len(word)),
+                w,
+            ),
+        )
 
     def more_like_this(self, model_instance, *args, **kwargs):
         with SEARCH_LOCK:
@@ -647,15 +653,29 @@ def _leaves(searcher):
 
 
 def _segment_key(reader):
-    segment = reader.segment()
+    """What names a segment's cached entries; None for a reader of no segment (empty index)."""
+    segment = reader.segment() if hasattr(reader, "segment") else None
+    if segment is None:
+        return None
     return (segment.segment_id(), reader.doc_count_all())
+
+
+def _segment_cached(reader, kind, name, compute):
+    segment_key = _segment_key(reader)
+    if segment_key is None:
+        return compute()
+    key = (segment_key, kind, name)
+    value = SEGMENT_CACHE.get(key)
+    if value is None:
+        value = compute()
+        SEGMENT_CACHE.put(key, value)
+    return value
 
 
 def _segment_column(reader, name) -> list[tuple[str, ...]]:
     """One segment's document -> values of a facet field (deleted documents included)."""
-    key = (_segment_key(reader), "column", name)
-    column = SEGMENT_CACHE.get(key)
-    if column is None:
+
+    def compute():
         column = [()] * reader.doc_count_all()
         if name in reader.indexed_field_names():
             for btext in reader.lexicon(name):
@@ -664,8 +684,32 @@ def _segment_column(reader, name) -> list[tuple[str, ...]]:
                 # what is cached for the segment.
                 for docnum in reader.postings(name, btext).all_ids():
                     column[docnum] = (*column[docnum], value)
-        SEGMENT_CACHE.put(key, column)
-    return column
+        return column
+
+    return _segment_cached(reader, "column", name, compute)
+
+
+def _segment_near_words(reader, field, word, max_distance=2):
+    """Words of one segment's ``field`` within ``max_distance`` edits of ``word`` (same first
+    letter, as Whoosh's ``terms_within(prefix=1)``), with their distances."""
+
+    def compute():
+        by_initial: dict[str, list[str]] = {}
+        if field in reader.indexed_field_names():
+            for btext in reader.lexicon(field):
+                text = btext.decode("utf-8")
+                by_initial.setdefault(text[:1], []).append(text)
+        return by_initial
+
+    by_initial = _segment_cached(reader, "words", field, compute)
+    choices = by_initial.get(word[:1])
+    if not choices:
+        return []
+    matches = rf_process.extract(
+        word, choices, scorer=DamerauLevenshtein.distance, score_cutoff=max_distance,
+        limit=None,
+    )
+    return [(choice, distance) for choice, distance, _index in matches]
 
 
 def _query_docs(searcher, q) -> set[int]:
@@ -678,13 +722,9 @@ def _query_docs(searcher, q) -> set[int]:
     text = repr(q)
     for sub, offset in _leaves(searcher):
         reader = sub.reader()
-        key = (_segment_key(reader), "docs", text)
-        local = SEGMENT_CACHE.get(key)
-        if local is None:
-            # Matchers skip deleted documents, so the cached list holds those deleted when it
-            # was made; later deletions are checked below.
-            local = list(q.docs(sub))
-            SEGMENT_CACHE.put(key, local)
+        # Matchers skip deleted documents, so the cached list holds those deleted when it was
+        # made; later deletions are checked below.
+        local = _segment_cached(reader, "docs", text, lambda sub=sub: list(q.docs(sub)))
         if reader.has_deletions():
             is_deleted = reader.is_deleted
             out.update(d + offset for d in local if not is_deleted(d))
@@ -700,15 +740,36 @@ class _TopAndAllCollector(TopCollector):
 
     Whoosh's ``TopCollector`` skips low-scoring blocks, so asking its results for the hit
     count or the matching documents (which the facet counts need) runs the query again, once
-    for each: three passes over the postings for one results page.
+    for each: three passes over the postings for one results page.  This one scores every
+    match once, in a plain loop (no generator, no per-document method layers), keeping only
+    the documents in ``allow`` when it is given.  Ties order as in ``TopCollector``.
     """
 
-    def __init__(self, limit):
+    def __init__(self, limit, allow=None):
         super().__init__(limit=limit, usequality=False)
+        self.allow = allow
 
-    def _collect(self, global_docnum, score):
-        self.docset.add(global_docnum)
-        return super()._collect(global_docnum, score)
+    def collect_matches(self):
+        matcher = self.matcher
+        if self.final_fn is not None:  # a weighting with a final() step: Whoosh's own way
+            for sub_docnum in self.matches():
+                if self.allow is None or self.offset + sub_docnum in self.allow:
+                    self.collect(sub_docnum)
+            return
+        offset, allow, limit = self.offset, self.allow, self.limit
+        items, docset = self.items, self.docset
+        is_active, next_, id_, score_ = matcher.is_active, matcher.next, matcher.id, matcher.score
+        while is_active():
+            docnum = offset + id_()
+            if allow is None or docnum in allow:
+                score = score_()
+                docset.add(docnum)
+                if len(items) < limit:
+                    heappush(items, (score, -docnum))
+                elif score > items[0][0]:
+                    heapreplace(items, (score, -docnum))
+            next_()
+        self.total = len(docset)
 
     def all_ids(self):
         return self.docset
@@ -734,10 +795,10 @@ def _run_collector(searcher, q, filter_docs, *, limit, sortedby, reverse):
     """``searcher.search`` with a collector that also keeps every matching document."""
     if sortedby:
         collector = SortingCollector(sortedby, limit=limit, reverse=reverse)
+        if filter_docs is not None:
+            collector = FilterCollector(collector, allow=filter_docs)
     else:
-        collector = _TopAndAllCollector(limit)
-    if filter_docs is not None:
-        collector = FilterCollector(collector, allow=filter_docs)
+        collector = _TopAndAllCollector(limit, allow=filter_docs)
     searcher.search_with_collector(q, collector)
     return collector.results()
 
@@ -780,6 +841,17 @@ class ArchiveWhooshSearchQuery(WhooshSearchQuery):
         self._hit_count = results.get("hits", 0)
         self._facet_counts = self.post_process_facets(results)
         self._spelling_suggestion = results.get("spelling_suggestion", None)
+
+    def get_count(self):
+        """The hit count without scoring or rows (``_search_tree`` with an empty page)."""
+        if self._hit_count is None and not self._more_like_this and self._results is None:
+            search_kwargs = self.build_params()
+            search_kwargs.pop("facets", None)
+            search_kwargs.update(start_offset=0, end_offset=0)
+            self._hit_count = self.backend.search_tree(self.query_filter, **search_kwargs)[
+                "hits"
+            ]
+        return super().get_count()
 
     def run_mlt(self, **kwargs):
         search_kwargs = {"result_class": self.result_class}

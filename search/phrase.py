@@ -7,17 +7,20 @@ a results page's time.  Here the candidates come from the same intersection of t
 posting lists, and a document matches when some position ``p`` of the first word has the
 second word at ``p + 1``, the third at ``p + 2`` and so on, found with set intersections over
 the decoded positions.  Scores are the intersection's, as with Whoosh's own phrase matcher.
+
+A complete pass over a segment leaves the segment's matching documents in the backend's
+per-segment cache, so the same phrase later (in this process, on this segment, which never
+changes) skips the position check; the worker's commits add segments and leave it valid.
 """
 
 from __future__ import annotations
 
-from itertools import accumulate
+from itertools import accumulate, repeat
+from operator import sub
 from pickle import loads
 
 from whoosh import matching
 from whoosh import query as wq
-from whoosh.matching.binary import IntersectionMatcher
-from whoosh.matching.wrappers import WrappingMatcher
 from whoosh.system import _INT_SIZE
 
 
@@ -26,50 +29,117 @@ def positions(value: bytes) -> list[int]:
     return list(accumulate(loads(value[_INT_SIZE:])))
 
 
-class PhraseMatcher(WrappingMatcher):
-    """Documents of ``child`` (an intersection of ``words``) where the words are adjacent."""
+class PhraseMatcher(matching.Matcher):
+    """Documents where the ``words`` matchers' terms stand next to each other, in order.
 
-    def __init__(self, child, words, boost=1.0):
-        super().__init__(child, boost=boost)
+    The words' posting lists are intersected here directly (leapfrogging with ``skip_to``)
+    rather than through Whoosh's nested ``IntersectionMatcher``, whose layers cost more than
+    the position check on a phrase of common words.  The score is the sum of the words'
+    scores, which is what Whoosh's phrase matcher gives.
+    """
+
+    def __init__(self, words, boost=1.0, *, known=None, remember=None):
         self.words = words
-        self._find_next()
+        self.boost = boost
+        # ``known``: this segment's matching documents from an earlier complete pass (the
+        # positions need no decoding then); ``remember`` is given them after a complete pass.
+        self.known = known
+        self._remember = remember if known is None else None
+        self._seen: list[int] | None = [] if self._remember is not None else None
+        self._active = True
+        self._find(advance=False)
 
     def copy(self):
-        return self.__class__(self.child.copy(), [w.copy() for w in self.words], self.boost)
+        return self.__class__([w.copy() for w in self.words], self.boost, known=self.known)
 
-    def _replacement(self, newchild):
-        return self.__class__(newchild, self.words, self.boost)
+    def children(self):
+        return list(self.words)
+
+    def depth(self):
+        return 1 + max(w.depth() for w in self.words)
 
     def replace(self, minquality=0):
-        return self if self.is_active() else matching.NullMatcher()
+        return self if self._active else matching.NullMatcher()
 
     def supports_block_quality(self):
         return False
 
+    def supports(self, astype):
+        return False
+
+    def is_active(self):
+        return self._active
+
+    def id(self):
+        return self.words[0].id()
+
+    def weight(self):
+        return sum(w.weight() for w in self.words) * self.boost
+
+    def score(self):
+        total = 0.0
+        for w in self.words:
+            total += w.score()
+        return total * self.boost
+
     def _adjacent(self) -> bool:
+        # Every loop here runs in C (accumulate, map, the set operations): this is called for
+        # every document that holds all the words.
         words = self.words
-        starts = set(positions(words[0].value()))
-        for offset in range(1, len(words)):
-            starts.intersection_update([p - offset for p in positions(words[offset].value())])
+        starts = set(accumulate(loads(words[0].value()[_INT_SIZE:])))
+        last = len(words) - 1
+        for offset in range(1, last + 1):
+            shifted = map(sub, accumulate(loads(words[offset].value()[_INT_SIZE:])),
+                          repeat(offset))
+            if offset == last:
+                return not starts.isdisjoint(shifted)
+            starts.intersection_update(shifted)
             if not starts:
                 return False
         return True
 
-    def _find_next(self):
-        child = self.child
-        while child.is_active() and not self._adjacent():
-            child.next()
+    def _find(self, *, advance: bool):
+        """Move to the next document holding every word next to each other (this one
+        included unless ``advance``)."""
+        words = self.words
+        lead = words[0]
+        if advance:
+            lead.next()
+        while lead.is_active():
+            doc = lead.id()
+            for m in words[1:]:
+                if m.id() < doc:
+                    m.skip_to(doc)
+                    if not m.is_active():
+                        self._active = False
+                        return
+                if m.id() > doc:
+                    lead.skip_to(m.id())
+                    break
+            else:
+                known = self.known
+                if (doc in known) if known is not None else self._adjacent():
+                    if self._seen is not None:
+                        self._seen.append(doc)
+                    return
+                lead.next()
+        self._active = False
+        if self._seen is not None:
+            self._remember(frozenset(self._seen))
+            self._seen = None
 
     def next(self):
-        self.child.next()
-        self._find_next()
+        if self._active:
+            self._find(advance=True)
 
     def skip_to(self, id):
-        self.child.skip_to(id)
-        self._find_next()
+        if self._active and self.words[0].id() < id:
+            self._seen = None  # documents were skipped: this pass is not a complete list
+            self.words[0].skip_to(id)
+            self._find(advance=False)
 
     def all_ids(self):
-        while self.is_active():
+        while self._active:
             yield self.id()
             self.next()
 
@@ -99,10 +169,15 @@ class FastPhrase(wq.Phrase):
             words.append(wq.Term(fieldname, btext).matcher(searcher, context))
         if len(words) == 1:
             return words[0]
-        # The intersection moves the word matchers themselves, so at each candidate document
-        # every one of them is positioned on it and its value() holds that document's
-        # positions.
-        child = words[0]
-        for m in words[1:]:
-            child = IntersectionMatcher(child, m)
-        return PhraseMatcher(child, words, boost=self.boost)
+        if not all(m.is_active() for m in words):
+            return matching.NullMatcher()
+        from .backends import SEGMENT_CACHE, _segment_key
+
+        segment_key = _segment_key(reader)
+        if segment_key is None:
+            return PhraseMatcher(words, boost=self.boost)
+        key = (segment_key, "phrase", fieldname, tuple(self.words))
+        return PhraseMatcher(
+            words, boost=self.boost, known=SEGMENT_CACHE.get(key),
+            remember=lambda docs: SEGMENT_CACHE.put(key, docs),
+        )

@@ -14,12 +14,14 @@ from __future__ import annotations
 import datetime
 import json
 import re
+import threading
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import and_, or_
 
 from django.db.models import Exists, OuterRef, Q
 from django.http import QueryDict
+from django.utils.http import urlencode
 from haystack.inputs import Exact
 from haystack.query import SQ, SearchQuerySet
 
@@ -174,16 +176,55 @@ def read_page(raw: str | None) -> int | None:
 # --- labels from the database (one query per facet) ----------------------------------------
 
 
+# Labels of keys read from the index, for the index generation they were read from: a rename
+# re-indexes the statements concerned, so a new generation brings new labels.
+_LABELS: dict = {"generation": None}
+_LABELS_LOCK = threading.Lock()
+_CACHED_LABELS = ("speaker", "event", "topic", "country", "series")
+
+
+def _index_generation():
+    from haystack import connections
+
+    backend = connections["default"].get_backend()
+    generation_key = getattr(backend, "generation_key", None)
+    try:
+        return generation_key() if generation_key else None
+    except SearchUnavailable:
+        return None
+
+
 def facet_labels(name: str, keys, *, published_only: bool = False) -> dict[str, str]:
-    """Labels of facet keys, in one query.
+    """Labels of facet keys, in one query (or none, for keys seen in this index generation).
 
     Keys read from the index belong to published statements already; keys a visitor typed
     (``published_only``) must also have a published statement, so a draft-only speaker's
-    name is never shown.
+    name is never shown; those are always checked in the database.
     """
     keys = list(dict.fromkeys(keys))
     if not keys:
         return {}
+    if published_only or name not in _CACHED_LABELS:
+        return _labels_from_database(name, keys, published_only=published_only)
+    generation = _index_generation()
+    if generation is None:
+        return _labels_from_database(name, keys)
+    with _LABELS_LOCK:
+        if _LABELS["generation"] != generation:
+            _LABELS.clear()
+            _LABELS["generation"] = generation
+        known = _LABELS.setdefault(name, {})
+        missing = [k for k in keys if k not in known]
+    if missing:
+        found = _labels_from_database(name, missing)
+        with _LABELS_LOCK:
+            if _LABELS["generation"] == generation:
+                for key in missing:
+                    known[key] = found.get(key)
+    return {k: known[k] for k in keys if known.get(k) is not None}
+
+
+def _labels_from_database(name: str, keys, *, published_only: bool = False) -> dict[str, str]:
     if name in ("speaker", "event", "topic", "country"):
         model, key_field = {
             "speaker": (Speaker, "slug"),
@@ -403,25 +444,23 @@ def _rows(results, parsed: ParsedQuery) -> list[Row]:
 
 def url_with(params: QueryDict, *, add=None, remove=None, set_=None, drop=()) -> str:
     """``?…`` for these parameters with one value added/removed/set; the page always resets."""
-    qd = params.copy()
-    qd.pop("page", None)
-    for key in drop:
-        qd.pop(key, None)
+    # Plain lists rather than QueryDict.copy() (a deep copy): a results page builds a link
+    # like this for every facet value and year shown, a hundred or more.
+    lists = {key: list(values) for key, values in params.lists()
+             if key != "page" and key not in drop}
     if add:
         name, value = add
-        values = qd.getlist(name)
+        values = lists.setdefault(name, [])
         if value not in values:
-            qd.setlist(name, [*values, value])
+            values.append(value)
     if remove:
         name, value = remove
-        qd.setlist(name, [v for v in qd.getlist(name) if v.strip() != value])
+        if name in lists:
+            lists[name] = [v for v in lists[name] if v.strip() != value]
     if set_:
         name, value = set_
-        qd.setlist(name, [value])
-    for key in list(qd.keys()):
-        if not [v for v in qd.getlist(key) if v.strip()]:
-            qd.pop(key)
-    encoded = qd.urlencode()
+        lists[name] = [value]
+    encoded = urlencode([(key, v) for key, values in lists.items() for v in values if v.strip()])
     return "?" + encoded if encoded else "?"
 
 

@@ -21,12 +21,12 @@ _MAX_SEGMENTS = 64
 
 def segment_lengths(reader, fieldname: str) -> list[int] | None:
     """Every document's length of ``fieldname`` in one segment (cached by segment)."""
-    segment = getattr(reader, "segment", None)
-    if segment is None:
+    segment = reader.segment() if hasattr(reader, "segment") else None
+    if segment is None:  # a MultiReader over several segments
         return None
     # Segment ids are random and a segment never changes once written (deletions are kept
     # beside it), so the id names its lengths for good.
-    key = (segment().segment_id(), reader.doc_count_all(), fieldname)
+    key = (segment.segment_id(), reader.doc_count_all(), fieldname)
     with _LOCK:
         found = _LENGTHS.get(key)
         if found is not None:
