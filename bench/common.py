@@ -14,6 +14,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -63,11 +64,31 @@ def manage(workdir: Path, *args: str, check: bool = True, stdout=None):
 
 
 def run_measured(argv: list[str], env: dict[str, str], log: Path) -> dict:
-    """Run a child process; wall time and its own peak RSS (``wait4``, not the whole tree)."""
+    """Run a child process: wall and CPU time, and memory.
+
+    ``peak_rss_mb`` is the largest single process (``wait4``); the child may fork workers
+    (``rebuild_index`` does, one per core), so the whole process tree is also sampled every
+    0.1 s: ``peak_tree_pss_mb`` is its peak proportional set size (pages shared between the
+    processes after the fork counted once: the memory the build really holds) and
+    ``peak_tree_rss_mb`` its peak sum of RSS (shared pages counted in every process).
+    """
     started = time.monotonic()
+    peaks = {"pss": 0, "rss": 0}
     with open(log, "w") as out:
         proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        stop = threading.Event()
+
+        def sample():
+            while not stop.wait(0.1):
+                pss, rss = tree_memory_kb(proc.pid)
+                peaks["pss"] = max(peaks["pss"], pss)
+                peaks["rss"] = max(peaks["rss"], rss)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
         _pid, status, usage = os.wait4(proc.pid, 0)
+        stop.set()
+        sampler.join()
     seconds = time.monotonic() - started
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
@@ -75,8 +96,38 @@ def run_measured(argv: list[str], env: dict[str, str], log: Path) -> dict:
     return {
         "seconds": seconds,
         "peak_rss_mb": usage.ru_maxrss / 1024,  # Linux reports KiB
+        "peak_tree_pss_mb": peaks["pss"] / 1024,
+        "peak_tree_rss_mb": peaks["rss"] / 1024,
         "cpu_seconds": usage.ru_utime + usage.ru_stime,
     }
+
+
+def tree_memory_kb(root: int) -> tuple[int, int]:
+    """(PSS, RSS) in KiB summed over ``root`` and its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    pss = rss = 0
+    stack = [root]
+    while stack:
+        pid = stack.pop()
+        stack.extend(children.get(pid, []))
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Rss:"):
+                        rss += int(line.split()[1])
+                    elif line.startswith("Pss:"):
+                        pss += int(line.split()[1])
+        except OSError:
+            continue
+    return pss, rss
 
 
 def sha256_file(path: Path) -> str:

@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import heapq
 import itertools
 import json
 import logging
+import math
 import os
 import re
 import threading
@@ -568,7 +570,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             ui = connections[self.connection_alias].get_unified_index()
             text = ui.get_index(type(model_instance)).text.prepare(model_instance)
         end_offset = end_offset or 10
-        key_terms = searcher.key_terms_from_text(self.content_field_name, text, numterms=15)
+        key_terms = self._key_terms(st, text, numterms=15)
         if not key_terms:
             return {"results": [], "hits": 0}
         q = wq.Or([wq.Term(self.content_field_name, w, boost=wt) for w, wt in key_terms])
@@ -578,8 +580,42 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         result_class = result_class or SearchResult
         return {
             "results": [self._result(result_class, h.fields(), h.score) for h in hits],
-            "hits": len(results),
+            # Not len(results): with block skipping that runs the query a second time.
+            "hits": results.scored_length(),
         }
+
+    def _key_terms(self, st: _SearcherState, text: str, numterms: int = 15):
+        """The statement's most characteristic terms, by tf x idf, with relative weights.
+
+        What Lucene's MoreLikeThis does: terms in only this document or in more than a fifth
+        of the archive say little about what is similar, and leaving out the common ones keeps
+        the "any of these terms" query to short posting lists.  Whoosh's own
+        ``key_terms_from_text`` (Bo1) asked every segment for every term's collection
+        frequency, twice the cost of the search that follows.
+        """
+        field = self.schema[self.content_field_name]
+        positions = getattr(field, "positions", None)
+        if positions is None:
+            searcher = st.searcher
+            return searcher.key_terms_from_text(self.content_field_name, text, numterms=numterms)
+        reader = st.searcher.reader()
+        total = reader.doc_count()
+        if not total:
+            return []
+        frequencies = _document_frequencies(st, reader, self.content_field_name)
+        ceiling = max(2, total // 5)
+        scored = []
+        for term, where in positions(text).items():
+            if len(term) < 3 or not term.isalpha():
+                continue
+            df = frequencies(term)
+            if 2 <= df <= ceiling:
+                scored.append((len(where) * math.log(total / df), term))
+        top = heapq.nlargest(numterms, scored)
+        if not top:
+            return []
+        best = top[0][0]
+        return [(term, score / best) for score, term in top]
 
     # writing (the index worker only) --------------------------------------------------------
 
@@ -710,6 +746,26 @@ def _segment_near_words(reader, field, word, max_distance=2):
         limit=None,
     )
     return [(choice, distance) for choice, distance, _index in matches]
+
+
+DF_CACHE = _LRU(8)
+
+
+def _document_frequencies(st: _SearcherState, reader, field):
+    """A term -> document frequency lookup, remembered for the searcher's generation."""
+    key = (st.key, field)
+    known = DF_CACHE.get(key)
+    if known is None:
+        known = {}
+        DF_CACHE.put(key, known)
+
+    def frequency(term):
+        df = known.get(term)
+        if df is None:
+            df = known[term] = reader.doc_frequency(field, term)
+        return df
+
+    return frequency
 
 
 def _query_docs(searcher, q) -> set[int]:
