@@ -149,7 +149,7 @@ class BodyText(TEXT):
     Whoosh's own path runs each token through a chain of generators and Token objects and
     then groups them by word; for a 20 KB speech that is most of the cost of adding it.  This
     ``index`` gives the same postings (same terms, frequencies, weights and position bytes as
-    ``TEXT(analyzer=text_analyzer(), phrase=True)``; ``tests/test_search_analysis.py`` checks
+    ``TEXT(analyzer=text_analyzer(), phrase=True)``; ``tests/test_search_engine.py`` checks
     it) in one loop.  Queries still go through ``text_analyzer``.
     """
 

@@ -52,6 +52,7 @@ from whoosh import query as wq
 from whoosh.collectors import FilterCollector, SortingCollector, TopCollector
 from whoosh.fields import DATETIME, KEYWORD, STORED, TEXT, Schema
 from whoosh.fields import ID as WHOOSH_ID
+from whoosh.reading import TermNotFound
 
 from .analysis import (
     BodyText,
@@ -534,6 +535,9 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         for sub, _offset in _leaves(self.state().searcher):
             for candidate, distance in _segment_near_words(sub.reader(), spell_field, word):
                 found[candidate] = min(distance, found.get(candidate, distance))
+        # A segment's word list keeps the words of its deleted documents (an unpublished or
+        # deleted statement) until a merge: only words some live document holds are offered.
+        found = {w: d for w, d in found.items() if _has_live_doc(reader, spell_field, w)}
         if not found:
             return None
         return max(
@@ -766,6 +770,14 @@ def _document_frequencies(st: _SearcherState, reader, field):
         return df
 
     return frequency
+
+
+def _has_live_doc(reader, field, word) -> bool:
+    """Whether a document not deleted holds ``word`` (postings skip deleted documents)."""
+    try:
+        return reader.postings(field, word).is_active()
+    except TermNotFound:
+        return False
 
 
 def _query_docs(searcher, q) -> set[int]:

@@ -111,7 +111,9 @@ class PhraseMatcher(matching.Matcher):
                 if m.id() < doc:
                     m.skip_to(doc)
                     if not m.is_active():
-                        self._active = False
+                        # A later word ran out: the pass is as complete as when the first
+                        # word runs out, so it is remembered too.
+                        self._end()
                         return
                 if m.id() > doc:
                     lead.skip_to(m.id())
@@ -123,6 +125,9 @@ class PhraseMatcher(matching.Matcher):
                         self._seen.append(doc)
                     return
                 lead.next()
+        self._end()
+
+    def _end(self):
         self._active = False
         if self._seen is not None:
             self._remember(frozenset(self._seen))
