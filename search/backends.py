@@ -607,15 +607,19 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         if not total:
             return []
         frequencies = _document_frequencies(st, reader, self.content_field_name)
-        ceiling = max(2, total // 5)
-        scored = []
+        # On a small archive every shared word is informative; on a large one the common ones
+        # only make the query slow.
+        ceiling = total if total < 100 else total // 5
+        scored, common_scored = [], []
         for term, where in positions(text).items():
             if len(term) < 3 or not term.isalpha():
                 continue
             df = frequencies(term)
-            if 2 <= df <= ceiling:
-                scored.append((len(where) * math.log(total / df), term))
-        top = heapq.nlargest(numterms, scored)
+            if df >= 2:
+                # BM25's idf: positive even for a term in every document.
+                entry = (len(where) * math.log(1 + (total - df + 0.5) / (df + 0.5)), term)
+                (scored if df <= ceiling else common_scored).append(entry)
+        top = heapq.nlargest(numterms, scored) or heapq.nlargest(numterms, common_scored)
         if not top:
             return []
         best = top[0][0]
