@@ -14,8 +14,9 @@ the corpus's 200, a year from 1946 to 2015 and that year's session event.  Their
 
 Each size gets its own folder ``var/bench/growth-<N>/`` (removed with ``--clean``), reused
 when present.  Figures per size: database load time, index build (speeches/s, MB/s, size /
-text, peak RSS), the search page query set, spelling, related statements, statement and list
-pages.  Results go to ``var/bench/growth.json`` and a table on stdout.
+text, peak memory of the build's processes), the search page query set, spelling, related
+statements, statement and list pages.  Results go to ``var/bench/growth.json`` and a table
+on stdout.
 """
 
 from __future__ import annotations
@@ -173,7 +174,7 @@ def measure(size: int, rounds: int) -> None:
 
 
 def table(results: list[dict]) -> str:
-    lines = [f"{'N':>7} {'words':>5} {'build/s':>8} {'MB/s':>6} {'idx/text':>8} {'RSS MB':>7} "
+    lines = [f"{'N':>7} {'words':>5} {'build/s':>8} {'MB/s':>6} {'idx/text':>8} {'PSS MB':>7} "
              f"{'worst search p50':>16} {'p95':>7} {'browse p50':>10} {'spell':>7} "
              f"{'related':>8} {'stmt':>6} {'list':>6}   (ms; cpu p50 in brackets)"]
     for r in results:
@@ -182,7 +183,7 @@ def table(results: list[dict]) -> str:
         worst = max(searches.values(), key=lambda v: v["p50"])
         lines.append(
             f"{r['size']:>7} {r['words']:>5} {b['speeches_per_s']:>8} {b['text_mb_per_s']:>6} "
-            f"{b['index_to_text']:>8} {b['peak_rss_mb']:>7.0f} "
+            f"{b['index_to_text']:>8} {b.get('peak_tree_pss_mb', b['peak_rss_mb']):>7.0f} "
             f"{worst['p50']:>7.1f} [{worst.get('cpu_p50', 0):>5.1f}] "
             f"{max(v['p95'] for v in searches.values()):>7.1f} "
             f"{r['search_page']['browse all']['p50']:>10.1f} {r['spelling']['p50']:>7.1f} "

@@ -176,7 +176,7 @@ HAYSTACK_SEARCH_RESULTS_PER_PAGE = 20
 # rebuild_index: processes to build with (0: one per core) and the postings each one holds in
 # memory before it writes a segment (search/bulk.py); together they bound the rebuild's memory.
 SEARCH_REBUILD_PROCESSES = int(os.environ.get("SEARCH_REBUILD_PROCESSES", "0"))
-SEARCH_REBUILD_SEGMENT_MB = int(os.environ.get("SEARCH_REBUILD_SEGMENT_MB", "64"))
+SEARCH_REBUILD_SEGMENT_MB = int(os.environ.get("SEARCH_REBUILD_SEGMENT_MB", "48"))
 
 LOGGING = {
     "version": 1,

@@ -390,7 +390,7 @@ def _build_run(directory: str, pks: list[int], batch_size: int, stdout) -> dict:
 
     backend = get_backend()
     index = statement_index()
-    limit = int(getattr(settings, "SEARCH_REBUILD_SEGMENT_MB", 64)) << 20
+    limit = int(getattr(settings, "SEARCH_REBUILD_SEGMENT_MB", 48)) << 20
     ix = whoosh_index.open_dir(directory, schema=backend.schema)
     segments, failures, count = [], {}, 0
     writer = BulkSegmentWriter(ix, limit_bytes=limit, _lk=False)
