@@ -53,12 +53,13 @@ PAGE_QUERIES = [
     ("sort by date", {"q": "development", "sort": "oldest"}),
     ("page 20", {"q": "peace", "page": "20"}),
 ]
-# Misspellings that match nothing, and the words a reader would want back.
+# Misspellings that match nothing, and the words a reader would want back (either spelling
+# where British and American ones are both in the corpus: a subset may hold only one).
 MISSPELLINGS = [
-    ("nuclaer disarmamnet", "nuclear disarmament"),
-    ("terrorisim", "terrorism"),
-    ("decolonisaton", "decolonisation"),
-    ("sovreignty", "sovereignty"),
+    ("nuclaer disarmamnet", ("nuclear disarmament",)),
+    ("terrorisim", ("terrorism",)),
+    ("decolonisaton", ("decolonisation", "decolonization")),
+    ("sovreignty", ("sovereignty",)),
 ]
 AUTOCOMPLETE = ["fra", "unit", "gen", "session 4", "ind"]
 
@@ -273,8 +274,8 @@ def measure_spelling(rounds: int) -> dict:
         qd["q"] = wrong
         outcome = run_search(read_request(qd), qd)
         got = (outcome.suggestion or {}).get("q")
-        checks.append({"query": wrong, "suggested": got, "expected": right,
-                       "hits_of_query": outcome.hits, "ok": got == right})
+        checks.append({"query": wrong, "suggested": got, "expected": list(right),
+                       "hits_of_query": outcome.hits, "ok": got in right})
     return {**common.summary_ms(samples), "checks": checks,
             "real_words": sum(c["ok"] for c in checks), "of": len(checks)}
 
