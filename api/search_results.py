@@ -25,6 +25,7 @@ from search.query import (
     SearchRequest,
     build_queryset,
     facet_labels,
+    index_generation,
     read_request,
 )
 
@@ -160,12 +161,13 @@ def facets_for(parsed: Parsed, *, limit: int = 20) -> dict[str, list[dict]]:
         other = build_queryset(request, skip_facet=name).facet(name)
         counts[name] = other.facet_counts().get("fields", {}).get(name, [])
     out = {}
+    generation = index_generation()
     for name in FACETS:
         pairs = [(key, count) for key, count in counts.get(name, []) if key and count]
         if name == "year":
             pairs.sort(key=lambda pair: pair[0], reverse=True)
         pairs = pairs[:limit] if name != "year" else pairs
-        labels = facet_labels(name, [key for key, _ in pairs])
+        labels = facet_labels(name, [key for key, _ in pairs], generation=generation)
         out[name] = [
             {"value": key, "label": labels[key], "count": count}
             for key, count in pairs

@@ -239,19 +239,16 @@ def drop_search_caches(level: str) -> None:
     """Empty the search code's in-process caches: ``query`` what is remembered per query
     (facet counts, filters, a query's or phrase's documents per segment), ``all`` everything
     (also facet columns, field lengths, spelling word lists, labels)."""
-    from search import backends, query, scoring
+    from search import backends, query
 
-    for cache in (backends.FACET_CACHE, backends.FILTER_CACHE):
-        cache.clear()
     if level == "query":
+        for cache in (backends.FACET_CACHE, backends.FILTER_CACHE):
+            cache.clear()
         with backends.SEGMENT_CACHE.lock:
             for key in [k for k in backends.SEGMENT_CACHE.data if k[1] in ("docs", "phrase")]:
                 del backends.SEGMENT_CACHE.data[key]
         return
-    for cache in (backends.COLUMN_CACHE, backends.SEGMENT_CACHE, backends.DF_CACHE):
-        cache.clear()
-    with scoring._LOCK:
-        scoring._LENGTHS.clear()
+    backends.clear_caches()
     with query._LABELS_LOCK:
         query._LABELS.clear()
         query._LABELS["generation"] = None

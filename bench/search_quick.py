@@ -120,7 +120,7 @@ def build_stock(stdout, force: bool):
 def time_ours(rounds: int, cold: bool):
     from django.test import Client
 
-    from search.backends import COLUMN_CACHE, FACET_CACHE, FILTER_CACHE
+    from search.backends import clear_caches
     from search.indexer import get_backend
 
     client = Client()
@@ -131,8 +131,7 @@ def time_ours(rounds: int, cold: bool):
     for _ in range(rounds):
         for q in QUERIES:
             if cold:
-                for cache in (FACET_CACHE, FILTER_CACHE, COLUMN_CACHE):
-                    cache.clear()
+                clear_caches()
                 backend.forget_searcher()
             started = time.perf_counter()
             response = client.get("/search/", {"q": q})

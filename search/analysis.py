@@ -76,13 +76,20 @@ class FoldFilter(Filter):
                 t.text = text.lower()
                 yield t
                 continue
-            text = fold_text(text).lower()
-            if not text:
-                continue
-            if strip_articles and "\u0600" <= text[0] <= "\u06ff":
-                text = strip_arabic_article(text)
-            t.text = text
-            yield t
+            text = fold_token(text, strip_articles)
+            if text:
+                t.text = text
+                yield t
+
+
+def fold_token(text: str, strip_articles: bool) -> str:
+    """One token as ``FoldFilter`` leaves it ("" when only marks were left)."""
+    if text.isascii():
+        return text.lower()
+    text = fold_text(text).lower()
+    if text and strip_articles and "\u0600" <= text[0] <= "\u06ff":
+        text = strip_arabic_article(text)
+    return text
 
 
 def strip_arabic_article(text: str) -> str:
@@ -127,14 +134,9 @@ _STEMS: dict[str, str] = {}
 
 def _index_word(word: str) -> str:
     """What ``text_analyzer`` turns one token into ("" when nothing is left)."""
-    if word.isascii():
-        word = word.lower()
-    else:
-        word = fold_text(word).lower()
-        if not word:
-            return ""
-        if "\u0600" <= word[0] <= "\u06ff":
-            word = strip_arabic_article(word)
+    word = fold_token(word, strip_articles=True)
+    if not word:
+        return ""
     stemmed = _STEMS.get(word)
     if stemmed is None:
         if len(_STEMS) > 500_000:

@@ -33,7 +33,6 @@ import re
 import threading
 import uuid
 from collections import OrderedDict
-from heapq import heappush, heapreplace
 from pathlib import Path
 
 from haystack.backends import SearchNode
@@ -146,6 +145,18 @@ COLUMN_CACHE = _LRU(64)
 # commits, which only add segments and deletions.  Only the composition into index-wide
 # document numbers is redone for a new searcher.
 SEGMENT_CACHE = _LRU(4096)
+# Term -> document frequency, per searcher (related statements' key terms).
+DF_CACHE = _LRU(8)
+
+
+def clear_caches() -> None:
+    """Forget everything the search code remembers in this process (a reset index, or a
+    benchmark's first request)."""
+    from .scoring import clear_lengths
+
+    for cache in (FACET_CACHE, FILTER_CACHE, COLUMN_CACHE, SEGMENT_CACHE, DF_CACHE):
+        cache.clear()
+    clear_lengths()
 
 
 _STATE_TOKENS = itertools.count(1)
@@ -521,7 +532,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             if len(word) < 4 or not word.isalpha() or reader.doc_frequency(spell_field, word):
                 out.append(word)
                 continue
-            found = self._closest_word(reader, spell_field, word)
+            found = self._closest_word(st.searcher, spell_field, word)
             if found and found != word:
                 out.append(found)
                 changed = True
@@ -529,10 +540,11 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
                 out.append(word)
         return " ".join(out) if changed else None
 
-    def _closest_word(self, reader, spell_field, word):
+    def _closest_word(self, searcher, spell_field, word):
         """Fewest edits first; among equals, the word in most documents."""
+        reader = searcher.reader()
         found: dict[str, int] = {}
-        for sub, _offset in _leaves(self.state().searcher):
+        for sub, _offset in _leaves(searcher):
             for candidate, distance in _segment_near_words(sub.reader(), spell_field, word):
                 found[candidate] = min(distance, found.get(candidate, distance))
         # A segment's word list keeps the words of its deleted documents (an unpublished or
@@ -597,11 +609,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         ``key_terms_from_text`` (Bo1) asked every segment for every term's collection
         frequency, twice the cost of the search that follows.
         """
-        field = self.schema[self.content_field_name]
-        positions = getattr(field, "positions", None)
-        if positions is None:
-            searcher = st.searcher
-            return searcher.key_terms_from_text(self.content_field_name, text, numterms=numterms)
+        positions = self.schema[self.content_field_name].positions  # a BodyText
         reader = st.searcher.reader()
         total = reader.doc_count()
         if not total:
@@ -756,9 +764,6 @@ def _segment_near_words(reader, field, word, max_distance=2):
     return [(choice, distance) for choice, distance, _index in matches]
 
 
-DF_CACHE = _LRU(8)
-
-
 def _document_frequencies(st: _SearcherState, reader, field):
     """A term -> document frequency lookup, remembered for the searcher's generation."""
     key = (st.key, field)
@@ -837,9 +842,9 @@ class _TopAndAllCollector(TopCollector):
                 score = score_()
                 docset.add(docnum)
                 if len(items) < limit:
-                    heappush(items, (score, -docnum))
+                    heapq.heappush(items, (score, -docnum))
                 elif score > items[0][0]:
-                    heapreplace(items, (score, -docnum))
+                    heapq.heapreplace(items, (score, -docnum))
             next_()
         self.total = len(docset)
 

@@ -304,7 +304,10 @@ def rebuild(*, batch_size: int = 100, keep: int = 1, backend=None, stdout=None,
         previous = read_pointer(backend.root)
         directory = backend.create_generation()
         try:
-            (directory / "MAIN.tmp").mkdir(exist_ok=True)  # shared by the writers below
+            ix = whoosh_index.open_dir(str(directory), schema=backend.schema)
+            # The codec's temporary folder, shared by the writers below (one per process).
+            temporary = directory / f"{ix.indexname}.tmp"
+            temporary.mkdir(exist_ok=True)
             pks = list(statements_for_index().order_by("pk").values_list("pk", flat=True))
             processes = _rebuild_processes(processes, len(pks))
             runs = [pks[i * len(pks) // processes:(i + 1) * len(pks) // processes]
@@ -314,8 +317,7 @@ def rebuild(*, batch_size: int = 100, keep: int = 1, backend=None, stdout=None,
             else:
                 parts = _build_in_processes(str(directory), runs, batch_size)
             segments = [seg for part in parts for seg in part["segments"]]
-            ix = whoosh_index.open_dir(str(directory), schema=backend.schema)
-            shutil.rmtree(directory / f"{ix.indexname}.tmp", ignore_errors=True)
+            shutil.rmtree(temporary, ignore_errors=True)
             # One table of contents naming every run's segments (generation 0 is the empty
             # index ``create_generation`` wrote).
             TOC(backend.schema, segments, 1).write(ix.storage, ix.indexname)
@@ -432,13 +434,12 @@ def _remove_old_generations(root: Path, *, keep: set) -> None:
 
 def reset_index(*, backend=None) -> Path:
     """Swap in a new, empty generation (tests; `rebuild` for real data)."""
-    from .backends import COLUMN_CACHE, FACET_CACHE, FILTER_CACHE, SEGMENT_CACHE, write_pointer
+    from .backends import clear_caches, write_pointer
 
     backend = backend or get_backend()
     with write_lock(backend):
         directory = backend.create_generation()
         write_pointer(backend.root, directory)
         _remove_old_generations(backend.root, keep={directory})
-    for cache in (FACET_CACHE, FILTER_CACHE, COLUMN_CACHE, SEGMENT_CACHE):
-        cache.clear()
+    clear_caches()
     return directory

@@ -183,7 +183,8 @@ _LABELS_LOCK = threading.Lock()
 _CACHED_LABELS = ("speaker", "event", "topic", "country", "series")
 
 
-def _index_generation():
+def index_generation():
+    """The live index generation's key, or None (no index, or an engine without one)."""
     from haystack import connections
 
     backend = connections["default"].get_backend()
@@ -194,19 +195,21 @@ def _index_generation():
         return None
 
 
-def facet_labels(name: str, keys, *, published_only: bool = False) -> dict[str, str]:
+def facet_labels(name: str, keys, *, published_only: bool = False,
+                 generation=None) -> dict[str, str]:
     """Labels of facet keys, in one query (or none, for keys seen in this index generation).
 
     Keys read from the index belong to published statements already; keys a visitor typed
     (``published_only``) must also have a published statement, so a draft-only speaker's
-    name is never shown; those are always checked in the database.
+    name is never shown; those are always checked in the database.  ``generation``: what
+    ``index_generation()`` gave, when a caller labels several facets at once.
     """
     keys = list(dict.fromkeys(keys))
     if not keys:
         return {}
     if published_only or name not in _CACHED_LABELS:
         return _labels_from_database(name, keys, published_only=published_only)
-    generation = _index_generation()
+    generation = generation if generation is not None else index_generation()
     if generation is None:
         return _labels_from_database(name, keys)
     with _LABELS_LOCK:
@@ -466,6 +469,7 @@ def url_with(params: QueryDict, *, add=None, remove=None, set_=None, drop=()) ->
 
 def _facets(counts, request, params, labels_selected) -> dict[str, list[FacetValue]]:
     out = {}
+    generation = index_generation()
     for name in FACETS:
         if name == "year":
             continue
@@ -478,7 +482,10 @@ def _facets(counts, request, params, labels_selected) -> dict[str, list[FacetVal
         for key in selected:
             if key not in shown_keys:
                 shown.append((key, pair_counts.get(key, 0)))
-        labels = facet_labels(name, [k for k, _ in shown if k not in labels_selected.get(name, {})])
+        labels = facet_labels(
+            name, [k for k, _ in shown if k not in labels_selected.get(name, {})],
+            generation=generation,
+        )
         labels.update(labels_selected.get(name, {}))
         values = []
         for key, count in shown:

@@ -19,6 +19,11 @@ _LOCK = threading.Lock()
 _MAX_SEGMENTS = 64
 
 
+def clear_lengths() -> None:
+    with _LOCK:
+        _LENGTHS.clear()
+
+
 def segment_lengths(reader, fieldname: str) -> list[int] | None:
     """Every document's length of ``fieldname`` in one segment (cached by segment)."""
     segment = reader.segment() if hasattr(reader, "segment") else None
