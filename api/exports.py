@@ -1,5 +1,4 @@
-"""Result-set exports and the search feed: exactly what the search page finds for a query
-string, as CSV, JSON or Atom.
+"""Result-set exports: exactly what the search page finds for a query string, as CSV or JSON.
 
 An export streams up to ``EXPORT_MAX_ROWS`` statements; a search that finds more is refused
 with a message saying how many it found and what to do, rather than cut off silently.
@@ -13,19 +12,16 @@ from collections.abc import Iterator
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse, StreamingHttpResponse
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from archive.feeds import StatementFeed
 from archive.models import Statement
-from search.backends import SearchUnavailable
-from search.query import PAGE_SIZE
+from search import request as search_request
+from search.errors import BadSearchRequest, SearchUnavailable
 
-from . import search_results
 from .throttling import throttled_response
 
-EXPORT_MAX_ROWS = 5000
+EXPORT_MAX_ROWS = search_request.EXPORT_MAX_ROWS
 CSV_COLUMNS = [
     "date", "title", "speakers", "event", "place", "country", "topics", "kind", "language",
     "source", "source_url", "permalink",
@@ -95,11 +91,9 @@ def export(request, fmt: str):
     if (refused := throttled_response(request)) is not None:
         return refused
     try:
-        parsed = search_results.parse(request.GET)
-        search_results.check_known(parsed)
-        sqs = search_results.queryset(parsed)
-        found = sqs.count()
-    except search_results.BadSearchRequest as exc:
+        search = search_request.read_request(request.GET)
+        found = search_request.count(search)
+    except BadSearchRequest as exc:
         return _plain(str(exc), 400)
     except SearchUnavailable:
         return _unavailable()
@@ -116,8 +110,8 @@ def export(request, fmt: str):
     origin = request.build_absolute_uri("/").rstrip("/")
 
     def records() -> Iterator[dict]:
-        statements = search_results.iter_statements(
-            sqs, limit=EXPORT_MAX_ROWS, with_body=with_body
+        statements = search_request.iter_statements(
+            search, limit=EXPORT_MAX_ROWS, with_body=with_body
         )
         for statement in statements:
             yield record(statement, origin + statement.get_absolute_url(), with_body=with_body)
@@ -151,62 +145,3 @@ def _json_stream(records: Iterator[dict], *, query: str, found: int, at) -> Iter
         yield ("" if first else ",\n") + json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
         first = False
     yield "\n]}\n"
-
-
-class SearchFeed(StatementFeed):
-    """The first page of a search, as Atom.  The page links it with ``sort=newest`` so that a
-    feed reader sees each new match (see ``search_feed_url``)."""
-
-    def get_object(self, request):
-        return request.GET.copy()
-
-    def statements(self, obj):
-        return []
-
-    def items(self, obj):
-        parsed = search_results.parse(obj)
-        search_results.check_known(parsed)
-        sqs = search_results.queryset(parsed)
-        return list(search_results.iter_statements(sqs, limit=PAGE_SIZE, with_body=True))
-
-    def title(self, obj) -> str:
-        words = obj.get("q", "").strip()
-        described = f"“{words[:80]}”" if words else "all statements"
-        facets = [
-            f"{name}: {', '.join(obj.getlist(name))}"
-            for name in search_results.FACETS
-            if obj.getlist(name)
-        ]
-        return f"Search {described}" + (f" ({'; '.join(facets)})" if facets else "")
-
-    def link(self, obj) -> str:
-        query = obj.urlencode()
-        return reverse("search:search") + (f"?{query}" if query else "")
-
-    def feed_url(self, obj) -> str:
-        query = obj.urlencode()
-        return reverse("api:search-feed") + (f"?{query}" if query else "")
-
-
-_search_feed = SearchFeed()
-
-
-@require_safe
-def search_feed(request):
-    if (refused := throttled_response(request)) is not None:
-        return refused
-    try:
-        return _search_feed(request)
-    except search_results.BadSearchRequest as exc:
-        return _plain(str(exc), 400)
-    except SearchUnavailable:
-        return _unavailable()
-
-
-def search_feed_url(params) -> str:
-    """The feed of a search page's query string, newest first unless it chose an order."""
-    params = params.copy()
-    params.pop("page", None)
-    if not params.get("sort"):
-        params["sort"] = "newest"
-    return reverse("api:search-feed") + "?" + params.urlencode()

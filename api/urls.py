@@ -3,7 +3,7 @@ from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from . import docs, exports, views
+from . import docs, exports, feeds, views
 
 app_name = "api"
 
@@ -19,6 +19,11 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/", include(router.urls)),
     path("api/<path:rest>", extend_schema(exclude=True)(views.not_found)),
-    path("feeds/search/", exports.search_feed, name="search-feed"),
+    path("feeds/statements/", feeds.LatestStatementsFeed(), name="feed-latest"),
+    path("feeds/speakers/<slug:slug>/", feeds.SpeakerFeed(), name="feed-speaker"),
+    path("feeds/events/<slug:slug>/", feeds.EventFeed(), name="feed-event"),
+    path("feeds/countries/<str:code>/", feeds.CountryFeed(), name="feed-country"),
+    path("feeds/topics/<slug:slug>/", feeds.TopicFeed(), name="feed-topic"),
+    path("feeds/search/", feeds.search_feed, name="search-feed"),
     path("exports/statements.<str:fmt>", exports.export, name="export"),
 ]

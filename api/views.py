@@ -20,10 +20,20 @@ from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from archive.models import EventKind, Kind, Language, Statement, StatementSlugHistory
-from search.backends import SearchUnavailable
+from archive.models import (
+    Country,
+    Event,
+    EventKind,
+    Kind,
+    Language,
+    Speaker,
+    Statement,
+    StatementSlugHistory,
+    Topic,
+)
+from search import request as search_request
+from search.errors import BadSearchRequest, SearchUnavailable
 
-from . import filters, search_results
 from .serializers import (
     CountrySerializer,
     ErrorSerializer,
@@ -35,11 +45,17 @@ from .serializers import (
     TopicSerializer,
 )
 
+MAX_TEXT = 200
+
 
 class BadRequest(APIException):
     status_code = 400
     default_detail = "The request is not valid."
     default_code = "bad_request"
+
+    def __init__(self, detail=None, errors=None):
+        super().__init__(detail)
+        self.errors = errors or {}
 
 
 class ServiceUnavailable(APIException):
@@ -54,6 +70,8 @@ def exception_handler(exc, context):
     if response is not None and isinstance(exc, ValidationError):
         errors = response.data if isinstance(response.data, dict) else {"": response.data}
         response.data = {"detail": "Some parameters are not valid.", "errors": errors}
+    if response is not None and isinstance(exc, BadRequest):
+        response.data = {"detail": str(exc.detail), "errors": exc.errors}
     if response is not None and isinstance(exc, ServiceUnavailable):
         response["Retry-After"] = "60"
     return response
@@ -71,7 +89,7 @@ NOT_FOUND = {404: ERRORS[404], 429: ERRORS[429]}
 # Any path segment reaches the view, so that a malformed slug is a JSON 404 like an unknown
 # one, not the HTML 404 of the URL resolver.
 ANY_SEGMENT = r"[^/]+"
-_FREE_TEXT = {"type": "string", "maxLength": filters.MAX_TEXT, "pattern": r"^[^\x00]*$"}
+_FREE_TEXT = {"type": "string", "maxLength": MAX_TEXT, "pattern": r"^[^\x00]*$"}
 
 
 def _param(name: str, description: str, schema: dict | None = None, **kwargs) -> OpenApiParameter:
@@ -79,7 +97,8 @@ def _param(name: str, description: str, schema: dict | None = None, **kwargs) ->
 
 
 def _facet_param(name: str, description: str, item: dict) -> OpenApiParameter:
-    schema = {"type": "array", "items": item, "maxItems": search_results.MAX_VALUES_PER_FACET}
+    schema = {"type": "array", "items": item,
+              "maxItems": search_request.MAX_VALUES_PER_FACET}
     return OpenApiParameter(
         name, schema, description=description + " Repeat to match any of several (OR).",
         style="form", explode=True,
@@ -87,7 +106,7 @@ def _facet_param(name: str, description: str, item: dict) -> OpenApiParameter:
 
 
 def _key(name: str) -> dict:
-    return {"type": "string", "pattern": f"^{search_results.KEY_PATTERNS[name]}$"}
+    return {"type": "string", "pattern": f"^({search_request.KEY_PATTERNS[name]})$"}
 
 
 STATEMENT_PARAMETERS = [
@@ -95,12 +114,10 @@ STATEMENT_PARAMETERS = [
         "q",
         "Words to search for, in the search page's query language (phrases in quotes, "
         "`-word` to exclude, `speaker:name`, `event:`, `country:`, `topic:`, `year:`). With "
-        "`q`, results come in order of relevance unless `sort` says otherwise.",
-        {
-            "type": "string",
-            "maxLength": search_results.MAX_QUERY_LENGTH,
-            "pattern": r"^[^\x00]*$",
-        },
+        "`q`, results come in order of relevance unless `sort` says otherwise. As on the "
+        f"search page, control characters are ignored and text beyond "
+        f"{search_request.MAX_QUERY_CHARS} characters is cut off, with a notice in `notices`.",
+        {"type": "string"},
         examples=[OpenApiExample("words", value="border security")],
     ),
     _facet_param("speaker", "A speaker's slug (see `/api/speakers/`).", _key("speaker")),
@@ -113,19 +130,20 @@ STATEMENT_PARAMETERS = [
     _facet_param("year", "The year delivered.", _key("year")),
     _param(
         "from",
-        "Delivered on or after this date (YYYY-MM-DD).",
-        {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+        "Delivered on or after this date (YYYY-MM-DD; empty for none).",
+        {"type": "string", "pattern": r"^(\d{4}-\d{2}-\d{2})?$"},
     ),
     _param(
         "to",
-        "Delivered on or before this date (YYYY-MM-DD). A `to` before `from` matches nothing.",
-        {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+        "Delivered on or before this date (YYYY-MM-DD; empty for none). A `to` before "
+        "`from` is a 400, as on the search page.",
+        {"type": "string", "pattern": r"^(\d{4}-\d{2}-\d{2})?$"},
     ),
     _param(
         "sort",
         "`relevance` (the default with words in `q`), `newest` (the default otherwise) or "
         "`oldest`.",
-        {"type": "string", "enum": list(search_results.SORTS)},
+        {"type": "string", "enum": ["", *search_request.SORTS]},
     ),
 ]
 
@@ -149,11 +167,20 @@ class StatementPage(serializers.Serializer):
         help_text="Counts per facet value over all matching statements, as on the search "
         "page; present when `q` or a filter is given.",
     )
+    notices = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="What the search page would say about the query (text cut off, a filter "
+        "that names nothing, a date range that cannot match); absent when there is none.",
+    )
 
 
 @extend_schema_view(
     list=extend_schema(
         summary="Published statements, newest first, filtered like the search page",
+        description="With any search parameter, the parameters are read exactly as the "
+        "search page reads them: a malformed value, a facet value that no published "
+        "statement has, or a `from` after `to` is a 400 with a message.",
         parameters=STATEMENT_PARAMETERS,
         responses={200: StatementPage, **ERRORS, **UNAVAILABLE},
     ),
@@ -183,20 +210,22 @@ class StatementViewSet(viewsets.ReadOnlyModelViewSet):
 
     def list(self, request, *args, **kwargs):
         params = request.query_params
-        if not any(name in params for name in search_results.SEARCH_PARAMETERS):
+        if not any(name in params for name in search_request.SEARCH_PARAMETERS):
             # The whole archive, newest first, straight from the database.
             return super().list(request, *args, **kwargs)
-        # With a query or a filter, the search page's own layer decides what matches.
+        # With a query or a filter, the search page's own request decides what matches.
         try:
-            parsed = search_results.parse(params, strict=True, allow_reversed_dates=True)
-            page = self.paginate_queryset(search_results.queryset(parsed))
-            statements = search_results.statements_for_page(page)
+            search = search_request.read_request(params)
+            page = self.paginate_queryset(search_request.build_queryset(search))
+            statements = search_request.statements_for_page(page)
             response = self.get_paginated_response(
                 self.get_serializer(statements, many=True).data
             )
-            response.data["facets"] = search_results.facets_for(parsed)
-        except search_results.BadSearchRequest as exc:
-            raise BadRequest(str(exc)) from exc
+            response.data["facets"] = search_request.facets_for(search)
+            if search.parsed.notices:
+                response.data["notices"] = list(search.parsed.notices)
+        except BadSearchRequest as exc:
+            raise BadRequest(str(exc), getattr(exc, "errors", None)) from exc
         except SearchUnavailable as exc:
             raise ServiceUnavailable() from exc
         return response
@@ -236,7 +265,7 @@ class SpeakerViewSet(_LookupMixin, viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = ANY_SEGMENT
 
     def get_queryset(self):
-        qs = filters.public_speakers().order_by("name", "id")
+        qs = Speaker.objects.public_with_counts().select_related("country").order_by("name", "id")
         if self.action == "list":
             country = _text_param(self.request, "country")
             if country:
@@ -266,7 +295,11 @@ class EventViewSet(_LookupMixin, viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = ANY_SEGMENT
 
     def get_queryset(self):
-        qs = filters.public_events().order_by("-start_date", "name", "id")
+        qs = (
+            Event.objects.public_with_counts()
+            .select_related("country")
+            .order_by("-start_date", "name", "id")
+        )
         if self.action != "list":
             return qs
         kind = _text_param(self.request, "kind")
@@ -305,7 +338,7 @@ class CountryViewSet(_LookupMixin, viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = ANY_SEGMENT
 
     def get_queryset(self):
-        return filters.public_countries().order_by("name", "code")
+        return Country.objects.public_with_counts().order_by("name", "code")
 
     def get_object(self):
         self.kwargs["code"] = self.kwargs["code"].upper()
@@ -325,7 +358,7 @@ class TopicViewSet(_LookupMixin, viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = ANY_SEGMENT
 
     def get_queryset(self):
-        return filters.public_topics().order_by("name", "id")
+        return Topic.objects.public_with_counts().order_by("name", "id")
 
 
 @api_view(["GET"])
@@ -336,6 +369,6 @@ def not_found(request, rest: str = ""):
 
 def _text_param(request, name: str) -> str:
     value = request.query_params.get(name, "").strip()
-    if len(value) > filters.MAX_TEXT or "\x00" in value:
-        raise ValidationError({name: [f"At most {filters.MAX_TEXT} characters, no NUL."]})
+    if len(value) > MAX_TEXT or "\x00" in value:
+        raise ValidationError({name: [f"At most {MAX_TEXT} characters, no NUL."]})
     return value

@@ -13,6 +13,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
@@ -254,23 +255,28 @@ class StatementAdmin(SimpleHistoryAdmin):
                 ),
             )
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # One save writes the statement, then its speakers and topics: the statement is
+        # announced once, when all of it is written, inside the admin's transaction.
+        with transaction.atomic(), services.collected_announcements():
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        # Speakers and topics are saved only now; announce again so the search queue sees
-        # the statement with them.
+        # Speakers (the inline) and topics are saved only now.
         services.announce_statements([form.instance.pk])
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # Reverting saves the fields (through save_model, so through the services and the
         # search queue) and then the topics: one transaction, as the change form has.
-        with transaction.atomic():
+        with transaction.atomic(), services.collected_announcements():
             return super().history_form_view(request, object_id, version_id, extra_context)
 
     def delete_model(self, request, obj):
         services.delete_statement(statement=obj, user=request.user)
 
     def delete_queryset(self, request, queryset):
-        with transaction.atomic():
+        with transaction.atomic(), services.collected_announcements():
             for statement in queryset:
                 services.delete_statement(statement=statement, user=request.user)
 
@@ -304,11 +310,12 @@ class StatementAdmin(SimpleHistoryAdmin):
 
 
 class AnnouncingAdmin(admin.ModelAdmin):
-    """Speakers, events and topics: a rename changes how their statements read in search."""
+    """Speakers, events, topics and countries: a rename changes how their statements read in
+    search, so the save goes through the services, which announce those statements."""
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        services.record_related_saved(instance=obj)
+        obj._history_user = request.user  # django-simple-history's record of who
+        services.record_saved(instance=obj)
 
 
 @admin.register(Speaker)
@@ -386,11 +393,25 @@ class EventAdmin(SimpleHistoryAdmin, AnnouncingAdmin):
         return obj.statement_count
 
 
+class MergeTopicsForm(forms.Form):
+    into = forms.ModelChoiceField(
+        queryset=Topic.objects.none(),
+        label="Keep this topic",
+        help_text="The other selected topics are deleted; their statements are filed under "
+        "this one instead.",
+    )
+
+    def __init__(self, *args, topics, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["into"].queryset = topics
+
+
 @admin.register(Topic)
 class TopicAdmin(AnnouncingAdmin):
     list_display = ["name", "slug", "statement_count"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+    actions = ["merge_selected"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(statement_count=Count("statements"))
@@ -400,32 +421,62 @@ class TopicAdmin(AnnouncingAdmin):
         return obj.statement_count
 
     def delete_model(self, request, obj):
-        # A topic is a many-to-many link, not a protected key: deleting it silently takes it
-        # off its statements, so they must be re-announced.
-        ids = list(obj.statements.values_list("pk", flat=True))
-        super().delete_model(request, obj)
-        services.announce_statements(ids)
+        # A topic is a many-to-many link, not a protected key: deleting it takes it off its
+        # statements, so the services re-announce them.
+        services.delete_topics(topics=[obj])
 
     def delete_queryset(self, request, queryset):
-        with transaction.atomic():
-            ids = list(
-                Statement.objects.filter(topics__in=queryset).values_list("pk", flat=True)
-            )
-            super().delete_queryset(request, queryset)
-            services.announce_statements(ids)
+        services.delete_topics(topics=queryset)
+
+    @admin.action(description="Merge selected topics into one", permissions=["change", "delete"])
+    def merge_selected(self, request, queryset):
+        topics = queryset.order_by("name")
+        if topics.count() < 2:
+            self.message_user(request, "Select at least two topics to merge.", messages.WARNING)
+            return None
+        if "apply" in request.POST:
+            form = MergeTopicsForm(request.POST, topics=topics)
+            if form.is_valid():
+                into = form.cleaned_data["into"]
+                touched = services.merge_topics(topics=list(topics), into=into)
+                self.message_user(
+                    request,
+                    f"Merged {topics.count() - 1} topic(s) into “{into}”; "
+                    f"{touched} statement(s) refiled.",
+                    messages.SUCCESS,
+                )
+                return None
+        else:
+            form = MergeTopicsForm(topics=topics)
+        return TemplateResponse(
+            request,
+            "admin/archive/topic/merge.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Merge topics",
+                "opts": self.model._meta,
+                "form": form,
+                "topics": topics,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
 
 
 @admin.register(Country)
-class CountryAdmin(admin.ModelAdmin):
-    """Reference data, seeded by migrations so every installation agrees: view only, for all.
+class CountryAdmin(AnnouncingAdmin):
+    """Reference data, seeded by migrations so every installation agrees.
 
-    A correction is a data migration (and a reindex), not an edit in one database.
+    Nobody adds or deletes countries here; someone with the change permission (not the
+    Editors group) may correct a name or the historical flag, and the statements it names are
+    re-indexed.  The code is a record's identity and stays as seeded.
     """
 
     list_display = ["code", "name", "historical", "statement_count"]
     list_filter = ["historical"]
     search_fields = ["code", "name"]
     search_help_text = "Code (QAT, YUG, EU) or name."
+    fields = ["code", "name", "historical"]
+    readonly_fields = ["code"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(statement_count=Count("statements"))
@@ -435,9 +486,6 @@ class CountryAdmin(admin.ModelAdmin):
         return obj.statement_count
 
     def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):

@@ -10,10 +10,43 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
+
+
+class PublicQuerySet(models.QuerySet):
+    """Speakers, events, topics and countries as the public may see them.
+
+    An entity is public once a published statement refers to it, so that a draft's speaker,
+    event or topic never shows before the draft is published.  ``statement_lookup`` is how a
+    statement refers to the entity.
+    """
+
+    statement_lookup: str = ""
+
+    def public(self):
+        """Those a published statement refers to (one ``EXISTS`` per row, no join)."""
+        published = Statement.objects.published().filter(
+            **{self.statement_lookup: OuterRef("pk")}
+        )
+        return self.filter(Exists(published))
+
+    def with_statement_counts(self, published_only: bool = True):
+        """Annotated with ``statement_count``: their (published) statements."""
+        condition = Q(statements__status=Status.PUBLISHED) if published_only else Q()
+        return self.annotate(
+            statement_count=Count("statements", filter=condition, distinct=True)
+        )
+
+    def public_with_counts(self):
+        """Public ones, each with its count of published statements (list pages, the API)."""
+        return self.with_statement_counts().filter(statement_count__gt=0)
+
+
+class CountryQuerySet(PublicQuerySet):
+    statement_lookup = "country"
 
 
 class Country(models.Model):
@@ -29,6 +62,8 @@ class Country(models.Model):
         default=False, help_text="The State no longer exists under this code."
     )
 
+    objects = CountryQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "countries"
@@ -43,6 +78,10 @@ class Country(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("archive:country-detail", args=[self.code])
+
+
+class SpeakerQuerySet(PublicQuerySet):
+    statement_lookup = "statement_speakers__speaker"
 
 
 class Speaker(models.Model):
@@ -63,6 +102,7 @@ class Speaker(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = SpeakerQuerySet.as_manager()
     # Every save by a form or a service keeps the previous version (who, when, what).
     history = HistoricalRecords()
 
@@ -94,10 +134,8 @@ class EventKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class EventQuerySet(models.QuerySet):
-    def with_statement_counts(self, published_only: bool = True) -> EventQuerySet:
-        condition = Q(statements__status=Status.PUBLISHED) if published_only else Q()
-        return self.annotate(statement_count=models.Count("statements", filter=condition))
+class EventQuerySet(PublicQuerySet):
+    statement_lookup = "event"
 
 
 class Event(models.Model):
@@ -154,19 +192,18 @@ class Event(models.Model):
         return ", ".join(part for part in parts if part)
 
 
+class TopicQuerySet(PublicQuerySet):
+    statement_lookup = "topics"
+
+
 class Topic(models.Model):
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=140, unique=True)
 
+    objects = TopicQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
-        constraints = [
-            models.CheckConstraint(
-                condition=~Q(name__contains=","),
-                name="topic_name_no_comma",
-                violation_error_message="A topic name cannot contain a comma.",
-            ),
-        ]
 
     def __str__(self) -> str:
         return self.name

@@ -2,15 +2,19 @@
 
 Functions are keyword-only, validate with ``full_clean()`` before saving, and announce the
 statements whose public form changed (``archive.signals.statements_changed``) inside the
-same transaction.  Nothing else in the project saves archive rows directly.
+same transaction: once per touched statement, however many service calls one write makes
+(``collected_announcements``).  Nothing else in the project saves archive rows directly.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import re
+import threading
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -38,23 +42,27 @@ __all__ = [
     "StatementInput",
     "announce_statements",
     "bulk_upsert_statements",
+    "collected_announcements",
     "content_hash",
     "create_event",
     "create_speaker",
     "create_statement",
     "delete_statement",
+    "delete_topics",
     "find_duplicates",
     "get_or_create_topic",
+    "merge_topics",
     "normalise_body",
     "publish_statement",
     "publish_statements",
-    "record_related_saved",
+    "record_saved",
     "record_statement_saved",
-    "set_statement_speakers",
     "set_statement_topics",
+    "touched_statements",
     "unique_slug",
     "unpublish_statement",
     "unpublish_statements",
+    "update_country",
     "update_event",
     "update_speaker",
     "update_statement",
@@ -140,12 +148,76 @@ def find_duplicates(
 
 # --- announcements ----------------------------------------------------------------------
 
+_collecting = threading.local()
+
+
+@contextlib.contextmanager
+def collected_announcements() -> Iterator[None]:
+    """Announce each statement touched inside the block once, when the outermost block ends.
+
+    Service calls nest (an admin save writes the statement, then its speakers and topics;
+    publishing many statements publishes each): the statements they announce are gathered
+    and sent in one announcement.  Use it inside the writing transaction, so the
+    announcement (and the queue row a listener writes) commits or rolls back with the
+    change; an exception discards what was gathered.
+    """
+    stack = getattr(_collecting, "stack", None)
+    if stack is None:
+        stack = _collecting.stack = []
+    stack.append(set())
+    try:
+        yield
+    except BaseException:
+        stack.pop()
+        raise
+    ids = stack.pop()
+    if stack:
+        stack[-1] |= ids
+    elif ids:
+        statements_changed.send(sender=Statement, ids=frozenset(ids))
+
 
 def announce_statements(ids: Iterable[int]) -> None:
     """Tell listeners (the search queue) that these statements' public form may have changed."""
-    ids = frozenset(int(i) for i in ids if i is not None)
-    if ids:
-        statements_changed.send(sender=Statement, ids=ids)
+    ids = {int(i) for i in ids if i is not None}
+    if not ids:
+        return
+    stack = getattr(_collecting, "stack", None)
+    if stack:
+        stack[-1] |= ids
+    else:
+        statements_changed.send(sender=Statement, ids=frozenset(ids))
+
+
+def _service(function):
+    """A service: one transaction, and one announcement per statement touched within it."""
+
+    @functools.wraps(function)
+    def run(*args, **kwargs):
+        with transaction.atomic(), collected_announcements():
+            return function(*args, **kwargs)
+
+    return run
+
+
+def touched_statements(instance) -> set[int]:
+    """The statements whose indexed form a change to this speaker, event, topic or country
+    changes: the index holds speakers' names and roles, the event's name, series and place
+    (with its host country's name), the delegation's name and topics' names."""
+    if isinstance(instance, Speaker):
+        rows = StatementSpeaker.objects.filter(speaker=instance).values_list("statement_id",
+                                                                              flat=True)
+    elif isinstance(instance, Event):
+        rows = Statement.objects.filter(event=instance).values_list("pk", flat=True)
+    elif isinstance(instance, Topic):
+        rows = Statement.objects.filter(topics=instance).values_list("pk", flat=True)
+    elif isinstance(instance, Country):
+        rows = Statement.objects.filter(
+            Q(country=instance) | Q(event__country=instance)
+        ).values_list("pk", flat=True)
+    else:
+        raise TypeError(f"No statements are touched by a {type(instance).__name__}.")
+    return set(rows)
 
 
 # --- statements -------------------------------------------------------------------------
@@ -156,7 +228,7 @@ _STATEMENT_FIELDS = {
 }
 
 
-@transaction.atomic
+@_service
 def create_statement(
     *,
     title: str,
@@ -208,7 +280,7 @@ def create_statement(
     return statement
 
 
-@transaction.atomic
+@_service
 def update_statement(
     statement: Statement,
     *,
@@ -235,7 +307,7 @@ def update_statement(
     return statement
 
 
-@transaction.atomic
+@_service
 def record_statement_saved(*, statement: Statement, user=None) -> Statement:
     """Validate and save a statement whose fields were set elsewhere (e.g. by an admin form).
 
@@ -285,13 +357,7 @@ def _former_statement_slug(model, slug: str, exclude_pk) -> bool:
     return former.exclude(statement_id=exclude_pk).exists()
 
 
-@transaction.atomic
-def set_statement_speakers(*, statement: Statement, speakers: Sequence[SpeakerRole]) -> None:
-    _replace_speakers(statement, speakers)
-    announce_statements([statement.pk])
-
-
-@transaction.atomic
+@_service
 def set_statement_topics(*, statement: Statement, topics: Iterable[Topic]) -> None:
     statement.topics.set(list(topics))
     announce_statements([statement.pk])
@@ -313,7 +379,7 @@ def _replace_speakers(statement: Statement, speakers: Sequence[SpeakerRole]) -> 
     StatementSpeaker.objects.bulk_create(rows)
 
 
-@transaction.atomic
+@_service
 def publish_statement(*, statement: Statement, user=None, at=None) -> Statement:
     if statement.status != Status.PUBLISHED:
         statement.status = Status.PUBLISHED
@@ -322,7 +388,7 @@ def publish_statement(*, statement: Statement, user=None, at=None) -> Statement:
     return statement
 
 
-@transaction.atomic
+@_service
 def unpublish_statement(*, statement: Statement, user=None) -> Statement:
     if statement.status != Status.DRAFT:
         statement.status = Status.DRAFT
@@ -330,7 +396,7 @@ def unpublish_statement(*, statement: Statement, user=None) -> Statement:
     return statement
 
 
-@transaction.atomic
+@_service
 def publish_statements(*, statements: Iterable[Statement], user=None) -> int:
     changed = 0
     for statement in statements:
@@ -340,7 +406,7 @@ def publish_statements(*, statements: Iterable[Statement], user=None) -> int:
     return changed
 
 
-@transaction.atomic
+@_service
 def unpublish_statements(*, statements: Iterable[Statement], user=None) -> int:
     changed = 0
     for statement in statements:
@@ -350,7 +416,7 @@ def unpublish_statements(*, statements: Iterable[Statement], user=None) -> int:
     return changed
 
 
-@transaction.atomic
+@_service
 def delete_statement(*, statement: Statement, user=None) -> None:
     pk = statement.pk
     statement.delete()
@@ -360,7 +426,7 @@ def delete_statement(*, statement: Statement, user=None) -> None:
 # --- speakers, events, topics -----------------------------------------------------------
 
 
-@transaction.atomic
+@_service
 def create_speaker(
     *,
     name: str,
@@ -383,22 +449,17 @@ def create_speaker(
     return speaker
 
 
-@transaction.atomic
+@_service
 def update_speaker(*, speaker: Speaker, **changes) -> Speaker:
     """Rename or edit a speaker; every statement they appear on is re-announced."""
     if "aliases" in changes and not isinstance(changes["aliases"], str):
         changes["aliases"] = "\n".join(a.strip() for a in changes["aliases"] if a.strip())
     for field, value in changes.items():
         setattr(speaker, field, _clean_line(value) if field == "name" else value)
-    speaker.full_clean()
-    speaker.save()
-    announce_statements(
-        StatementSpeaker.objects.filter(speaker=speaker).values_list("statement_id", flat=True)
-    )
-    return speaker
+    return record_saved(instance=speaker)
 
 
-@transaction.atomic
+@_service
 def create_event(*, name: str, start_date, slug: str | None = None, **fields) -> Event:
     event = Event(name=_clean_line(name), start_date=start_date, **fields)
     event.slug = slug or unique_slug(Event, f"{event.name} {start_date:%Y}")
@@ -407,17 +468,14 @@ def create_event(*, name: str, start_date, slug: str | None = None, **fields) ->
     return event
 
 
-@transaction.atomic
+@_service
 def update_event(*, event: Event, **changes) -> Event:
     for field, value in changes.items():
         setattr(event, field, value)
-    event.full_clean()
-    event.save()
-    announce_statements(event.statements.values_list("pk", flat=True))
-    return event
+    return record_saved(instance=event)
 
 
-@transaction.atomic
+@_service
 def get_or_create_topic(*, name: str) -> Topic:
     name = _clean_line(name)
     topic = Topic.objects.filter(name__iexact=name).first()
@@ -428,26 +486,68 @@ def get_or_create_topic(*, name: str) -> Topic:
     return topic
 
 
-@transaction.atomic
+@_service
 def update_topic(*, topic: Topic, **changes) -> Topic:
     for field, value in changes.items():
         setattr(topic, field, value)
-    topic.full_clean()
-    topic.save()
-    announce_statements(topic.statements.values_list("pk", flat=True))
-    return topic
+    return record_saved(instance=topic)
 
 
-def record_related_saved(*, instance) -> None:
-    """Announce the statements behind a speaker, event or topic saved elsewhere (admin)."""
-    if isinstance(instance, Speaker):
-        links = StatementSpeaker.objects.filter(speaker=instance)
-        ids = links.values_list("statement_id", flat=True)
-    elif isinstance(instance, (Event, Topic)):
-        ids = instance.statements.values_list("pk", flat=True)
-    else:
-        return
-    announce_statements(ids)
+@_service
+def update_country(*, country: Country, **changes) -> Country:
+    """Correct a country's name or historical flag (its code is its identity)."""
+    if "code" in changes and changes["code"] != country.code:
+        raise ValueError("A country's code cannot change; it is how records refer to it.")
+    for field, value in changes.items():
+        setattr(country, field, _clean_line(value) if field == "name" else value)
+    return record_saved(instance=country)
+
+
+@_service
+def record_saved(*, instance):
+    """Validate and save a speaker, event, topic or country whose fields were set elsewhere
+    (an admin form, the update services), and announce the statements it touches."""
+    instance.full_clean()
+    is_new = instance.pk is None
+    instance.save()
+    if not is_new:
+        announce_statements(touched_statements(instance))
+    return instance
+
+
+@_service
+def merge_topics(*, topics: Iterable[Topic], into: Topic) -> int:
+    """File every statement of ``topics`` under ``into`` instead, and delete ``topics``;
+    returns how many statements were touched."""
+    others = [t for t in topics if t.pk != into.pk]
+    if not others:
+        return 0
+    through = Statement.topics.through
+    touched = set(
+        through.objects.filter(topic__in=others).values_list("statement_id", flat=True)
+    )
+    already = set(
+        through.objects.filter(topic=into, statement_id__in=touched)
+        .values_list("statement_id", flat=True)
+    )
+    through.objects.bulk_create(
+        [through(statement_id=pk, topic_id=into.pk) for pk in sorted(touched - already)]
+    )
+    Topic.objects.filter(pk__in=[t.pk for t in others]).delete()
+    announce_statements(touched)
+    return len(touched)
+
+
+@_service
+def delete_topics(*, topics: Iterable[Topic]) -> int:
+    """Delete topics; their statements lose them (a to-many link, not a protected key)."""
+    topics = list(topics)
+    touched = set(
+        Statement.objects.filter(topics__in=topics).values_list("pk", flat=True)
+    )
+    Topic.objects.filter(pk__in=[t.pk for t in topics]).delete()
+    announce_statements(touched)
+    return len(touched)
 
 
 def _clean_line(value: str) -> str:
@@ -505,7 +605,7 @@ _BULK_FIELDS = (
 )
 
 
-@transaction.atomic
+@_service
 def bulk_upsert_statements(
     *,
     items: Sequence[StatementInput],

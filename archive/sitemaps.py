@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Count, Max, Q
+from django.db.models import Max, Q
 from django.urls import reverse
 
 from .models import Country, Event, Speaker, Statement, Status, Topic
-
-_PUBLISHED = Status.PUBLISHED
 
 
 class StatementSitemap(Sitemap):
@@ -24,66 +22,40 @@ class StatementSitemap(Sitemap):
 
 
 class _EntitySitemap(Sitemap):
-    """An entity is listed once a published statement refers to it (as on the API)."""
+    """An entity is listed once a published statement refers to it (``public()``), with the
+    time its latest published statement changed."""
 
     changefreq = "weekly"
     priority = 0.5
     limit = 5000
+    model = None
+
+    def items(self):
+        published = Q(statements__status=Status.PUBLISHED)
+        return (
+            self.model.objects.public()
+            .annotate(last_statement=Max("statements__updated_at", filter=published))
+            .order_by("pk")
+        )
 
     def lastmod(self, item):
         return item.last_statement
 
 
 class SpeakerSitemap(_EntitySitemap):
-    def items(self):
-        published = Q(statement_links__statement__status=_PUBLISHED)
-        return (
-            Speaker.objects.annotate(
-                n=Count("statement_links", filter=published),
-                last_statement=Max("statement_links__statement__updated_at", filter=published),
-            )
-            .filter(n__gt=0)
-            .order_by("pk")
-        )
+    model = Speaker
 
 
 class EventSitemap(_EntitySitemap):
-    def items(self):
-        published = Q(statements__status=_PUBLISHED)
-        return (
-            Event.objects.annotate(
-                n=Count("statements", filter=published),
-                last_statement=Max("statements__updated_at", filter=published),
-            )
-            .filter(n__gt=0)
-            .order_by("pk")
-        )
+    model = Event
 
 
 class CountrySitemap(_EntitySitemap):
-    def items(self):
-        published = Q(statements__status=_PUBLISHED)
-        return (
-            Country.objects.annotate(
-                n=Count("statements", filter=published),
-                last_statement=Max("statements__updated_at", filter=published),
-            )
-            .filter(n__gt=0)
-            .order_by("pk")
-        )
+    model = Country
 
 
 class TopicSitemap(_EntitySitemap):
-    def items(self):
-        published = Q(statements__status=_PUBLISHED)
-        return (
-            Topic.objects.annotate(
-                n=Count("statements", filter=published),
-                last_statement=Max("statements__updated_at", filter=published),
-            )
-            .filter(n__gt=0)
-            .order_by("pk")
-        )
+    model = Topic
 
 
 class PagesSitemap(Sitemap):

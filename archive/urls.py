@@ -1,6 +1,8 @@
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, register_converter
 
 from . import views
+from .sitemaps import SITEMAPS
 
 
 class YearConverter:
@@ -46,4 +48,20 @@ urlpatterns = [
     path("topics/<slug:slug>/", views.topic_detail, name="topic-detail"),
     path("years/", views.year_list, name="year-list"),
     path("years/<yyyy:year>/", views.year_detail, name="year-detail"),
+    path("statements/<slug:slug>/cite.<str:fmt>", views.citation_download, name="cite"),
+    # Not cached: an unpublished statement must leave the sitemap at once.
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "archive:sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
+    path("robots.txt", views.robots_txt, name="robots"),
+    path("opensearch.xml", views.opensearch, name="opensearch"),
 ]

@@ -31,11 +31,14 @@ from dataclasses import dataclass
 from django.core.paginator import InvalidPage, Page, Paginator
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.db.models.functions import ExtractYear, Lower
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
+from . import citations
 from .models import (
     Country,
     Event,
@@ -44,7 +47,6 @@ from .models import (
     Statement,
     StatementSlugHistory,
     StatementSpeaker,
-    Status,
     Topic,
 )
 
@@ -53,7 +55,6 @@ EVENTS_PER_PAGE = 50
 HOME_LATEST = 10
 HOME_TOP = 8
 
-_PUBLISHED = Status.PUBLISHED
 _YEAR = re.compile(r"[0-9]{4}")
 
 
@@ -91,11 +92,6 @@ def _public_or_404(request: HttpRequest, statements: QuerySet[Statement], visibl
             raise Http404(message)
         return True
     return statements.published().exists()
-
-
-def _published_count(relation: str) -> Count:
-    """Count of published statements reached through ``relation`` (for annotations)."""
-    return Count(relation, filter=Q(**{f"{relation}__status": _PUBLISHED}), distinct=True)
 
 
 class KeysFirstPaginator(Paginator):
@@ -188,13 +184,11 @@ def home(request: HttpRequest) -> HttpResponse:
         countries=Count("country", distinct=True),
     )
     top_speakers = (
-        Speaker.objects.annotate(statement_count=_published_count("statements"))
-        .filter(statement_count__gt=0)
+        Speaker.objects.public_with_counts()
         .order_by("-statement_count", Lower("name"))[:HOME_TOP]
     )
     top_events = (
-        Event.objects.with_statement_counts()
-        .filter(statement_count__gt=0)
+        Event.objects.public_with_counts()
         .select_related("country")
         .order_by("-statement_count", "-start_date")[:HOME_TOP]
     )
@@ -290,8 +284,7 @@ def statement_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def speaker_list(request: HttpRequest) -> HttpResponse:
     speakers = (
-        Speaker.objects.annotate(statement_count=_published_count("statements"))
-        .filter(statement_count__gt=0)
+        Speaker.objects.public_with_counts()
     )
     groups: OrderedDict[str, list[Speaker]] = OrderedDict()
     for speaker in sorted(speakers, key=lambda s: (_folded(s.name), s.pk)):
@@ -363,8 +356,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
         # PostgreSQL refuses NUL in a string literal; no series name holds control characters.
         return bad_request(request, "A series name cannot contain control characters.", crumbs)
     events = (
-        Event.objects.with_statement_counts()
-        .filter(statement_count__gt=0)
+        Event.objects.public_with_counts()
         .select_related("country")
         .order_by("-start_date", "name", "pk")
     )
@@ -373,7 +365,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
     if series:
         events = events.filter(series=series)
     all_series = (
-        Event.objects.filter(statements__status=_PUBLISHED)
+        Event.objects.public()
         .exclude(series="")
         .values_list("series", flat=True)
         .distinct()
@@ -428,8 +420,7 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def country_list(request: HttpRequest) -> HttpResponse:
     countries = (
-        Country.objects.annotate(statement_count=_published_count("statements"))
-        .filter(statement_count__gt=0)
+        Country.objects.public_with_counts()
         .order_by("name")
     )
     context = {
@@ -445,7 +436,7 @@ def country_detail(request: HttpRequest, code: str) -> HttpResponse:
     country = get_object_or_404(Country, code=code.upper())
     statements = _visible_statements(request).for_country(country)
     years = (
-        statements.filter(status=_PUBLISHED)
+        statements.published()
         .annotate(year=ExtractYear("delivered_on"))
         .values("year")
         .annotate(statement_count=Count("id"))
@@ -472,8 +463,7 @@ def country_detail(request: HttpRequest, code: str) -> HttpResponse:
 @require_safe
 def topic_list(request: HttpRequest) -> HttpResponse:
     topics = (
-        Topic.objects.annotate(statement_count=_published_count("statements"))
-        .filter(statement_count__gt=0)
+        Topic.objects.public_with_counts()
         .order_by(Lower("name"))
     )
     context = {
@@ -548,3 +538,71 @@ def year_detail(request: HttpRequest, year: int) -> HttpResponse:
         "section": "statements",
     }
     return render(request, "archive/year_detail.html", context)
+
+
+# --- citations and discovery files ---------------------------------------------------
+
+CITATION_FORMATS = {
+    # format: (builder, content type, file extension)
+    "bib": (citations.bibtex, "application/x-bibtex; charset=utf-8", "bib"),
+    "ris": (citations.ris, "application/x-research-info-systems; charset=utf-8", "ris"),
+    "json": (citations.csl_json, "application/vnd.citationstyles.csl+json; charset=utf-8", "json"),
+}
+
+
+def published_statement_or_redirect(slug: str, route: str, **kwargs):
+    """The published statement with this slug, a 301 from a former slug, or a 404."""
+    statement = Statement.objects.published().for_detail().filter(slug=slug).first()
+    if statement is not None:
+        return statement, None
+    former = (
+        StatementSlugHistory.objects.filter(
+            old_slug=slug, statement__in=Statement.objects.published()
+        )
+        .select_related("statement")
+        .first()
+    )
+    if former is None:
+        raise Http404("No published statement has this address.")
+    url = reverse(route, kwargs={**kwargs, "slug": former.statement.slug})
+    return None, HttpResponsePermanentRedirect(url)
+
+
+@require_safe
+def citation_download(request, slug: str, fmt: str):
+    if fmt not in CITATION_FORMATS:
+        raise Http404("Citations come as .bib, .ris or .json.")
+    statement, redirect = published_statement_or_redirect(slug, "archive:cite", fmt=fmt)
+    if redirect is not None:
+        return redirect
+    build, content_type, extension = CITATION_FORMATS[fmt]
+    citation = citations.citation_for(
+        statement,
+        url=request.build_absolute_uri(statement.get_absolute_url()),
+        accessed=timezone.localdate(),
+    )
+    response = HttpResponse(build(citation), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{citation.key}.{extension}"'
+    return response
+
+
+@require_safe
+@cache_control(max_age=86400, public=True)
+def robots_txt(request):
+    return render(
+        request,
+        "robots.txt",
+        {"sitemap_url": request.build_absolute_uri(reverse("archive:sitemap"))},
+        content_type="text/plain; charset=utf-8",
+    )
+
+
+@require_safe
+@cache_control(max_age=86400, public=True)
+def opensearch(request):
+    return render(
+        request,
+        "opensearch.xml",
+        {"origin": request.build_absolute_uri("/").rstrip("/")},
+        content_type="application/opensearchdescription+xml; charset=utf-8",
+    )

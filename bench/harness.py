@@ -189,7 +189,7 @@ def resolve_queries():
 def measure_pages(rounds: int, out) -> dict:
     from django.test import Client
 
-    from search.query import read_request, run_search
+    from search.request import read_request, run_search
 
     client = Client()
     results = {}
@@ -239,26 +239,23 @@ def drop_search_caches(level: str) -> None:
     """Empty the search code's in-process caches: ``query`` what is remembered per query
     (facet counts, filters, a query's or phrase's documents per segment), ``all`` everything
     (also facet columns, field lengths, spelling word lists, labels)."""
-    from search import backends, query
+    from search import request
+    from search.engine.whoosh import caches
 
     if level == "query":
-        for cache in (backends.FACET_CACHE, backends.FILTER_CACHE):
-            cache.clear()
-        with backends.SEGMENT_CACHE.lock:
-            for key in [k for k in backends.SEGMENT_CACHE.data if k[1] in ("docs", "phrase")]:
-                del backends.SEGMENT_CACHE.data[key]
+        caches.forget_queries()
         return
-    backends.clear_caches()
-    with query._LABELS_LOCK:
-        query._LABELS.clear()
-        query._LABELS["generation"] = None
+    caches.clear_caches()
+    with request._LABELS_LOCK:
+        request._LABELS.clear()
+        request._LABELS["generation"] = None
 
 
 def measure_spelling(rounds: int) -> dict:
     from django.http import QueryDict
     from django.test import Client
 
-    from search.query import read_request, run_search
+    from search.request import read_request, run_search
 
     client = Client()
     samples, checks = common.Samples(), []
@@ -395,7 +392,7 @@ def stock_backend(workdir: Path, db_hash: str, out):
 def stock_once(params: dict):
     from haystack.query import SearchQuerySet
 
-    from search.query import FACETS
+    from search.request import FACETS
 
     sqs = SearchQuerySet().using("stock")
     q = params.get("q", "")
@@ -459,11 +456,13 @@ def measure_raw_whoosh(queries, rounds: int) -> dict:
     from whoosh import sorting
     from whoosh.qparser import QueryParser
 
-    from search.indexer import get_backend
-    from search.query import FACETS
+    from search.engine import get_engine
+    from search.engine.whoosh.searcher import open_live
+    from search.request import FACETS
 
-    backend = get_backend()
-    _directory, ix = backend.open_live_index()
+    backend = get_engine()
+    backend._ensure_setup()
+    _directory, ix = open_live(backend.root, backend.schema)
     searcher = ix.searcher()
     parser = QueryParser(backend.content_field_name, ix.schema)
     facets = {name: sorting.FieldFacet(name, allow_overlap=name in ("speaker", "topic"))

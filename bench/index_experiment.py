@@ -5,7 +5,8 @@
 Not a benchmark of the site: an experiment on ``--count`` real speeches (every Nth file of
 the corpus) measuring CPU time, so that other work on the machine does not blur it:
 
-* ``field.index()`` of the body with the project's analyzer (``search.analysis.text_analyzer``:
+* ``field.index()`` of the body with the project's analyzer
+  (``search.engine.whoosh.analysis.text_analyzer``:
   RegexTokenizer | FoldFilter | StemFilter, through Whoosh's ``Positions.word_values``), which
   the profile of ``rebuild_index`` shows as two thirds of the build;
 * the same postings computed in one pass (regex, fold, cached stem, positions), checked to be
@@ -44,7 +45,7 @@ _STEMS: dict[str, str] = {}
 
 def fused_field():
     """A TEXT field whose ``index`` does tokenise + fold + stem + positions in one loop."""
-    from search.analysis import text_analyzer
+    from search.engine.whoosh.analysis import text_analyzer
 
     return _fused_class()(analyzer=text_analyzer(), phrase=True)
 
@@ -58,7 +59,7 @@ def _fused_class():
     from whoosh.lang import stemmer_for_language
     from whoosh.system import pack_uint
 
-    from search.analysis import WORD_RE, fold_text, strip_arabic_article
+    from search.engine.whoosh.analysis import WORD_RE, fold_text, strip_arabic_article
 
     stem = stemmer_for_language("en")  # what StemFilter(lang="en") uses
 
@@ -112,7 +113,7 @@ def main(argv=None) -> None:
     from whoosh import index as whoosh_index
     from whoosh.fields import ID, TEXT, Schema
 
-    from search.analysis import text_analyzer
+    from search.engine.whoosh.analysis import text_analyzer
 
     texts = speeches(args.count)
     mb = sum(len(t.encode()) for t in texts) / 1e6

@@ -50,7 +50,7 @@ def main() -> None:
     from django.http import QueryDict
 
     from archive.models import Statement
-    from search.query import build_queryset, read_request
+    from search.request import build_queryset, read_request
 
     rng = random.Random(args.seed)
     pks = list(Statement.objects.published().order_by("pk").values_list("pk", flat=True))

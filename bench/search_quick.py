@@ -58,32 +58,32 @@ def du(path: Path) -> str:
 
 
 def build_ours(stdout):
-    from search.indexer import get_backend, rebuild
+    from search.engine import get_engine
+    from search.freshness import rebuild
 
-    backend = get_backend()
+    backend = get_engine()
     started, cpu = time.monotonic(), time.process_time()
     report = rebuild()
     seconds, cpu = time.monotonic() - started, time.process_time() - cpu
     stdout.write(
-        f"ours:  indexed {report['documents']} in {seconds:.1f} s wall, {cpu:.1f} s CPU "
-        f"({report['documents'] / seconds:.1f} docs/s), size {du(Path(report['directory']))}\n"
+        f"ours:  indexed {report.documents} in {seconds:.1f} s wall, {cpu:.1f} s CPU "
+        f"({report.documents / seconds:.1f} docs/s), size {du(Path(report.where))}\n"
     )
     return backend
 
 
 def build_stored_body(stdout, bench_dir: Path):
-    from search.backends import ArchiveWhooshBackend
-    from search.indexer import rebuild
+    from search.engine.whoosh.backend import ArchiveWhooshBackend
 
     backend = ArchiveWhooshBackend("default", PATH=str(bench_dir / "whoosh-stored"),
                                    STORE_BODY=True)
     started, cpu = time.monotonic(), time.process_time()
-    report = rebuild(backend=backend)
+    report = backend.rebuild()
     seconds, cpu = time.monotonic() - started, time.process_time() - cpu
     stdout.write(
-        f"ours with the body stored: {report['documents']} in {seconds:.1f} s wall, "
+        f"ours with the body stored: {report.documents} in {seconds:.1f} s wall, "
         f"{cpu:.1f} s CPU, "
-        f"size {du(Path(report['directory']))}\n"
+        f"size {du(Path(report.where))}\n"
     )
 
 
@@ -120,11 +120,11 @@ def build_stock(stdout, force: bool):
 def time_ours(rounds: int, cold: bool):
     from django.test import Client
 
-    from search.backends import clear_caches
-    from search.indexer import get_backend
+    from search.engine import get_engine
+    from search.engine.whoosh.caches import clear_caches
 
     client = Client()
-    backend = get_backend()
+    backend = get_engine()
     timings: dict[str, list[float]] = {q: [] for q in QUERIES}
     for q in QUERIES:  # warm-up
         assert client.get("/search/", {"q": q}).status_code == 200, q
@@ -224,10 +224,10 @@ def main(argv=None):
               f"{raw / 1e6:.1f} million characters of body text\n")
     out.write("(wall times depend on the machine's load; CPU seconds are this process's)\n")
 
-    from search.backends import read_pointer
-    from search.indexer import get_backend
+    from search.engine import get_engine
+    from search.engine.whoosh.storage import read_pointer
 
-    if not (args.reuse and read_pointer(get_backend().root)):
+    if not (args.reuse and read_pointer(get_engine().root)):
         build_ours(out)
     if args.stored_body:
         build_stored_body(out, bench_dir)

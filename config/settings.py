@@ -163,13 +163,13 @@ STORAGES = {
 # The admin lives at a configurable path so that it is not where every scanner looks first.
 ADMIN_PATH = os.environ.get("DJANGO_ADMIN_PATH", "admin/").strip("/") + "/"
 
-# Search: the engine is chosen by SEARCH_URL (see search/engines.py and the README).
+# Search: the engine is chosen by SEARCH_URL (see search/engine/config.py and the README).
 SEARCH_URL = os.environ.get("SEARCH_URL", f"whoosh:{VAR_DIR / 'whoosh'}")
-from search.engines import haystack_connections  # noqa: E402  (needs SEARCH_URL above)
+from search.engine.config import haystack_connections  # noqa: E402  (needs SEARCH_URL above)
 
 HAYSTACK_CONNECTIONS = haystack_connections(SEARCH_URL)
 # Indexing goes through the durable queue and the single index worker, never through
-# haystack's signal processors (see search/queue.py).
+# haystack's signal processors (see search/freshness.py).
 HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
 HAYSTACK_LIMIT_TO_REGISTERED_MODELS = False
 HAYSTACK_SEARCH_RESULTS_PER_PAGE = 20

@@ -12,7 +12,6 @@ urlpatterns = [
     ),
     path(settings.ADMIN_PATH, admin.site.urls),
     path("search/", include("search.urls")),
-    path("", include("archive.urls_reuse")),  # feeds, sitemaps, citations, robots
-    path("", include("api.urls")),  # /api/, the search feed, result-set exports
+    path("", include("api.urls")),  # /api/, the Atom feeds, result-set exports
     path("", include("archive.urls")),
 ]

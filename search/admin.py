@@ -8,8 +8,7 @@ class IndexQueueAdmin(admin.ModelAdmin):
     """Read-only: staff see what waits for the index worker and why something keeps failing."""
 
     list_display = ("__str__", "enqueued_at", "attempts", "next_attempt_at", "short_error")
-    list_filter = ("model",)
-    search_fields = ("=object_pk", "last_error")
+    search_fields = ("=statement_pk", "last_error")
     readonly_fields = [f.name for f in IndexQueue._meta.fields]
     ordering = ("-attempts", "enqueued_at")
 

@@ -7,12 +7,12 @@ kind returns a handful of rows.
 
 from __future__ import annotations
 
-from django.db.models import Exists, Q
+from django.db.models import Q
 
 from archive.models import Country, Event, Speaker, Topic
 
 from .parsing import clean_text
-from .query import published_statements_of, url_with
+from .request import url_with
 
 KINDS = ("speaker", "event", "country", "topic")
 PER_KIND = 6
@@ -28,7 +28,7 @@ def suggest(term: str, kinds=KINDS) -> list[dict]:
     if "speaker" in kinds:
         qs = (
             Speaker.objects.filter(Q(name__icontains=term) | Q(aliases__icontains=term))
-            .filter(Exists(published_statements_of("speaker")))
+            .public()
             .values_list("slug", "name")
             .order_by("name")[:PER_KIND]
         )
@@ -38,7 +38,7 @@ def suggest(term: str, kinds=KINDS) -> list[dict]:
             Event.objects.filter(
                 Q(name__icontains=term) | Q(short_name__icontains=term) | Q(city__icontains=term)
             )
-            .filter(Exists(published_statements_of("event")))
+            .public()
             .values_list("slug", "name")
             .order_by("name")[:PER_KIND]
         )
@@ -46,7 +46,7 @@ def suggest(term: str, kinds=KINDS) -> list[dict]:
     if "country" in kinds:
         qs = (
             Country.objects.filter(Q(name__icontains=term) | Q(code__iexact=term))
-            .filter(Exists(published_statements_of("country")))
+            .public()
             .values_list("code", "name")
             .order_by("name")[:PER_KIND]
         )
@@ -54,7 +54,7 @@ def suggest(term: str, kinds=KINDS) -> list[dict]:
     if "topic" in kinds:
         qs = (
             Topic.objects.filter(name__icontains=term)
-            .filter(Exists(published_statements_of("topic")))
+            .public()
             .values_list("slug", "name")
             .order_by("name")[:PER_KIND]
         )

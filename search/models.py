@@ -18,16 +18,16 @@ class IndexQueueQuerySet(models.QuerySet):
 
 
 class IndexQueue(models.Model):
-    """One object whose index document must be brought in line with the database.
+    """One statement whose index document must be brought in line with the database.
 
-    A row says only "look at this object again": the worker indexes it if it is published and
-    removes it from the index otherwise.  Rows are upserted, so repeated changes collapse into
-    one row; ``token`` changes on every upsert, so the worker deletes a row only if nobody
-    queued the object again while it was being indexed.
+    A row says only "look at this statement again": the worker indexes it if it is published
+    and removes it from the index otherwise (it may have been deleted, so this is a plain
+    number, not a foreign key).  Rows are upserted, so repeated changes collapse into one
+    row; ``token`` changes on every upsert, so the worker deletes a row only if nobody queued
+    the statement again while it was being indexed.
     """
 
-    model = models.CharField(max_length=100, help_text="Model label, e.g. archive.statement.")
-    object_pk = models.BigIntegerField()
+    statement_pk = models.BigIntegerField(unique=True)
     token = models.UUIDField(default=uuid.uuid4, editable=False)
     enqueued_at = models.DateTimeField(default=timezone.now, db_index=True)
     attempts = models.PositiveIntegerField(default=0)
@@ -40,9 +40,6 @@ class IndexQueue(models.Model):
         ordering = ["enqueued_at", "id"]
         verbose_name = "index queue entry"
         verbose_name_plural = "index queue"
-        constraints = [
-            models.UniqueConstraint(fields=["model", "object_pk"], name="indexqueue_once"),
-        ]
 
     def __str__(self) -> str:
-        return f"{self.model} #{self.object_pk}"
+        return f"statement #{self.statement_pk}"

@@ -22,7 +22,9 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-MAX_QUERY_CHARS = 500
+# One limit for the search page, the API, the feeds and the exports: longer text is cut
+# here, with a notice, rather than refused (nothing the user typed makes the request fail).
+MAX_QUERY_CHARS = 1000
 MAX_CLAUSES = 24
 FIELD_NAMES = ("speaker", "event", "country", "topic", "year", "from", "to")
 
@@ -85,6 +87,14 @@ class ParsedQuery:
         return [c for c in self.clauses if isinstance(c, FieldFilter)]
 
 
+_WORD_CHAR = re.compile(r"\w")
+
+
+def has_words(text: str) -> bool:
+    """Whether ``text`` holds anything searchable (a letter or a digit)."""
+    return bool(_WORD_CHAR.search(text or ""))
+
+
 def clean_text(raw: str) -> str:
     """NFC, straight quotes, no control/format characters (NUL, RTL marks), single spaces."""
     text = unicodedata.normalize("NFC", raw or "").translate(_QUOTES)
@@ -141,7 +151,20 @@ def parse_query(raw: str) -> ParsedQuery:
         clauses = clauses[:MAX_CLAUSES]
         result.notices.append(f"Only the first {MAX_CLAUSES} terms of your query were used.")
     result.clauses = clauses
+    _check_date_range(clauses, result.notices)
     return result
+
+
+def _check_date_range(clauses, notices) -> None:
+    """A ``to:`` before a ``from:`` can match nothing: say so rather than show no results."""
+    starts = [c.value for c in clauses
+              if isinstance(c, FieldFilter) and c.name == "from" and not c.negated]
+    ends = [c.value for c in clauses
+            if isinstance(c, FieldFilter) and c.name == "to" and not c.negated]
+    if starts and ends and max(starts) > min(ends):
+        notices.append(
+            f"“to:{min(ends)}” is before “from:{max(starts)}”, so no statement can match."
+        )
 
 
 def _tokenise(text: str, notices: list[str]):

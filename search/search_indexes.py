@@ -2,9 +2,8 @@
 
 Result rows render from the stored short fields, so a results page needs no database query per
 hit; the body is indexed (through the ``text`` document) but not stored.  Facet fields hold
-stable keys (slugs and codes); their labels come from the database.  They are haystack
-``Facet*Field`` types, so Elasticsearch and Solr map them as untokenised keywords too, and the
-project's Whoosh backend maps them to exact ``ID``/``KEYWORD`` fields.
+stable keys (slugs and codes), matched exactly by every engine; their labels come from the
+database.  ``search.documents.prepare`` turns a statement into the document engines index.
 """
 
 from __future__ import annotations

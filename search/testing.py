@@ -1,16 +1,13 @@
-"""Helpers for tests that need a real index (a temporary Whoosh folder per test process)."""
+"""Helpers for tests that need a real index (a temporary index per test process)."""
 
 from __future__ import annotations
 
-from .indexer import drain, reset_index
+from .freshness import drain, reset
 
 
-def fresh_index():
-    """An empty live index, and an empty queue; returns the generation folder."""
-    from .models import IndexQueue
-
-    IndexQueue.objects.all().delete()
-    return reset_index()
+def fresh_index() -> None:
+    """An empty live index, and an empty queue."""
+    reset()
 
 
 def index_now() -> int:

@@ -1,28 +1,50 @@
+"""The search page, autocomplete and related statements: the views that read the index."""
+
 import json
 import logging
 import math
 
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from archive.models import Statement
 
 from . import autocomplete as ac
-from .backends import SearchUnavailable
-from .query import (
+from .errors import BadSearchRequest, SearchUnavailable
+from .related import related_statements
+from .request import (
+    EXPORT_MAX_ROWS,
     FACET_TITLES,
     MAX_PAGE,
     PAGE_SIZE,
     SORTS,
-    BadSearchRequest,
     read_page,
     read_request,
     run_search,
 )
-from .related import related_statements
 
 log = logging.getLogger(__name__)
+
+
+def _result_formats(params) -> dict[str, str]:
+    """The same search as a feed, as exports and in the API (the page links them)."""
+    query = params.copy()
+    query.pop("page", None)
+    encoded = query.urlencode()
+    suffix = f"?{encoded}" if encoded else ""
+    feed = query.copy()
+    if not feed.get("sort"):
+        # A feed reader wants each new match, newest first.
+        feed["sort"] = "newest"
+    return {
+        "feed_url": reverse("api:search-feed") + "?" + feed.urlencode(),
+        "csv_url": reverse("api:export", args=["csv"]) + suffix,
+        "json_url": reverse("api:export", args=["json"]) + suffix,
+        "api_url": reverse("api:statement-list") + suffix,
+        "max_rows": EXPORT_MAX_ROWS,
+    }
 
 
 @require_GET
@@ -30,7 +52,9 @@ def search(request):
     page = read_page(request.GET.get("page"))
     if page is None:
         raise Http404("There is no such page of results.")
-    context = {"q": request.GET.get("q", "")[:600], "sorts": list(SORTS)}
+    # The whole query goes back into the box, whatever happens to it below.
+    context = {"q": request.GET.get("q", ""), "sorts": list(SORTS),
+               "formats": _result_formats(request.GET)}
     try:
         sreq = read_request(request.GET)
         sreq.page = page
@@ -94,13 +118,9 @@ def related(request, slug):
     list alone, which the statement page fetches so that it never waits for the index."""
     statement = get_object_or_404(Statement.objects.published(), slug=slug)
     found = related_statements(statement, limit=8)
-    if request.GET.get("fragment"):
-        response = render(
-            request, "search/includes/related.html", {"statement": statement, "related": found}
-        )
-    else:
-        response = render(
-            request, "search/related.html", {"statement": statement, "related": found}
-        )
+    template = "search/includes/related.html" if request.GET.get("fragment") else (
+        "search/related.html"
+    )
+    response = render(request, template, {"statement": statement, "related": found})
     response["Cache-Control"] = "max-age=300"
     return response

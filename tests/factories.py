@@ -1,7 +1,8 @@
 """factory_boy factories for the archive's models (tests only).
 
 Rows made here bypass the services on purpose (fast fixtures); tests of behaviour that the
-services own (hashing, announcements) call the services instead.
+services own (hashing, validation) call the services instead.  Statements made here are
+announced like a service's write would announce them, so the search queue hears of them.
 """
 
 import datetime
@@ -10,6 +11,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from archive import services
 from archive.models import (
     Country,
     Event,
@@ -69,7 +71,24 @@ class TopicFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"sample-topic-{n}")
 
 
-class StatementFactory(factory.django.DjangoModelFactory):
+class AnnouncedFactory(factory.django.DjangoModelFactory):
+    """Announces the statement it wrote, as ``archive.services`` does for every write."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        obj = super()._create(model_class, *args, **kwargs)
+        services.announce_statements([cls._statement_id(obj)])
+        return obj
+
+    @staticmethod
+    def _statement_id(obj) -> int:
+        return obj.pk
+
+
+class StatementFactory(AnnouncedFactory):
     class Meta:
         model = Statement
 
@@ -89,9 +108,13 @@ class StatementFactory(factory.django.DjangoModelFactory):
         draft = factory.Trait(status=Status.DRAFT, published_at=None)
 
 
-class StatementSpeakerFactory(factory.django.DjangoModelFactory):
+class StatementSpeakerFactory(AnnouncedFactory):
     class Meta:
         model = StatementSpeaker
+
+    @staticmethod
+    def _statement_id(obj) -> int:
+        return obj.statement_id
 
     statement = factory.SubFactory(StatementFactory)
     speaker = factory.SubFactory(SpeakerFactory)

@@ -7,7 +7,7 @@ from django.test import TestCase, override_settings
 
 from archive import services
 from archive.models import Kind, Statement
-from search.indexer import STATEMENT_LABEL, enqueue
+from search.freshness import enqueue
 from search.testing import fresh_index, index_now
 from tests.factories import (
     EventFactory,
@@ -51,7 +51,7 @@ class ApiTestCase(TestCase):
         StatementSpeakerFactory(statement=cls.draft, speaker=cls.secret_speaker)
         # Factories skip the services, so queue every statement for the index by hand.
         fresh_index()
-        enqueue(STATEMENT_LABEL, Statement.objects.values_list("pk", flat=True))
+        enqueue(Statement.objects.values_list("pk", flat=True))
         index_now()
 
     def setUp(self):
@@ -102,10 +102,7 @@ class StatementListTests(ApiTestCase):
             "words": ({"q": "water"}, ["water-2021"]),
             "words and facet": ({"q": "water", "country": "FRA"}, []),
             "oldest first": ({"sort": "oldest"}, ["water-2021", "other-2022", "borders-2022"]),
-            "unknown slug": ({"speaker": "nobody"}, []),
-            "draft's speaker": ({"speaker": "hidden-person"}, []),
             "draft's words": ({"q": "release"}, []),
-            "reversed dates": ({"from": "2023-01-01", "to": "2020-01-01"}, []),
         }
         for name, (params, expected) in cases.items():
             with self.subTest(name):
@@ -156,7 +153,10 @@ class StatementListTests(ApiTestCase):
             "padded slug": {"speaker": " amira-haddad"},
             "empty facet value": {"topic": ""},
             "too many values": {"topic": [f"t{i}" for i in range(21)]},
-            "long query": {"q": "x" * 1001},
+            # As on the search page: a value no published statement has says so.
+            "unknown slug": {"speaker": "nobody"},
+            "draft's speaker": {"speaker": "hidden-person"},
+            "reversed dates": {"from": "2023-01-01", "to": "2020-01-01"},
             "page size": {"page_size": "101"},
             "zero page size": {"page_size": "0"},
         }
@@ -165,6 +165,12 @@ class StatementListTests(ApiTestCase):
                 response = self.get("/api/statements/", **params)
                 self.assertEqual(response.status_code, 400)
                 self.assertTrue(response.json()["detail"])
+
+    def test_a_long_query_is_cut_with_a_notice_as_on_the_search_page(self):
+        data = self.get("/api/statements/", q="water " + "x" * 1200).json()
+        self.assertEqual([r["slug"] for r in data["results"]], ["water-2021"])
+        self.assertIn("1000 characters", data["notices"][0])
+        self.assertNotIn("notices", self.get("/api/statements/", q="water").json())
 
     def test_bad_page_size_names_the_parameter(self):
         self.assertIn("page_size", self.get("/api/statements/", page_size="x").json()["errors"])

@@ -15,7 +15,7 @@ from django.test import TestCase
 from archive import services
 from archive.models import Event, Speaker, Statement, StatementSlugHistory, Status, Topic
 from archive.services import SpeakerRole
-from search.query import read_request, run_search
+from search.request import read_request, run_search
 from search.testing import fresh_index, index_now
 
 from .factories import country

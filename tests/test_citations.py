@@ -145,7 +145,7 @@ class CitationTests(TestCase):
         request = RequestFactory().get("/")
         statement = Statement.objects.for_detail().get(pk=self.hostile.pk)
         statement.title = "<img src=x onerror=alert(1)>"
-        html = Template("{% load reuse %}{% cite_box statement %}").render(
+        html = Template("{% load page_meta %}{% cite_box statement %}").render(
             Context({"statement": statement, "request": request})
         )
         self.assertIn("&lt;img src=x onerror=alert(1)&gt;", html)

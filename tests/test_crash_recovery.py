@@ -61,8 +61,11 @@ for statement in qs[200 + round_ * 5 : 205 + round_ * 5]:
 
 INDEX_CENSUS = """
 import json
-from search.indexer import get_backend
-_directory, ix = get_backend().open_live_index(create=False)
+from search.engine import get_engine
+from search.engine.whoosh.searcher import open_live
+engine = get_engine()
+engine._ensure_setup()
+_directory, ix = open_live(engine.root, engine.schema)
 with ix.searcher() as searcher:
     ids = [fields["id"] for fields in searcher.all_stored_fields()]
     print(json.dumps({"documents": searcher.doc_count(), "ids": len(ids),

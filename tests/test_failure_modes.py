@@ -12,7 +12,7 @@ from django.test import TestCase
 
 from archive import services
 from archive.models import Status
-from search.indexer import get_backend
+from search.engine import get_engine
 from search.testing import fresh_index, index_now
 
 from .test_security import run_python
@@ -106,7 +106,7 @@ class IndexLostTests(TestCase):
 
     def test_a_deleted_index_folder_gives_503_on_search_and_rebuild_index_restores_it(self):
         self.assertEqual(self.hits(self.client.get("/search/", {"q": "water"})), 2)
-        shutil.rmtree(get_backend().root)
+        shutil.rmtree(get_engine().root)
 
         self.assert_search_unavailable_but_browsing_works()
         with self.assertRaisesMessage(CommandError, "rebuild_index"):
@@ -120,7 +120,7 @@ class IndexLostTests(TestCase):
 
     def test_a_corrupted_index_gives_503_on_search_and_rebuild_index_restores_it(self):
         self.assertEqual(self.hits(self.client.get("/search/", {"q": "water"})), 2)
-        live = get_backend().live_directory()
+        live = get_engine().live_directory()
         tocs = sorted(live.glob("_MAIN_*.toc"))
         self.assertTrue(tocs)
         for path in live.iterdir():

@@ -115,7 +115,7 @@ class AlternateLinkTests(TestCase):
     @classmethod
     def setUpTestData(cls):
         from archive.models import Statement
-        from search.indexer import STATEMENT_LABEL, enqueue
+        from search.freshness import enqueue
         from search.testing import fresh_index, index_now
 
         cls.speaker = SpeakerFactory(slug="amira-haddad")
@@ -124,7 +124,7 @@ class AlternateLinkTests(TestCase):
         cls.statement.topics.add(cls.topic)
         StatementSpeakerFactory(statement=cls.statement, speaker=cls.speaker)
         fresh_index()
-        enqueue(STATEMENT_LABEL, Statement.objects.values_list("pk", flat=True))
+        enqueue(Statement.objects.values_list("pk", flat=True))
         index_now()
 
     def alternates(self, path: str) -> list[str]:

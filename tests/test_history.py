@@ -206,7 +206,7 @@ class AdminHistoryTests(AdminTestCase):
         # Through the services: announced, queued for the index, recorded as the editor's.
         self.assertIn(statement.pk, announced(sent))
         self.assertTrue(
-            IndexQueue.objects.filter(model="archive.statement", object_pk=statement.pk).exists()
+            IndexQueue.objects.filter(statement_pk=statement.pk).exists()
         )
         self.assertEqual(statement.history.latest().history_user, self.editor)
         self.assertEqual(statement.updated_by, self.editor)

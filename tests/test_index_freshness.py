@@ -11,15 +11,11 @@ from django.db import transaction
 
 from archive import services
 from archive.models import Statement, Status
-from search.backends import read_pointer
-from search.indexer import (
-    LockBusy,
-    get_backend,
-    index_differences,
-    rebuild,
-    worker_lock,
-    write_lock,
-)
+from search import documents
+from search.engine import LockBusy, get_engine
+from search.engine.whoosh.storage import read_pointer
+from search.freshness import differences as index_differences
+from search.freshness import rebuild
 from search.models import IndexQueue
 from search.search_indexes import StatementIndex
 from search.testing import fresh_index, index_now
@@ -48,9 +44,7 @@ def make_statement(title="A statement", *, body="Words about border security.", 
 
 
 def indexed_ids() -> set[int]:
-    backend = get_backend()
-    _d, ix = backend.open_live_index()
-    return {int(i.rsplit(".", 1)[1]) for i in backend.indexed_ids(ix)}
+    return {documents.pk_of(i) for i in get_engine().status().documents}
 
 
 def search_pks(client, **params) -> list[int]:
@@ -135,7 +129,7 @@ def test_unpublish_delete_rename_and_m2m_changes_reach_the_index(client):
     assert search_pks(client, q='"Original Name"') == []
 
     other = services.get_or_create_topic(name="Deserts")
-    b.topics.add(other)  # an M2M change outside the services (safety net)
+    services.set_statement_topics(statement=b, topics=[*b.topics.all(), other])
     index_now()
     assert search_pks(client, topic=other.slug) == [b.pk]
     services.set_statement_topics(statement=a, topics=[])
@@ -185,7 +179,7 @@ def test_an_error_preparing_one_document_keeps_the_save_and_the_rest_of_the_batc
     index_now()
     assert Statement.objects.filter(pk=bad.pk, status=Status.PUBLISHED).exists()
     assert indexed_ids() == {good.pk}
-    row = IndexQueue.objects.get(object_pk=bad.pk)
+    row = IndexQueue.objects.get(statement_pk=bad.pk)
     assert row.attempts == 1 and "a bug in preparing" in row.last_error
     assert row.next_attempt_at > row.enqueued_at
 
@@ -198,12 +192,12 @@ def test_an_error_preparing_one_document_keeps_the_save_and_the_rest_of_the_batc
 
 def test_a_change_queued_while_indexing_is_not_lost():
     a = make_statement("Before")
-    row = IndexQueue.objects.get(object_pk=a.pk)
+    row = IndexQueue.objects.get(statement_pk=a.pk)
     services.update_statement(a, title="After")  # re-queued: new token
-    from search.indexer import _delete_done
+    from search.freshness import _delete_done
 
     _delete_done([row])  # the worker finishing the older version must not drop the new one
-    assert IndexQueue.objects.filter(object_pk=a.pk).exists()
+    assert IndexQueue.objects.filter(statement_pk=a.pk).exists()
 
 
 def test_search_status_reports_and_repairs_differences():
@@ -222,13 +216,11 @@ def test_search_status_reports_and_repairs_differences():
     assert (diff["missing"], diff["extra"], diff["stale"]) == ([], [], [])
 
     # Break the index behind the worker's back: status sees it, --repair fixes it.
-    backend = get_backend()
-    _d, ix = backend.open_live_index()
-    with write_lock(backend):
-        backend.write_documents(ix, [], [f"archive.statement.{statements[4].pk}"])
+    get_engine().delete([f"archive.statement.{statements[4].pk}"])
     Statement.objects.filter(pk=statements[5].pk).update(title="Changed without a signal")
     out = io.StringIO()
-    call_command("search_status", stdout=out)
+    with pytest.raises(CommandError, match="2 difference"):
+        call_command("search_status", stdout=out)
     assert "missing from index:   1" in out.getvalue()
     assert "stale in index:       1" in out.getvalue()
     call_command("search_status", "--repair", stdout=io.StringIO())
@@ -239,12 +231,12 @@ def test_search_status_reports_and_repairs_differences():
 def test_rebuild_builds_beside_the_live_index_and_swaps(client):
     a = make_statement("Rebuilt statement about glaciers")
     index_now()
-    backend = get_backend()
+    backend = get_engine()
     before = read_pointer(backend.root)
-    state = backend.state()  # a reader that has the old generation open
+    state = backend._state()  # a reader that has the old generation open
     report = rebuild()
     after = read_pointer(backend.root)
-    assert after != before and report["documents"] == 1
+    assert after != before and report.documents == 1
     assert before.exists(), "the previous generation stays for readers that still have it open"
     assert state.searcher.doc_count() == 1
     assert search_pks(client, q="glaciers") == [a.pk]
@@ -253,10 +245,10 @@ def test_rebuild_builds_beside_the_live_index_and_swaps(client):
 
 
 def test_only_one_worker_and_writes_wait_for_the_lock():
-    backend = get_backend()
-    with worker_lock(backend), pytest.raises(CommandError, match="already running"):
+    backend = get_engine()
+    with backend.writer_lock(), pytest.raises(CommandError, match="already running"):
         call_command("index_worker", "--once", stdout=io.StringIO())
-    with write_lock(backend), pytest.raises(LockBusy), write_lock(backend, timeout=0.2):
+    with backend.write_lock(), pytest.raises(LockBusy), backend.write_lock(timeout=0.2):
         pass
 
 
@@ -268,7 +260,7 @@ def test_index_worker_once_drains_the_queue():
     assert IndexQueue.objects.count() == 0
 
 
-def test_related_statements_are_published_similar_and_never_itself():
+def test_related_statements_are_published_similar_and_never_itself(client):
     from search.related import related_statements
 
     base = make_statement("Glacier melt", body="Glaciers melt; glacier lakes flood valleys.")
@@ -280,19 +272,17 @@ def test_related_statements_are_published_similar_and_never_itself():
     related = related_statements(base)
     assert similar in related
     assert base not in related and draft not in related
-    from django.template import Context, Template
-
-    html_out = Template("{% load search_tags %}{% related_statements s %}").render(
-        Context({"s": base})
-    )
+    # What the statement page fetches.
+    html_out = client.get(f"/search/related/{base.slug}/", {"fragment": "1"}).content.decode()
     assert similar.get_absolute_url() in html_out
+    assert draft.get_absolute_url() not in html_out
 
 
 def test_related_statements_without_an_index_is_empty_not_an_error():
-    from search.backends import POINTER_NAME
+    from search.engine.whoosh.storage import POINTER_NAME
     from search.related import related_statements
 
     a = make_statement("Lonely")
-    (get_backend().root / POINTER_NAME).unlink()
-    get_backend().forget_searcher()
+    (get_engine().root / POINTER_NAME).unlink()
+    get_engine().forget_searcher()
     assert related_statements(a) == []

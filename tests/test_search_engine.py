@@ -1,13 +1,15 @@
 """The search engine's own parts, checked against stock Whoosh and through the app.
 
-* ``BodyText``/``WordSet`` (search/analysis.py) give the postings of Whoosh's own fields;
-* ``BulkSegmentWriter`` (search/bulk.py) writes the index ``ix.writer()`` would;
-* ``FastPhrase`` (search/phrase.py) finds what ``whoosh.query.Phrase`` finds, its per-segment
-  memory included, and ``ArchiveBM25F`` (search/scoring.py) scores as ``BM25F``;
-* the backend's collector, per-segment caches, facet columns and spelling
-  (search/backends.py) stay right across the worker's small commits;
-* ``rebuild`` (search/indexer.py) in one process and, on a database that forked children
-  can share, in two;
+All under search/engine/whoosh/:
+
+* ``BodyText``/``WordSet`` (analysis.py) give the postings of Whoosh's own fields;
+* ``BulkSegmentWriter`` (bulk.py) writes the index ``ix.writer()`` would;
+* ``FastPhrase`` (phrase.py) finds what ``whoosh.query.Phrase`` finds, its per-segment
+  memory included, and ``ArchiveBM25F`` (scoring.py) scores as ``BM25F``;
+* the collector (collectors.py), per-segment caches (caches.py), facet columns (facets.py)
+  and spelling (spelling.py) stay right across the worker's small commits;
+* ``rebuild`` (rebuild.py) in one process and, on a database that forked children can
+  share, in two;
 * snippets (search/highlight.py) mark the query's words and only those.
 
 Raw Whoosh indexes live in ``tmp_path``; the app's index is the test settings' folder.
@@ -37,21 +39,22 @@ from whoosh.scoring import BM25F
 
 from archive import services
 from archive.models import Statement, Status
-from search import backends
-from search.analysis import BodyText, WordSet, query_terms, text_analyzer
-from search.backends import (
-    SEGMENT_CACHE,
-    _query_docs,
-    _segment_column,
-    _segment_key,
-    _segment_near_words,
-    _TopAndAllCollector,
-)
-from search.bulk import BulkSegmentWriter
+from search.engine import get_engine
+from search.engine.whoosh import backend as whoosh_backend
+from search.engine.whoosh import rebuild as whoosh_rebuild
+from search.engine.whoosh.analysis import BodyText, WordSet, query_terms, text_analyzer
+from search.engine.whoosh.bulk import BulkSegmentWriter
+from search.engine.whoosh.caches import SEGMENTS as SEGMENT_CACHE
+from search.engine.whoosh.caches import segment_key as _segment_key
+from search.engine.whoosh.collectors import TopAndAllCollector as _TopAndAllCollector
+from search.engine.whoosh.collectors import query_docs as _query_docs
+from search.engine.whoosh.facets import segment_column as _segment_column
+from search.engine.whoosh.phrase import FastPhrase, PhraseMatcher
+from search.engine.whoosh.scoring import ArchiveBM25F, _ListBM25FScorer
+from search.engine.whoosh.searcher import open_live
+from search.engine.whoosh.spelling import _segment_near_words as _near_words
+from search.freshness import rebuild
 from search.highlight import snippet
-from search.indexer import _rebuild_processes, get_backend, rebuild
-from search.phrase import FastPhrase, PhraseMatcher
-from search.scoring import ArchiveBM25F, _ListBM25FScorer
 from search.testing import fresh_index, index_now
 
 from .factories import StatementFactory, country
@@ -68,7 +71,7 @@ def project_schema() -> Schema:
     """The live index's schema, plus a scorable positional TEXT field and a scorable
     KEYWORD field, so the bulk writer's plain path (value bytes kept as they are) is
     exercised with lengths too."""
-    fields = dict(get_backend().schema.items())
+    fields = dict(get_engine().schema.items())
     fields["summary"] = TEXT(analyzer=text_analyzer(), stored=True)
     fields["tags"] = KEYWORD(commas=True, scorable=True)
     return Schema(**fields)
@@ -555,14 +558,14 @@ def test_near_words_are_within_two_edits_with_the_same_first_letter(tmp_path):
     ix = stock_index(tmp_path / "words", schema, [{"id": "1", "spelling": words}])
     with ix.searcher() as searcher:
         reader = searcher.reader()
-        near = dict(_segment_near_words(reader, "spelling", "secuirty"))  # transposed
+        near = dict(_near_words(reader, "secuirty"))  # transposed
         assert near == {"security": 1}
-        assert dict(_segment_near_words(reader, "spelling", "terorism")) == {"terrorism": 1}
-        assert dict(_segment_near_words(reader, "spelling", "watr")) == {"water": 1,
+        assert dict(_near_words(reader, "terorism")) == {"terrorism": 1}
+        assert dict(_near_words(reader, "watr")) == {"water": 1,
                                                                          "waters": 2}
-        assert _segment_near_words(reader, "spelling", "ecurity") == []  # first letter
-        assert _segment_near_words(reader, "spelling", "sxcxrxty") == []  # three edits
-        assert _segment_near_words(reader, "spelling", "q") == []
+        assert _near_words(reader, "ecurity") == []  # first letter
+        assert _near_words(reader, "sxcxrxty") == []  # three edits
+        assert _near_words(reader, "q") == []
 
 
 # --- 5. through the app: a small commit after warm caches -------------------------------------
@@ -609,9 +612,9 @@ def test_counts_facets_and_phrases_follow_a_small_commit(monkeypatch):
     d = StatementFactory(country=qat, body="Water security at sea.")
     services.unpublish_statement(statement=b)
     services.publish_statement(statement=draft)
-    Statement.objects.filter(pk=fillers[0].pk).delete()
+    services.delete_statement(statement=fillers[0])
     index_now()
-    _d, ix = get_backend().open_live_index()
+    _d, ix = open_live(get_engine().root, get_engine().schema)
     with ix.searcher() as searcher:
         # the first batch's segment stays, with deletions: its cached entries are reused
         assert len(searcher.leaf_searchers()) >= 2 and searcher.reader().has_deletions()
@@ -620,7 +623,7 @@ def test_counts_facets_and_phrases_follow_a_small_commit(monkeypatch):
         raise AssertionError("count() scored the matches")
 
     with monkeypatch.context() as patch:
-        patch.setattr(backends, "_run_collector", no_scoring)
+        patch.setattr(whoosh_backend, "run_collector", no_scoring)
         assert water().count() == 3
         assert phrase().count() == 3
     assert pks(water()) == {a.pk, d.pk, draft.pk}
@@ -677,17 +680,17 @@ def test_rebuild_holds_every_published_statement_and_no_draft(settings):
     published = [StatementFactory(body=f"Glaciers melt, report {n}.") for n in range(5)]
     published += [StatementFactory(body="Fisheries and fleets.") for _ in range(2)]
     drafts = [StatementFactory(body="Glaciers embargoed.", draft=True) for _ in range(2)]
-    assert _rebuild_processes(None, 10_000) == 1  # the test's transaction: no forked reader
-    assert _rebuild_processes(8, 10_000) == 1
+    assert whoosh_rebuild._processes(None, 10_000) == 1  # the test's transaction: no forked reader
+    assert whoosh_rebuild._processes(8, 10_000) == 1
     settings.SEARCH_REBUILD_SEGMENT_MB = 0  # a segment per statement
     report = rebuild()
-    assert report["processes"] == 1 and report["failed"] == []
-    assert report["documents"] == report["segments"] == len(published)
-    backend = get_backend()
-    assert backend.live_directory() == Path(report["directory"])
+    assert report.details["processes"] == 1 and report.failed == {}
+    assert report.documents == report.details["segments"] == len(published)
+    backend = get_engine()
+    assert backend.live_directory() == Path(report.where)
     assert not (backend.live_directory() / "MAIN.tmp").exists()
-    _d, ix = backend.open_live_index()
-    indexed = {int(i.rsplit(".", 1)[1]) for i in backend.indexed_ids(ix)}
+    _d, ix = open_live(backend.root, backend.schema)
+    indexed = {int(i.rsplit(".", 1)[1]) for i in backend.status().documents}
     assert indexed == {s.pk for s in published}
     assert not indexed & {s.pk for s in drafts}
     assert pks(SearchQuerySet().filter(content="glaciers")) == {s.pk for s in published[:5]}
@@ -725,19 +728,19 @@ def test_rebuild_in_two_processes_holds_every_published_statement():
     published = Statement.objects.published()
     count = published.count()
     assert count == 421
-    assert _rebuild_processes(None, 399) == 1
-    assert _rebuild_processes(8, count) == 2  # two hundred statements a process at least
-    assert _rebuild_processes(None, 100_000) == (settings.SEARCH_REBUILD_PROCESSES
+    assert whoosh_rebuild._processes(None, 399) == 1
+    assert whoosh_rebuild._processes(8, count) == 2  # two hundred statements a process at least
+    assert whoosh_rebuild._processes(None, 100_000) == (settings.SEARCH_REBUILD_PROCESSES
                                                  or os.cpu_count())
     with transaction.atomic():  # forked children would not see uncommitted rows
-        assert _rebuild_processes(8, count) == 1
+        assert whoosh_rebuild._processes(8, count) == 1
     report = rebuild(processes=2)
-    assert report["processes"] == 2 and report["failed"] == []
-    assert report["documents"] == count and report["segments"] >= 2
-    backend = get_backend()
-    _d, ix = backend.open_live_index()
+    assert report.details["processes"] == 2 and report.failed == {}
+    assert report.documents == count and report.details["segments"] >= 2
+    backend = get_engine()
+    _d, ix = open_live(backend.root, backend.schema)
     assert ix.doc_count() == count
-    indexed = {int(i.rsplit(".", 1)[1]) for i in backend.indexed_ids(ix)}
+    indexed = {int(i.rsplit(".", 1)[1]) for i in backend.status().documents}
     assert indexed == set(published.values_list("pk", flat=True))
     expected = {ids[f"forked-{n}"] for n in range(430) if n % 3 == 1 and n % 50 != 7}
     assert pks(SearchQuerySet().filter(content="fisheries")) == expected
@@ -759,8 +762,7 @@ def marked(html: str) -> list[str]:
 def test_snippet_marks_the_query_words_whatever_their_case():
     body = ("SECURITY first. The Securities council, secular states and the second "
             "insecurity: security of the U.S. matters; Sécurité aside.")
-    terms = set(query_terms("security U.S."))
-    html = snippet(body, terms)
+    html = snippet(body, ["security U.S."])
     assert marked(html) == ["SECURITY", "Securities", "security", "U.S"]
     for word in ("secular", "second", "insecurity", "Sécurité"):
         assert f"<mark>{word}" not in html
@@ -769,16 +771,16 @@ def test_snippet_marks_the_query_words_whatever_their_case():
 def test_snippet_when_lowercasing_changes_the_length():
     body = "İstanbul hosted the SECURITY summit; Security matters, secular ones do not. İİİ"
     assert len(body.lower()) != len(body)
-    html = snippet(body, set(query_terms("security")))
+    html = snippet(body, ["security"])
     assert marked(html) == ["SECURITY", "Security"]
     assert "<mark>secular" not in html and "İstanbul" in html
     # a word only the analyzer can find (its lowercase form is longer) falls back to it
-    assert marked(snippet(body, set(query_terms("İstanbul")))) == ["İstanbul"]
+    assert marked(snippet(body, ["İstanbul"])) == ["İstanbul"]
 
 
 def test_snippet_escapes_and_marks_only_whole_stemmed_words():
     body = "<b>Peace</b> & peaceful peacekeeping; pea soup; PEACE."
-    html = snippet(body, set(query_terms("peace")))
+    html = snippet(body, ["peace"])
     assert "<b>" not in html and "&lt;b&gt;" in html
     # "peaceful" stems to "peac" as "peace" does (search finds it too); "peacekeeping" and
     # "pea" do not

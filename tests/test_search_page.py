@@ -240,10 +240,10 @@ def test_search_page_query_count_does_not_grow_with_results(
 
 
 def test_missing_index_answers_503_and_browsing_keeps_working(client, demo, settings):
-    from search.backends import POINTER_NAME
-    from search.indexer import get_backend
+    from search.engine import get_engine
+    from search.engine.whoosh.storage import POINTER_NAME
 
-    backend = get_backend()
+    backend = get_engine()
     pointer = backend.root / POINTER_NAME
     saved = pointer.read_text()
     pointer.unlink()
@@ -258,9 +258,9 @@ def test_missing_index_answers_503_and_browsing_keeps_working(client, demo, sett
 
 
 def test_corrupt_index_answers_503(client, demo):
-    from search.indexer import get_backend
+    from search.engine import get_engine
 
-    backend = get_backend()
+    backend = get_engine()
     directory = backend.live_directory()
     saved = {toc: toc.read_bytes() for toc in directory.glob("*.toc")}
     try:

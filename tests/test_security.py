@@ -243,9 +243,9 @@ class RateLimitTests(TestCase):
 
         cache.clear()
         fresh_index()
-        from search.indexer import enqueue_objects
+        from search.freshness import enqueue
 
-        enqueue_objects(Statement.objects.all())
+        enqueue(Statement.objects.values_list("pk", flat=True))
         index_now()
 
     def search(self, address="192.0.2.1", **extra):

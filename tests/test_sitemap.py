@@ -123,7 +123,7 @@ class StructuredDataTests(TestCase):
 
     def render(self, source: str, **context) -> str:
         context.setdefault("request", RequestFactory().get("/"))
-        return Template("{% load reuse %}" + source).render(Context(context))
+        return Template("{% load page_meta %}" + source).render(Context(context))
 
     def json_ld(self, html: str) -> dict:
         match = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
@@ -176,7 +176,7 @@ class StructuredDataTests(TestCase):
         html = self.render("{% feed_link speaker %}", speaker=speaker)
         self.assertIn('type="application/atom+xml"', html)
         self.assertIn(f'href="/feeds/speakers/{speaker.slug}/"', html)
-        html = self.render('{% include "includes/reuse_head.html" with object=speaker %}',
+        html = self.render('{% include "includes/page_meta.html" with object=speaker %}',
                            speaker=speaker)
         self.assertIn('"@type": "Person"', html)
         self.assertIn('og:type" content="profile"', html)

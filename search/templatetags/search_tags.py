@@ -1,15 +1,7 @@
 from django import template
 from django.utils.html import format_html, format_html_join
 
-from ..related import related_statements as find_related
-
 register = template.Library()
-
-
-@register.inclusion_tag("search/includes/related.html")
-def related_statements(statement, limit=5):
-    """{% related_statements statement %}: a short list of similar published statements."""
-    return {"statement": statement, "related": find_related(statement, limit=limit)}
 
 
 @register.simple_tag

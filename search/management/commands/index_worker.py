@@ -7,9 +7,10 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
-from search.indexer import LockBusy, drain, get_backend, process_batch, worker_lock
+from search.engine import LockBusy, get_engine
+from search.freshness import drain, process_batch
 
-log = logging.getLogger("search.indexer")
+log = logging.getLogger("search.freshness")
 
 
 class Command(BaseCommand):
@@ -22,26 +23,26 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, once=False, poll=1.0, **options):
-        backend = get_backend()
+        engine = get_engine()
         try:
-            with worker_lock(backend):
+            with engine.writer_lock():
                 if once:
-                    taken = drain(backend=backend)
+                    taken = drain(engine=engine)
                     self.stdout.write(f"Indexed {taken} queued change(s).")
                     return
-                self._loop(backend, poll)
+                self._loop(engine, poll)
         except LockBusy as exc:
             raise CommandError(
                 "Another index_worker is already running for this index; only one may write."
             ) from exc
 
-    def _loop(self, backend, poll):
+    def _loop(self, engine, poll):
         stopping = []
         signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
-        self.stdout.write(f"index_worker: watching the queue for {backend.root}")
+        self.stdout.write("index_worker: watching the queue")
         while not stopping:
             try:
-                taken = process_batch(backend=backend)
+                taken = process_batch(engine=engine)
             except KeyboardInterrupt:
                 break
             except Exception:

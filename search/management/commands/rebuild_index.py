@@ -1,12 +1,12 @@
 """Rebuild the index beside the live one and swap it in (replaces haystack's command).
 
 Haystack's own rebuild_index deletes the live index first, so search is empty until it
-finishes; this one keeps answering from the old generation meanwhile.
+finishes; this one keeps answering from the old index meanwhile.
 """
 
 from django.core.management.base import BaseCommand
 
-from search.indexer import rebuild
+from search.freshness import rebuild
 
 
 class Command(BaseCommand):
@@ -16,22 +16,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--noinput", "--no-input", action="store_true", help="Accepted for compatibility."
         )
-        parser.add_argument("--batch-size", "-b", type=int, default=100)
         parser.add_argument(
             "--processes", type=int, default=None,
             help="Processes to build with (default: SEARCH_REBUILD_PROCESSES, else one per core).",
         )
 
-    def handle(self, *args, batch_size=100, processes=None, verbosity=1, **options):
-        report = rebuild(batch_size=batch_size, processes=processes)
+    def handle(self, *args, processes=None, verbosity=1, **options):
+        report = rebuild(processes=processes)
         if verbosity:
+            details = "".join(f", {value} {name}" for name, value in report.details.items())
             self.stdout.write(
-                f"Indexed {report['documents']} published statement(s) in "
-                f"{report['seconds']} s with {report['processes']} process(es) into "
-                f"{report['segments']} segment(s) in {report['directory']}."
+                f"Indexed {report.documents} published statement(s) in {report.seconds} s"
+                f"{details}, into {report.where}."
             )
-            if report["failed"]:
+            if report.failed:
                 self.stdout.write(
-                    f"{len(report['failed'])} statement(s) failed to index and were queued "
+                    f"{len(report.failed)} statement(s) failed to index and were queued "
                     "for retry (see Search > Index queue in the admin)."
                 )

@@ -1,13 +1,21 @@
-"""Compare the database with the index: counts and the differences (and repair them)."""
+"""Compare the database with the index: counts and the differences (and repair them).
+
+Exits with status 1 (a ``CommandError``) when the index is missing or differs from the
+database (after ``--repair``: when differences remain), so it can serve as a health check.
+"""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from search.backends import SearchUnavailable
-from search.indexer import drain, get_backend, index_differences, repair
+from search.engine import get_engine
+from search.errors import SearchUnavailable
+from search.freshness import difference_count, differences, drain, repair
 
 
 class Command(BaseCommand):
-    help = "Report published vs indexed statements, the queue, and missing/extra/stale documents."
+    help = (
+        "Report published vs indexed statements, the queue, and missing/extra/stale "
+        "documents; exit 1 if there is any difference."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--repair", action="store_true", help="Queue and index differences.")
@@ -16,21 +24,25 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        backend = get_backend()
+        engine = get_engine()
+        check_content = not options["quick"]
         try:
-            diff = index_differences(check_content=not options["quick"], backend=backend)
+            diff = differences(check_content=check_content, engine=engine)
         except SearchUnavailable as exc:
-            raise CommandError(f"{exc} Run `manage.py rebuild_index`.") from exc
+            raise CommandError(f"{exc}") from exc
         self._report(diff)
-        if options["repair"]:
+        if options["repair"] and difference_count(diff):
             queued = repair(diff)
-            taken = drain(backend=backend)
+            taken = drain(engine=engine)
             self.stdout.write(f"Repair: queued {queued}, indexed {taken} change(s).")
-            diff = index_differences(check_content=not options["quick"], backend=backend)
+            diff = differences(check_content=check_content, engine=engine)
             self._report(diff)
-        differences = len(diff["missing"]) + len(diff["extra"]) + len(diff["stale"])
-        if differences and not options["repair"]:
-            self.stdout.write("Run `manage.py search_status --repair` to fix the differences.")
+        count = difference_count(diff)
+        if count:
+            hint = "" if options["repair"] else " Run `manage.py search_status --repair`."
+            raise CommandError(
+                f"{count} difference(s) between the database and the index.{hint}"
+            )
 
     def _report(self, diff):
         def sample(ids):

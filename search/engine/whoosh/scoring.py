@@ -9,41 +9,21 @@ a list.  Scores are the same numbers as ``whoosh.scoring.BM25F`` gives.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
 from whoosh.scoring import BM25F, BM25FScorer
 
-_LENGTHS: OrderedDict = OrderedDict()
-_LOCK = threading.Lock()
-_MAX_SEGMENTS = 64
-
-
-def clear_lengths() -> None:
-    with _LOCK:
-        _LENGTHS.clear()
+from .caches import LENGTHS, segment_key
 
 
 def segment_lengths(reader, fieldname: str) -> list[int] | None:
     """Every document's length of ``fieldname`` in one segment (cached by segment)."""
-    segment = reader.segment() if hasattr(reader, "segment") else None
-    if segment is None:  # a MultiReader over several segments
+    key = segment_key(reader)
+    if key is None:  # a MultiReader over several segments
         return None
-    # Segment ids are random and a segment never changes once written (deletions are kept
-    # beside it), so the id names its lengths for good.
-    key = (segment.segment_id(), reader.doc_count_all(), fieldname)
-    with _LOCK:
-        found = _LENGTHS.get(key)
-        if found is not None:
-            _LENGTHS.move_to_end(key)
-            return found
-    lengths = [reader.doc_field_length(d, fieldname, 1) or 1
-               for d in range(reader.doc_count_all())]
-    with _LOCK:
-        _LENGTHS[key] = lengths
-        while len(_LENGTHS) > _MAX_SEGMENTS:
-            _LENGTHS.popitem(last=False)
-    return lengths
+    return LENGTHS.get_or_compute(
+        (key, fieldname),
+        lambda: [reader.doc_field_length(d, fieldname, 1) or 1
+                 for d in range(reader.doc_count_all())],
+    )
 
 
 class _ListBM25FScorer(BM25FScorer):

@@ -1,21 +1,26 @@
-"""Atom feeds of published statements: the latest, and those of one speaker, event, country or
-topic.  Following a feed is the archive's alert: a reader sees each statement once it is
-published.  (The feed of a search lives with the search-dependent views in ``api``.)"""
+"""Every Atom feed of the archive: the latest statements, those of one speaker, event,
+country or topic, and those of any search.  Following a feed is the archive's alert: a
+reader sees each statement once it is published.  Published statements only; a speaker,
+event, country or topic is a 404 until a published statement refers to it."""
 
 from __future__ import annotations
 
 import re
 
 from django.contrib.syndication.views import Feed
-from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from django.utils.text import Truncator
+from django.views.decorators.http import require_safe
 
-from .models import Country, Event, Speaker, Statement, Status, Topic
+from archive.models import Country, Event, Speaker, Statement, Topic
+from search import request as search_request
+from search.errors import BadSearchRequest, SearchUnavailable
+
+from .throttling import throttled_response
 
 FEED_ITEMS = 30
 SITE_NAME = "Diplomatic Statements Archive"
@@ -70,20 +75,13 @@ class LatestStatementsFeed(StatementFeed):
         return reverse("archive:home")
 
     def feed_url(self) -> str:
-        return reverse("reuse:feed-latest")
-
-
-def _published_refers(relation: str) -> Q:
-    return Q(**{f"{relation}__status": Status.PUBLISHED})
+        return reverse("api:feed-latest")
 
 
 class SpeakerFeed(StatementFeed):
     def get_object(self, request, slug: str) -> Speaker:
         # Only someone with a published statement has a public feed: no draft leaks through.
-        speakers = Speaker.objects.annotate(
-            n=Count("statement_links", filter=_published_refers("statement_links__statement"))
-        )
-        return get_object_or_404(speakers.filter(n__gt=0), slug=slug)
+        return get_object_or_404(Speaker.objects.public(), slug=slug)
 
     def statements(self, obj: Speaker):
         return self.base_queryset().by_speaker(obj)
@@ -95,13 +93,12 @@ class SpeakerFeed(StatementFeed):
         return obj.get_absolute_url()
 
     def feed_url(self, obj: Speaker) -> str:
-        return reverse("reuse:feed-speaker", args=[obj.slug])
+        return reverse("api:feed-speaker", args=[obj.slug])
 
 
 class EventFeed(StatementFeed):
     def get_object(self, request, slug: str) -> Event:
-        events = Event.objects.with_statement_counts(published_only=True)
-        return get_object_or_404(events.filter(statement_count__gt=0), slug=slug)
+        return get_object_or_404(Event.objects.public(), slug=slug)
 
     def statements(self, obj: Event):
         return self.base_queryset().at_event(obj)
@@ -113,17 +110,14 @@ class EventFeed(StatementFeed):
         return obj.get_absolute_url()
 
     def feed_url(self, obj: Event) -> str:
-        return reverse("reuse:feed-event", args=[obj.slug])
+        return reverse("api:feed-event", args=[obj.slug])
 
 
 class CountryFeed(StatementFeed):
     def get_object(self, request, code: str) -> Country:
         if not re.fullmatch(r"[A-Za-z]{2,3}", code):
             raise Http404("Country codes have two or three letters.")
-        countries = Country.objects.annotate(
-            n=Count("statements", filter=_published_refers("statements"))
-        )
-        return get_object_or_404(countries.filter(n__gt=0), code=code.upper())
+        return get_object_or_404(Country.objects.public(), code=code.upper())
 
     def statements(self, obj: Country):
         return self.base_queryset().for_country(obj)
@@ -135,15 +129,12 @@ class CountryFeed(StatementFeed):
         return obj.get_absolute_url()
 
     def feed_url(self, obj: Country) -> str:
-        return reverse("reuse:feed-country", args=[obj.code])
+        return reverse("api:feed-country", args=[obj.code])
 
 
 class TopicFeed(StatementFeed):
     def get_object(self, request, slug: str) -> Topic:
-        topics = Topic.objects.annotate(
-            n=Count("statements", filter=_published_refers("statements"))
-        )
-        return get_object_or_404(topics.filter(n__gt=0), slug=slug)
+        return get_object_or_404(Topic.objects.public(), slug=slug)
 
     def statements(self, obj: Topic):
         return self.base_queryset().about(obj)
@@ -155,17 +146,58 @@ class TopicFeed(StatementFeed):
         return obj.get_absolute_url()
 
     def feed_url(self, obj: Topic) -> str:
-        return reverse("reuse:feed-topic", args=[obj.slug])
+        return reverse("api:feed-topic", args=[obj.slug])
 
 
-def feed_url_for(obj) -> str:
-    """The feed of a speaker, event, country or topic (for ``<link rel="alternate">``)."""
-    if isinstance(obj, Speaker):
-        return reverse("reuse:feed-speaker", args=[obj.slug])
-    if isinstance(obj, Event):
-        return reverse("reuse:feed-event", args=[obj.slug])
-    if isinstance(obj, Country):
-        return reverse("reuse:feed-country", args=[obj.code])
-    if isinstance(obj, Topic):
-        return reverse("reuse:feed-topic", args=[obj.slug])
-    raise TypeError(f"No feed for {type(obj).__name__}")
+class SearchFeed(StatementFeed):
+    """The first page of a search, as Atom.  The search page links it with ``sort=newest``
+    so that a feed reader sees each new match."""
+
+    def get_object(self, request):
+        return search_request.read_request(request.GET)
+
+    def statements(self, obj):
+        return []
+
+    def items(self, obj: search_request.SearchRequest):
+        return list(
+            search_request.iter_statements(obj, limit=search_request.PAGE_SIZE, with_body=True)
+        )
+
+    def title(self, obj: search_request.SearchRequest) -> str:
+        words = obj.q.strip()
+        described = f"“{words[:80]}”" if words else "all statements"
+        facets = [
+            f"{name}: {', '.join(values)}"
+            for name, values in obj.selected.items()
+        ]
+        return f"Search {described}" + (f" ({'; '.join(facets)})" if facets else "")
+
+    def link(self, obj: search_request.SearchRequest) -> str:
+        query = obj.params.urlencode()
+        return reverse("search:search") + (f"?{query}" if query else "")
+
+    def feed_url(self, obj: search_request.SearchRequest) -> str:
+        query = obj.params.urlencode()
+        return reverse("api:search-feed") + (f"?{query}" if query else "")
+
+
+_search_feed = SearchFeed()
+
+
+@require_safe
+def search_feed(request):
+    if (refused := throttled_response(request)) is not None:
+        return refused
+    try:
+        return _search_feed(request)
+    except BadSearchRequest as exc:
+        return _plain(str(exc), 400)
+    except SearchUnavailable:
+        response = _plain("Search is unavailable for a moment; try again shortly.", 503)
+        response["Retry-After"] = "60"
+        return response
+
+
+def _plain(message: str, status: int) -> HttpResponse:
+    return HttpResponse(message + "\n", status=status, content_type="text/plain; charset=utf-8")

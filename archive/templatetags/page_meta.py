@@ -1,6 +1,6 @@
 """Template tags for reuse: JSON-LD, OpenGraph, feed links and the "Cite this" box.
 
-Pages put ``{% include "includes/reuse_head.html" with object=speaker %}`` in their
+Pages put ``{% include "includes/page_meta.html" with object=speaker %}`` in their
 ``extra_head`` block and ``{% include "citations/cite_box.html" %}`` on a statement page.
 """
 
@@ -17,7 +17,6 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
 from archive import citations
-from archive.feeds import feed_url_for
 from archive.models import Country, Event, Speaker, Statement, Topic
 
 register = template.Library()
@@ -165,7 +164,7 @@ def feed_link(obj=None) -> SafeString:
         return format_html(
             '<link rel="alternate" type="application/atom+xml" title="{}" href="{}">',
             "Latest statements",
-            reverse("reuse:feed-latest"),
+            reverse("api:feed-latest"),
         )
     if not isinstance(obj, (Speaker, Event, Country, Topic)):
         return mark_safe("")
@@ -174,6 +173,17 @@ def feed_link(obj=None) -> SafeString:
         f"Statements: {obj}",
         feed_url_for(obj),
     )
+
+
+# The feeds are served by the api app (with the feed of a search); linked here by URL name.
+_FEEDS = {Speaker: "api:feed-speaker", Event: "api:feed-event", Topic: "api:feed-topic"}
+
+
+def feed_url_for(obj) -> str:
+    """The Atom feed of a speaker, event, country or topic."""
+    if isinstance(obj, Country):
+        return reverse("api:feed-country", args=[obj.code])
+    return reverse(_FEEDS[type(obj)], args=[obj.slug])
 
 
 @register.inclusion_tag("citations/cite_box.html", takes_context=True)
@@ -187,7 +197,7 @@ def cite_box(context, statement: Statement) -> dict:
     return {
         "citation_text": citations.formatted(citation),
         "downloads": [
-            (label, reverse("reuse:cite", args=[statement.slug, fmt]))
+            (label, reverse("archive:cite", args=[statement.slug, fmt]))
             for label, fmt in (("BibTeX", "bib"), ("RIS", "ris"), ("CSL-JSON", "json"))
         ],
     }

@@ -23,6 +23,8 @@ from whoosh import matching
 from whoosh import query as wq
 from whoosh.system import _INT_SIZE
 
+from .caches import SEGMENTS, segment_key
+
 
 def positions(value: bytes) -> list[int]:
     """The positions in a ``Positions`` posting value (a count, then pickled deltas)."""
@@ -176,13 +178,11 @@ class FastPhrase(wq.Phrase):
             return words[0]
         if not all(m.is_active() for m in words):
             return matching.NullMatcher()
-        from .backends import SEGMENT_CACHE, _segment_key
-
-        segment_key = _segment_key(reader)
-        if segment_key is None:
+        segment = segment_key(reader)
+        if segment is None:
             return PhraseMatcher(words, boost=self.boost)
-        key = (segment_key, "phrase", fieldname, tuple(self.words))
+        key = (segment, "phrase", fieldname, tuple(self.words))
         return PhraseMatcher(
-            words, boost=self.boost, known=SEGMENT_CACHE.get(key),
-            remember=lambda docs: SEGMENT_CACHE.put(key, docs),
+            words, boost=self.boost, known=SEGMENTS.get(key),
+            remember=lambda docs: SEGMENTS.put(key, docs),
         )

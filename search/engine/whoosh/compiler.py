@@ -1,0 +1,112 @@
+"""haystack SQ trees -> Whoosh query objects, without Whoosh's query parser.
+
+User words are analysed with the index's own analyzer (nothing to escape); facet fields
+become exact ``Term`` queries; date ranges ``DateRange``.  The top-level AND is split into a
+scoring query and a filter of the facet and date parts, which Whoosh applies as a document
+set (no scoring, cached per searcher).  Match-all is ``Every()`` with no field: a list of
+document numbers, not a walk of the body's postings.
+"""
+
+from __future__ import annotations
+
+from haystack.backends import SearchNode
+from haystack.exceptions import SearchBackendError
+from whoosh import query as wq
+
+from .analysis import query_terms
+from .phrase import FastPhrase
+from .schema import IndexShape, as_datetime
+
+
+class Compiler:
+    def __init__(self, shape: IndexShape):
+        self.shape = shape
+
+    def compile(self, node) -> tuple[wq.Query, wq.Query | None]:
+        """(scoring query, filter or None) for the tree ``node``."""
+        scoring, filters = [], []
+        if node and node.connector == SearchNode.AND and not node.negated:
+            for child in node.children:
+                target = filters if self._filter_only(child) else scoring
+                compiled = self._child(node, child)
+                if compiled is not None:
+                    target.append(compiled)
+        elif node:
+            compiled = self._node(node)
+            if compiled is not None:
+                scoring.append(compiled)
+        q = and_all(scoring)
+        if q is None or all(isinstance(p, wq.Not) for p in scoring):
+            # Only exclusions (or nothing): everything, minus them.
+            q = and_all([wq.Every(), *scoring]) if scoring else wq.Every()
+        return q, and_all(filters)
+
+    def _filter_only(self, child) -> bool:
+        if isinstance(child, SearchNode):
+            return bool(child.children) and all(self._filter_only(c) for c in child.children)
+        expression, _value = child
+        field = expression.split("__")[0]
+        return field in self.shape.facet_fields or field in self.shape.date_fields
+
+    def _child(self, parent, child):
+        if isinstance(child, SearchNode):
+            return self._node(child)
+        expression, value = child
+        field, filter_type = parent.split_expression(expression)
+        return self._leaf(field, filter_type, value)
+
+    def _node(self, node):
+        parts = [p for p in (self._child(node, child) for child in node.children) if p is not None]
+        if not parts:
+            return None
+        combined = and_all(parts) if node.connector == SearchNode.AND else wq.Or(parts)
+        return wq.Not(combined) if node.negated else combined
+
+    def _leaf(self, field, filter_type, value):
+        shape = self.shape
+        if field in ("content", shape.content_field):
+            return self._text(value)
+        if field in shape.facet_fields:
+            if filter_type == "in":
+                terms = [wq.Term(field, str(v)) for v in value]
+                return wq.Or(terms) if terms else wq.NullQuery
+            if filter_type in ("exact", "content"):
+                return wq.Term(field, str(getattr(value, "query_string", value)))
+        if field in shape.date_fields and filter_type in ("gte", "lte", "gt", "lt", "range"):
+            start = end = None
+            if filter_type == "range":
+                start, end = (as_datetime(v) for v in value)
+            elif filter_type in ("gte", "gt"):
+                start = as_datetime(value)
+            else:
+                end = as_datetime(value)
+            return wq.DateRange(
+                field, start, end, startexcl=filter_type == "gt", endexcl=filter_type == "lt"
+            )
+        raise SearchBackendError(f"Unsupported search condition {field}__{filter_type}.")
+
+    def _text(self, value):
+        field = self.shape.content_field
+        exact = getattr(value, "input_type_name", "") == "exact"
+        text = str(getattr(value, "query_string", value))
+        if exact:
+            return words_query(field, query_terms(text))
+        return and_all([words_query(field, query_terms(w)) for w in text.split()])
+
+
+def and_all(parts):
+    parts = [p for p in parts if p is not None]
+    if not parts:
+        return None
+    if len(parts) == 1:
+        return parts[0]
+    return wq.And(parts)
+
+
+def words_query(field, terms):
+    """One term, or the terms as a phrase (a word the analyzer splits in several)."""
+    if not terms:
+        return None
+    if len(terms) == 1:
+        return wq.Term(field, terms[0])
+    return FastPhrase(field, terms)

@@ -1,0 +1,115 @@
+"""The shape of the code: what may import what.
+
+* Only ``search/engine/`` imports an engine library (Whoosh today).
+* ``archive`` never imports ``search`` or ``api``; ``search`` never imports ``api``.
+* No two modules import each other, directly or through others (imports inside functions
+  count too: they hide a loop rather than remove it).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+APPS = ("archive", "search", "api", "config")
+ENGINE_LIBRARIES = ("whoosh",)
+
+
+def project_modules() -> dict[str, Path]:
+    modules = {}
+    for app in APPS:
+        for path in (ROOT / app).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+            modules[name.removesuffix(".__init__")] = path
+    return modules
+
+
+def imports_of(name: str, path: Path) -> set[str]:
+    """Every module ``name`` imports, at any depth of its code, as absolute names."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                parts = package.split(".")
+                base = ".".join(parts[: len(parts) - node.level + 1])
+                target = f"{base}.{node.module}" if node.module else base
+            else:
+                target = node.module or ""
+            found.add(target)
+            found.update(f"{target}.{alias.name}" for alias in node.names)
+    return found
+
+
+def graph() -> dict[str, set[str]]:
+    modules = project_modules()
+    return {
+        name: {other for other in imports_of(name, path) if other in modules and other != name}
+        for name, path in modules.items()
+    }
+
+
+def test_only_the_engine_package_imports_an_engine_library():
+    offenders = []
+    for name, path in project_modules().items():
+        if name.startswith("search.engine."):
+            continue
+        for imported in imports_of(name, path):
+            if imported.split(".")[0] in ENGINE_LIBRARIES:
+                offenders.append(f"{name} imports {imported}")
+    assert offenders == []
+
+
+def test_dependencies_point_one_way():
+    forbidden = {"archive": ("search", "api"), "search": ("api",)}
+    offenders = [
+        f"{name} imports {other}"
+        for name, others in graph().items()
+        for other in others
+        if other.split(".")[0] in forbidden.get(name.split(".")[0], ())
+    ]
+    assert offenders == []
+
+
+def test_there_are_no_import_cycles():
+    edges = graph()
+    # Tarjan's strongly connected components: any component of two or more is a cycle.
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles: list[list[str]] = []
+    counter = 0
+
+    def visit(node: str) -> None:
+        nonlocal counter
+        index[node] = low[node] = counter
+        counter += 1
+        stack.append(node)
+        on_stack.add(node)
+        for other in sorted(edges[node]):
+            if other not in index:
+                visit(other)
+                low[node] = min(low[node], low[other])
+            elif other in on_stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                cycles.append(sorted(component))
+
+    for node in sorted(edges):
+        if node not in index:
+            visit(node)
+    assert cycles == []
