@@ -1,6 +1,7 @@
 """Result-set exports and the search feed return exactly what the search page returns."""
 
 import csv
+import html
 import datetime
 import io
 import json
@@ -169,6 +170,34 @@ class ExportTests(TestCase):
                     response = self.client.get(f"{path}?{query}")
                     self.assertEqual(response.status_code, 400, path)
         self.assertEqual(self.client.get("/exports/statements.xlsx").status_code, 404)
+
+    def test_the_same_bad_parameter_gets_the_same_400_and_message_everywhere(self):
+        """One SearchForm reads the parameters for the page, the API, the feed and the
+        exports: the same refusal, word for word."""
+        bad = [
+            "from=yesterday", "to=2022-02-30", "from=2023-01-01&to=2022-01-01",
+            "speaker=nobody", "speaker=drafts-only", "speaker=a%20b", "country=Q1",
+            "kind=poem", "language=klingon", "year=twenty", "sort=title", "topic=",
+            "q=a&q=b", "&".join(f"topic=t{i}" for i in range(21)),
+        ]
+        for query in bad:
+            with self.subTest(query=query):
+                cache.clear()
+                page = self.client.get(f"/search/?{query}")
+                self.assertEqual(page.status_code, 400)
+                message = re.search(
+                    r'<div class="message error" role="alert"><p>(.*?)</p>',
+                    page.content.decode(), re.S,
+                )[1]
+                message = html.unescape(message)
+                api = self.client.get(f"/api/statements/?{query}")
+                self.assertEqual(api.status_code, 400)
+                self.assertEqual(api.json()["detail"], message)
+                for path in ["/exports/statements.csv", "/exports/statements.json",
+                             "/feeds/search/"]:
+                    response = self.client.get(f"{path}?{query}")
+                    self.assertEqual(response.status_code, 400, path)
+                    self.assertEqual(response.content.decode().strip(), message, path)
 
     def test_api_returns_the_search_pages_results(self):
         for query in QUERIES:
