@@ -84,6 +84,7 @@ def statement_record(statement: Statement) -> dict:
                 "honorific": link.speaker.honorific,
                 "country": link.speaker.country.code if link.speaker.country else None,
                 "aliases": link.speaker.alias_list,
+                "notes": link.speaker.notes,
                 "role": link.role,
                 "order": link.order,
             }
@@ -249,6 +250,7 @@ class _Related:
             speaker = services.create_speaker(
                 name=data["name"], slug=slug or None, honorific=data.get("honorific") or "",
                 country=self.country(data.get("country")), aliases=aliases,
+                notes=data.get("notes") or "",
             )
         self.speakers[speaker.slug] = speaker
         return speaker
