@@ -63,6 +63,17 @@ def enqueue(pks: Iterable) -> int:
     return len(ids)
 
 
+def pending_removals() -> list[int]:
+    """Statements queued for the worker that the database no longer publishes: their old
+    documents may still be in the index until the worker gets to them (a moment, or as long
+    as the worker is down), so every search leaves them out meanwhile (one small query)."""
+    return list(
+        IndexQueue.objects.exclude(
+            statement_pk__in=Statement.objects.published().values("pk")
+        ).values_list("statement_pk", flat=True)
+    )
+
+
 def backoff(attempts: int) -> datetime.timedelta:
     return min(datetime.timedelta(seconds=5 * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 

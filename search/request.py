@@ -33,6 +33,7 @@ from archive.models import Country, Event, Kind, Language, Speaker, Statement, T
 
 from .engine import get_engine
 from .errors import BadSearchRequest, SearchUnavailable
+from .freshness import pending_removals
 from .parsing import (
     MAX_QUERY_CHARS,
     AnyOf,
@@ -223,6 +224,8 @@ class SearchRequest:
     page: int = 1
     labels: dict[str, dict[str, str]] = field(default_factory=dict)  # of the selected values
     params: QueryDict = field(default_factory=QueryDict)
+    # Statements the index may hold that the database no longer publishes (read once).
+    pending_removals: list[int] | None = None
 
     @property
     def has_criteria(self) -> bool:
@@ -232,7 +235,7 @@ class SearchRequest:
         return SearchRequest(
             self.q, self.parsed, self.selected,
             None if date_from else self.date_from, None if date_to else self.date_to,
-            self.sort, self.page, self.labels, self.params,
+            self.sort, self.page, self.labels, self.params, self.pending_removals,
         )
 
 
@@ -407,10 +410,18 @@ def build_queryset(
     skip_value: tuple[str, str] | None = None,
     notices: list[str] | None = None,
 ):
-    """The SearchQuerySet for this request (optionally leaving one selection out)."""
+    """The SearchQuerySet for this request (optionally leaving one selection out).
+
+    Statements unpublished or deleted a moment ago are left out even while their documents
+    wait in the index for the worker, so no count, facet or label shows a draft.
+    """
     parsed = parsed if parsed is not None else request.parsed
     notices = notices if notices is not None else []
     sqs = SearchQuerySet()
+    if request.pending_removals is None:
+        request.pending_removals = pending_removals()
+    if request.pending_removals:
+        sqs = sqs.exclude(django_id__in=[str(pk) for pk in request.pending_removals])
     parts = [p for p in (_clause_sq(c, notices) for c in parsed.clauses) if p is not None]
     if parts:
         sqs = sqs.filter(reduce(and_, parts))

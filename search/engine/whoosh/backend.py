@@ -127,13 +127,15 @@ class ArchiveWhooshBackend(WhooshSearchBackend, SearchEngine):
     def _search_tree(self, tree, *, sort_by, start_offset, end_offset, facets, spelling_query,
                      result_class):
         st = self._state()
-        q, f = self.compiler.compile(tree)
+        compiled = self.compiler.compile_all(tree)
+        q, f = compiled.q, compiled.f
         start_offset = max(int(start_offset or 0), 0)
         if end_offset is None:
             end_offset = start_offset + 10
         end_offset = max(int(end_offset), start_offset)
         sortedby, reverse = self._sorting(sort_by)
         filter_docs = self._filter_docs(st, f)
+        deny = _document_numbers(st.searcher, compiled.excluded)
 
         if q is wq.NullQuery or (filter_docs is not None and not filter_docs):
             hits, page, results = 0, [], None
@@ -143,11 +145,12 @@ class ArchiveWhooshBackend(WhooshSearchBackend, SearchEngine):
             docs = query_docs(st.searcher, q)
             if filter_docs is not None:
                 docs &= filter_docs
+            docs -= deny
             hits, page, results = len(docs), [], DocsOnly(docs)
         else:
             results = run_collector(
                 st.searcher, q, filter_docs, limit=max(end_offset, 1), sortedby=sortedby,
-                reverse=reverse,
+                reverse=reverse, deny=deny,
             )
             hits = len(results.docs())
             page = list(results[start_offset:end_offset])
@@ -157,7 +160,9 @@ class ArchiveWhooshBackend(WhooshSearchBackend, SearchEngine):
             facet_counts = {"fields": {}, "dates": {}, "queries": {}}
             docs = results.docs() if results is not None else set()
             for name in facets:
-                facet_counts["fields"][name] = facets_of(st, q, f, name, docs)
+                facet_counts["fields"][name] = facets_of(
+                    st, (q, f, compiled.excluded), name, docs
+                )
 
         result_class = result_class or SearchResult
         suggestion = None
@@ -298,8 +303,18 @@ class ArchiveWhooshBackend(WhooshSearchBackend, SearchEngine):
         )
 
 
-def facets_of(st, q, f, name, docs):
-    return facets.facet_counts(st, q, f, name, docs)
+def facets_of(st, query_key, name, docs):
+    return facets.facet_counts(st, query_key, name, docs)
+
+
+def _document_numbers(searcher, pks) -> set[int]:
+    """The index's document numbers of these statement pks (absent ones are skipped)."""
+    found = set()
+    for pk in pks:
+        docnum = searcher.document_number(**{DJANGO_ID: pk})
+        if docnum is not None:
+            found.add(docnum)
+    return found
 
 
 def _suggested_text(text: str, pairs) -> str | None:

@@ -27,23 +27,26 @@ class TopAndAllCollector(TopCollector):
     ``TopCollector``.
     """
 
-    def __init__(self, limit, allow=None):
+    def __init__(self, limit, allow=None, deny=None):
         super().__init__(limit=limit, usequality=False)
         self.allow = allow
+        self.deny = deny or ()
 
     def collect_matches(self):
         matcher = self.matcher
+        allow, deny = self.allow, self.deny
         if self.final_fn is not None:  # a weighting with a final() step: Whoosh's own way
             for sub_docnum in self.matches():
-                if self.allow is None or self.offset + sub_docnum in self.allow:
+                docnum = self.offset + sub_docnum
+                if (allow is None or docnum in allow) and docnum not in deny:
                     self.collect(sub_docnum)
             return
-        offset, allow, limit = self.offset, self.allow, self.limit
+        offset, limit = self.offset, self.limit
         items, docset = self.items, self.docset
         is_active, next_, id_, score_ = matcher.is_active, matcher.next, matcher.id, matcher.score
         while is_active():
             docnum = offset + id_()
-            if allow is None or docnum in allow:
+            if (allow is None or docnum in allow) and docnum not in deny:
                 score = score_()
                 docset.add(docnum)
                 if len(items) < limit:
@@ -75,14 +78,15 @@ class DocsOnly:
         return self._docs
 
 
-def run_collector(searcher, q, filter_docs, *, limit, sortedby, reverse):
-    """``searcher.search`` with a collector that also keeps every matching document."""
+def run_collector(searcher, q, filter_docs, *, limit, sortedby, reverse, deny=None):
+    """``searcher.search`` with a collector that also keeps every matching document; only
+    documents in ``filter_docs`` (when given) and not in ``deny`` count."""
     if sortedby:
         collector = SortingCollector(sortedby, limit=limit, reverse=reverse)
-        if filter_docs is not None:
-            collector = FilterCollector(collector, allow=filter_docs)
+        if filter_docs is not None or deny:
+            collector = FilterCollector(collector, allow=filter_docs, restrict=deny or None)
     else:
-        collector = TopAndAllCollector(limit, allow=filter_docs)
+        collector = TopAndAllCollector(limit, allow=filter_docs, deny=deny)
     searcher.search_with_collector(q, collector)
     return collector.results()
 

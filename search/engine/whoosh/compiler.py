@@ -10,6 +10,7 @@ document numbers, not a walk of the body's postings.
 from __future__ import annotations
 
 from haystack.backends import SearchNode
+from haystack.constants import DJANGO_ID
 from haystack.exceptions import SearchBackendError
 from whoosh import query as wq
 
@@ -18,15 +19,32 @@ from .phrase import FastPhrase
 from .schema import IndexShape, as_datetime
 
 
+class Compiled:
+    """A tree as Whoosh queries: what scores, what filters, and which documents to leave
+    out (``excluded``: statement pks whose documents the index may still hold although the
+    database no longer publishes them)."""
+
+    def __init__(self, q, f, excluded: frozenset[str]):
+        self.q, self.f, self.excluded = q, f, excluded
+
+
 class Compiler:
     def __init__(self, shape: IndexShape):
         self.shape = shape
 
     def compile(self, node) -> tuple[wq.Query, wq.Query | None]:
         """(scoring query, filter or None) for the tree ``node``."""
-        scoring, filters = [], []
+        compiled = self.compile_all(node)
+        return compiled.q, compiled.f
+
+    def compile_all(self, node) -> Compiled:
+        scoring, filters, excluded = [], [], set()
         if node and node.connector == SearchNode.AND and not node.negated:
-            for child in node.children:
+            for child in _and_children(node):
+                ids = _excluded_ids(child)
+                if ids is not None:
+                    excluded |= ids
+                    continue
                 target = filters if self._filter_only(child) else scoring
                 compiled = self._child(node, child)
                 if compiled is not None:
@@ -39,7 +57,7 @@ class Compiler:
         if q is None or all(isinstance(p, wq.Not) for p in scoring):
             # Only exclusions (or nothing): everything, minus them.
             q = and_all([wq.Every(), *scoring]) if scoring else wq.Every()
-        return q, and_all(filters)
+        return Compiled(q, and_all(filters), frozenset(excluded))
 
     def _filter_only(self, child) -> bool:
         if isinstance(child, SearchNode):
@@ -92,6 +110,34 @@ class Compiler:
         if exact:
             return words_query(field, query_terms(text))
         return and_all([words_query(field, query_terms(w)) for w in text.split()])
+
+
+def _and_children(node):
+    """The conditions of an AND, with nested plain ANDs (haystack makes them) flattened."""
+    for child in node.children:
+        if (isinstance(child, SearchNode) and child.connector == SearchNode.AND
+                and not child.negated):
+            yield from _and_children(child)
+        else:
+            yield child
+
+
+def _excluded_ids(child) -> set[str] | None:
+    """The ids of a top-level ``NOT django_id__in=[...]`` (how a request leaves out
+    statements the index holds and the database no longer publishes), else None."""
+    if not (isinstance(child, SearchNode) and child.negated and len(child.children) == 1):
+        return None
+    leaf = child.children[0]
+    # haystack's ~SQ(...) wraps the condition in a node of its own.
+    while isinstance(leaf, SearchNode) and not leaf.negated and len(leaf.children) == 1:
+        leaf = leaf.children[0]
+    if isinstance(leaf, SearchNode):
+        return None
+    expression, value = leaf
+    if expression not in (f"{DJANGO_ID}__in", f"{DJANGO_ID}__exact", DJANGO_ID):
+        return None
+    values = value if isinstance(value, list | tuple | set | frozenset) else [value]
+    return {str(v) for v in values}
 
 
 def and_all(parts):

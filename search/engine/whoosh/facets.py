@@ -38,8 +38,9 @@ def column(st, name) -> list[tuple[str, ...]]:
     return COLUMNS.get_or_compute((st.key, name), compose)
 
 
-def facet_counts(st, q, f, name, docs) -> list[tuple[str, int]]:
-    """(value, count) over ``docs`` (the matches of ``q`` within ``f``), most frequent first."""
+def facet_counts(st, query_key, name, docs) -> list[tuple[str, int]]:
+    """(value, count) over ``docs``, the matches of the query ``query_key`` stands for (its
+    scoring query, filter and exclusions), most frequent first."""
 
     def count():
         values = column(st, name)
@@ -49,4 +50,4 @@ def facet_counts(st, q, f, name, docs) -> list[tuple[str, int]]:
                 counts[value] = counts.get(value, 0) + 1
         return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
-    return FACETS.get_or_compute((st.key, repr(q), repr(f), name), count)
+    return FACETS.get_or_compute((st.key, repr(query_key), name), count)
