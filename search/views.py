@@ -124,3 +124,18 @@ def related(request, slug):
     response = render(request, template, {"statement": statement, "related": found})
     response["Cache-Control"] = "max-age=300"
     return response
+
+
+@require_GET
+def healthz(request):
+    """The health check as JSON: 200 when the database, the index and the queue are well,
+    503 otherwise (never cached)."""
+    from .health import check
+
+    report = check()
+    response = HttpResponse(
+        json.dumps(report, ensure_ascii=False), content_type="application/json",
+        status=200 if report["healthy"] else 503,
+    )
+    response["Cache-Control"] = "no-store"
+    return response

@@ -213,9 +213,11 @@ class ScratchSite:
         raise AssertionError(f"the index queue still holds {self.queued()} change(s)")
 
     def search_status(self) -> dict[str, int]:
-        """``search_status`` parsed into numbers (published, indexed, missing, extra, ...)."""
-        out = self.manage("search_status").stdout
-        numbers = {}
+        """``search_status`` parsed into numbers (published, indexed, missing, extra, ...),
+        and its exit status as ``exit`` (1 when the index is missing or differs)."""
+        result = self.manage("search_status", check=False)
+        out = result.stdout
+        numbers = {"exit": result.returncode}
         for line in out.splitlines():
             label, sep, rest = line.partition(":")
             if sep and rest.strip():
