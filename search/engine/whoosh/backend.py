@@ -16,6 +16,7 @@ writer), ``phrase`` (the phrase matcher), ``scoring`` (BM25F with cached lengths
 from __future__ import annotations
 
 import datetime
+import functools
 from pathlib import Path
 
 from haystack.backends import SearchNode
@@ -195,8 +196,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend, SearchEngine):
         return FILTERS.get_or_compute((st.key, repr(f)), lambda: query_docs(st.searcher, f))
 
     def highlight(self, text, words):
-        terms = set(query_terms(" ".join(words)))
-        return term_spans(text or "", terms)
+        return term_spans(text or "", _terms_of(tuple(words)))
 
     def spell(self, text):
         with SEARCH_LOCK:
@@ -301,6 +301,12 @@ class ArchiveWhooshBackend(WhooshSearchBackend, SearchEngine):
             "Clearing the live index is not supported: run `manage.py rebuild_index`, which "
             "builds a new index beside it and swaps it in."
         )
+
+
+@functools.lru_cache(maxsize=256)
+def _terms_of(words: tuple[str, ...]) -> frozenset[str]:
+    """The index terms of a query's words (a results page highlights 20 rows with them)."""
+    return frozenset(query_terms(" ".join(words)))
 
 
 def facets_of(st, query_key, name, docs):
