@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from . import arabic
 from .fold import EXACT_TABLE, FOLD_TABLE
@@ -15,8 +16,7 @@ EnglishStemmer = Callable[[str], str]
 _CACHE_LIMIT = 500_000
 
 
-@dataclass(frozen=True, slots=True)
-class Term:
+class Term(NamedTuple):
     """One index term of a text.
 
     ``text`` is the term; ``surface`` the word as written at ``start:end``.  Alternative
@@ -79,6 +79,8 @@ class Analyzer:
         self.protected = frozenset(protected)
         self.english_stemmer = english_stemmer
         self._cache: dict[str, WordForms | None] = {}
+        self._term_single: dict[str, str] = {}
+        self._exact_single: dict[str, str] = {}
 
     # Engines pickle their schema (Whoosh does on every commit): the cache is not state.
     def __getstate__(self):
@@ -99,6 +101,8 @@ class Analyzer:
 
     def clear_cache(self) -> None:
         self._cache.clear()
+        self._term_single.clear()
+        self._exact_single.clear()
 
     # --- one word -------------------------------------------------------------------------
 
@@ -172,24 +176,30 @@ class Analyzer:
         return self._positions(text, exact=True)
 
     def _positions(self, text: str, *, exact: bool) -> dict[str, list[int]]:
+        # The indexing loop: it runs once per token of every document, so it looks a word's
+        # term up in a flat dict (words with one term, nearly all of them) and only asks
+        # ``word()`` for the rest.
         positions: dict[str, list[int]] = {}
-        cache = self._cache
-        word = self.word
-        pos = -1
-        for match in WORD_RE.finditer(text or ""):
-            pos += 1
-            surface = match.group()
-            forms = cache.get(surface)
-            if forms is None:
-                forms = word(surface)
+        single = self._exact_single if exact else self._term_single
+        for pos, surface in enumerate(WORD_RE.findall(text or "")):
+            term = single.get(surface)
+            if term is None:
+                forms = self.word(surface)
                 if forms is None:
                     continue
-            for term in (forms.exact,) if exact else forms.terms:
-                found = positions.get(term)
-                if found is None:
-                    positions[term] = [pos]
-                else:
-                    found.append(pos)
+                terms = (forms.exact,) if exact else forms.terms
+                if len(terms) == 1:
+                    if len(single) >= _CACHE_LIMIT:
+                        single.clear()
+                    single[surface] = terms[0]
+                for term in terms:
+                    positions.setdefault(term, []).append(pos)
+                continue
+            found = positions.get(term)
+            if found is None:
+                positions[term] = [pos]
+            else:
+                found.append(pos)
         return positions
 
     def query_words(self, text: str) -> list[QueryWord]:

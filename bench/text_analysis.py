@@ -1,9 +1,19 @@
-"""Measurements behind the Arabic analysis in ``search/text/`` (README, "Text analysis").
+"""Measurements behind ``search/text/`` (README, "Text analysis").
 
-    .venv/bin/python bench/arabic_text.py hamza [PATH ...]
-    .venv/bin/python bench/arabic_text.py stemmers [PATH ...]
+    .venv/bin/python bench/text_analysis.py speed [--mb 4]
+    .venv/bin/python bench/text_analysis.py english
+    .venv/bin/python bench/text_analysis.py hamza [PATH ...]
+    .venv/bin/python bench/text_analysis.py stemmers [PATH ...]
+    .venv/bin/python bench/text_analysis.py pyarabic [PATH ...]
 
-Both read real Arabic text: the Arabic message catalogues every installed package ships
+``speed`` and ``english`` read the English UN corpus (``../shared/data/ungdc``): ``speed``
+analyses the first MB of speeches (sessions 60 on) with the old Whoosh analysis
+(``search/analysis.py``) and with ``search.text``, and times the Latin folding of non-ASCII
+words against anyascii and Unidecode where installed; ``english`` compares Whoosh's English
+stemmer with the Snowball packages (snowballstemmer, PyStemmer) on the corpus's vocabulary.
+
+The Arabic measurements read real Arabic text: the Arabic message catalogues every installed
+package ships
 (Django, DRF, django-axes, simple-history: ``.po`` files under ``.venv``), pycountry's Arabic
 ISO catalogues, and any PATH given: a folder is walked for ``.po``, ``.mo``, ``.ftl``,
 ``.properties``, ``.dic`` and ``.txt`` files (e.g. Debian's Arabic language packs unpacked
@@ -27,6 +37,7 @@ import os
 import re
 import sys
 import time
+import unicodedata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -200,7 +211,7 @@ def _pairs():
 
     path = ROOT / "tests" / "data" / "language_pairs.tsv"
     with path.open(encoding="utf-8") as fh:
-        rows = [r for r in csv.DictReader(fh, delimiter="\t") if not r["query"].startswith("#")]
+        rows = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
     return [(r["query"], r["text"], r["expected"]) for r in rows
             if arabic.is_arabic(r["query"].strip('"')) and " " not in r["query"].strip('"')]
 
@@ -213,13 +224,153 @@ def _pair_holds(stem, query: str, text: str, expected: str) -> bool:
     return found == (expected == "found")
 
 
+def pyarabic_normalisation(args) -> None:
+    """pyarabic's normalisation against ours: where they differ, and the speed of each."""
+    from pyarabic import araby
+
+    counts = arabic_words(args.paths)
+    words = list(counts)
+
+    def theirs(word: str) -> str:
+        word = araby.strip_tatweel(araby.strip_tashkeel(word))
+        word = araby.normalize_hamza(araby.normalize_ligature(word), method="uniform")
+        return word.replace("\u0649", "\u064a").replace("\u0629", "\u0647")
+
+    timings = {}
+    def ours(word: str) -> str:
+        return arabic.normalise(unicodedata.normalize("NFC", word).translate(EXACT_TABLE))
+
+    for label, fn in (("ours", ours), ("pyarabic", theirs)):
+        start = time.perf_counter()
+        out = [fn(w) for w in words]
+        timings[label] = (len(words) / (time.perf_counter() - start), out)
+    differ = [(w, a, b) for w, a, b in zip(words, timings["ours"][1], timings["pyarabic"][1],
+                                           strict=True) if a != b]
+    print(f"{len(words):,} distinct words; ours {timings['ours'][0]:,.0f} words/s, pyarabic "
+          f"{timings['pyarabic'][0]:,.0f} words/s; they differ on {len(differ):,} words")
+    for w, a, b in sorted(differ, key=lambda d: -counts[d[0]])[:args.show]:
+        print(f"    {w} ({counts[w]}): ours {a}, pyarabic {b}")
+
+
+CORPUS = ROOT.parent / "shared" / "data" / "ungdc" / "ungdc-1946-2015.tgz"
+
+
+def _speeches(first_session: int = 1):
+    import tarfile
+
+    if not CORPUS.exists():
+        sys.exit(f"The UN corpus is not at {CORPUS}.")
+    with tarfile.open(CORPUS) as tf:
+        for member in tf:
+            name = member.name
+            if member.isfile() and name.endswith(".txt") and "/Session " in "/" + name:
+                session = int(name.split("Session ")[1][:2])
+                if session >= first_session:
+                    yield tf.extractfile(member).read().decode("utf-8-sig")
+
+
+def speed(args) -> None:
+    from whoosh.lang import stemmer_for_language
+
+    from search.analysis import BodyText
+    from search.text import WORD_RE, Analyzer, default_protected_words
+
+    texts, size = [], 0
+    for text in _speeches(first_session=60):
+        texts.append(text)
+        size += len(text.encode())
+        if size >= args.mb * 1_000_000:
+            break
+    tokens = sum(len(WORD_RE.findall(t)) for t in texts)
+    print(f"{len(texts)} speeches, {size / 1e6:.1f} MB, {tokens:,} tokens")
+    old = BodyText()
+    new = Analyzer(protected=default_protected_words(),
+                   english_stemmer=stemmer_for_language("en"))
+    runs = (("old: search.analysis BodyText.positions", old.positions),
+            ("new: Analyzer.positions", new.positions),
+            ("new: Analyzer.exact_positions", new.exact_positions),
+            ("new: Analyzer.analyse (Term objects)", new.analyse))
+    from search import analysis as old_module
+
+    for label, fn in runs:
+        cold = []
+        for _ in range(args.rounds):
+            # Cold: every cache emptied first, as for a new indexing process.
+            old_module._STEMS.clear()
+            new.clear_cache()
+            cold.append(_time(lambda fn=fn: [fn(t) for t in texts]))
+        warm = min(_time(lambda fn=fn: [fn(t) for t in texts]) for _ in range(args.rounds))
+        print(f"  {label}: {tokens / min(cold):,.0f} tokens/s cold, {tokens / warm:,.0f} warm "
+              f"(best of {args.rounds}, CPU time)")
+    # The non-ASCII words alone: what the folding costs where there is folding to do.
+    words = sorted({w for t in texts for w in WORD_RE.findall(t) if not w.isascii()})
+    print(f"  {len(words):,} distinct non-ASCII words; folding each once (no cache):")
+    from search.text.fold import fold_latin
+
+    folds = [("search.text fold_latin", fold_latin)]
+    for module, attr in (("anyascii", "anyascii"), ("unidecode", "unidecode")):
+        try:
+            folds.append((module, getattr(__import__(module), attr)))
+        except ImportError:
+            print(f"    {module}: not installed")
+    for label, fn in folds:
+        best = min(_time(lambda fn=fn: [fn(w) for w in words]) for _ in range(args.rounds))
+        print(f"    {label}: {len(words) / best:,.0f} words/s")
+    for w in words[: args.show]:
+        print("     ", w, "->", " | ".join(f(w) for _label, f in folds))
+
+
+def _time(fn) -> float:
+    # CPU time: the machine is shared, and wall time measures the neighbours too.
+    start = time.process_time()
+    fn()
+    return time.process_time() - start
+
+
+def english(args) -> None:
+    from whoosh.lang import stemmer_for_language
+
+    from search.text import WORD_RE, fold_latin
+
+    vocabulary: collections.Counter = collections.Counter()
+    for text in _speeches():
+        vocabulary.update(WORD_RE.findall(text))
+    words: collections.Counter = collections.Counter()
+    for word, n in vocabulary.items():
+        words[fold_latin(word)] += n
+    tokens = sum(words.values())
+    print(f"UN corpus: {tokens:,} tokens, {len(words):,} distinct folded words")
+    whoosh = stemmer_for_language("en")
+    reference = {w: whoosh(w) for w in words}
+    for package, factory in (("snowballstemmer", lambda a: __import__("snowballstemmer")
+                              .stemmer(a).stemWord),
+                             ("PyStemmer", lambda a: __import__("Stemmer").Stemmer(a).stemWord)):
+        for algorithm in ("english", "porter"):
+            try:
+                stem = factory(algorithm)
+            except ImportError:
+                print(f"  {package}: not installed")
+                break
+            differ = [w for w in words if stem(w) != reference[w]]
+            share = sum(words[w] for w in differ)
+            print(f"  {package} {algorithm}: same stem as Whoosh for "
+                  f"{100 * (1 - len(differ) / len(words)):.3f}% of words, "
+                  f"{100 * (1 - share / tokens):.3f}% of tokens ({len(differ)} words differ)")
+            for w in sorted(differ, key=lambda w: -words[w])[: args.show]:
+                print(f"      {w} ({words[w]:,}): Whoosh {reference[w]}, {stem(w)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("what", choices=["hamza", "stemmers"])
+    parser.add_argument("what", choices=["speed", "english", "hamza", "stemmers", "pyarabic"])
     parser.add_argument("paths", nargs="*", help="more folders or files of Arabic text")
     parser.add_argument("--show", type=int, default=12, help="examples to print per group")
+    parser.add_argument("--mb", type=float, default=4, help="MB of English text for speed")
+    parser.add_argument("--rounds", type=int, default=3, help="timings per figure (best)")
     args = parser.parse_args()
-    {"hamza": hamza, "stemmers": stemmers}[args.what](args)
+    commands = {"speed": speed, "english": english, "hamza": hamza, "stemmers": stemmers,
+                "pyarabic": pyarabic_normalisation}
+    commands[args.what](args)
 
 
 if __name__ == "__main__":
