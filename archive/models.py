@@ -49,7 +49,7 @@ class Speaker(models.Model):
     """A person who made statements; the role they held is kept per statement."""
 
     name = models.CharField(max_length=200, help_text="Full name without honorific.")
-    slug = models.SlugField(max_length=220, unique=True)
+    slug = models.SlugField(max_length=220, unique=True, allow_unicode=True)
     honorific = models.CharField(
         max_length=40, blank=True, help_text="HE, Dr., Sheikh, Mr., Ms., ..."
     )
@@ -105,7 +105,7 @@ class Event(models.Model):
 
     name = models.CharField(max_length=400)
     short_name = models.CharField(max_length=120, blank=True)
-    slug = models.SlugField(max_length=220, unique=True)
+    slug = models.SlugField(max_length=220, unique=True, allow_unicode=True)
     kind = models.CharField(max_length=20, choices=EventKind.choices, default=EventKind.CONFERENCE)
     series = models.CharField(
         max_length=200,
@@ -156,7 +156,7 @@ class Event(models.Model):
 
 class Topic(models.Model):
     name = models.CharField(max_length=120, unique=True)
-    slug = models.SlugField(max_length=140, unique=True)
+    slug = models.SlugField(max_length=140, unique=True, allow_unicode=True)
 
     class Meta:
         ordering = ["name"]
@@ -266,7 +266,7 @@ class StatementQuerySet(models.QuerySet):
 
 class Statement(models.Model):
     title = models.CharField(max_length=500)
-    slug = models.SlugField(max_length=255, unique=True)
+    slug = models.SlugField(max_length=255, unique=True, allow_unicode=True)
     delivered_on = models.DateField("date delivered")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.STATEMENT)
     language = models.CharField(
@@ -397,7 +397,7 @@ class StatementSpeaker(models.Model):
 class StatementSlugHistory(models.Model):
     """A slug a statement had before, so that its old permalinks keep working (301)."""
 
-    old_slug = models.SlugField(max_length=255, unique=True)
+    old_slug = models.SlugField(max_length=255, unique=True, allow_unicode=True)
     statement = models.ForeignKey(
         Statement, on_delete=models.CASCADE, related_name="slug_history"
     )

@@ -6,16 +6,17 @@ from django.urls import path
 from . import feeds, views_reuse
 from .sitemaps import SITEMAPS
 
+# <uslug:> (slugs in any script) is registered by archive/converters.py.
 app_name = "reuse"
 
 urlpatterns = [
     path("feeds/statements/", feeds.LatestStatementsFeed(), name="feed-latest"),
-    path("feeds/speakers/<slug:slug>/", feeds.SpeakerFeed(), name="feed-speaker"),
-    path("feeds/events/<slug:slug>/", feeds.EventFeed(), name="feed-event"),
+    path("feeds/speakers/<uslug:slug>/", feeds.SpeakerFeed(), name="feed-speaker"),
+    path("feeds/events/<uslug:slug>/", feeds.EventFeed(), name="feed-event"),
     path("feeds/countries/<str:code>/", feeds.CountryFeed(), name="feed-country"),
-    path("feeds/topics/<slug:slug>/", feeds.TopicFeed(), name="feed-topic"),
+    path("feeds/topics/<uslug:slug>/", feeds.TopicFeed(), name="feed-topic"),
     path(
-        "statements/<slug:slug>/cite.<str:fmt>",
+        "statements/<uslug:slug>/cite.<str:fmt>",
         views_reuse.citation_download,
         name="cite",
     ),
