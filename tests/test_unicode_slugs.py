@@ -5,6 +5,7 @@ import datetime
 import unittest
 from urllib.parse import quote
 
+import pytest
 from django.core.exceptions import ValidationError
 from django.test import TestCase
 from django.urls import resolve, reverse
@@ -209,3 +210,26 @@ class FormerSlugTests(TestCase):
         call_command("readable_slugs", "--dry-run", stdout=out, stderr=err)
         self.assertEqual(out.getvalue().strip(), f"2025-05-20 -> {SLUG}")
         self.assertIn("Would change 1 statement slugs.", err.getvalue())
+
+
+# search/query.py checks facet keys against ASCII patterns (``[-a-zA-Z0-9_]``), so selecting
+# an Arabic speaker or topic on the search page is refused until those patterns take
+# ``archive.converters.UnicodeSlugConverter.regex`` (the lead's change in search/ at merge).
+# Strict: once they do, this passes, the suite fails, and the marker goes.
+@pytest.mark.xfail(strict=True, reason="search/query.py's facet keys are still ASCII-only")
+@pytest.mark.django_db
+def test_the_search_facets_select_arabic_slugs(client):
+    from search.testing import fresh_index, index_now
+
+    fresh_index()
+    speaker = services.create_speaker(name="مطلق بن ماجد القحطاني")
+    topic = services.get_or_create_topic(name="أمن الحدود")
+    statement = services.create_statement(
+        title=TITLE, body="نص.", delivered_on=DATE, language="ar", topics=[topic],
+        speakers=[services.SpeakerRole(speaker=speaker)], status=Status.PUBLISHED,
+    )
+    index_now()
+    for params in ({"speaker": speaker.slug}, {"topic": topic.slug}):
+        response = client.get("/search/", params)
+        assert response.status_code == 200, params
+        assert statement.get_absolute_url() in response.content.decode(), params
