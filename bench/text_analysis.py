@@ -18,7 +18,9 @@ package ships
 ISO catalogues, and any PATH given: a folder is walked for ``.po``, ``.mo``, ``.ftl``,
 ``.properties``, ``.dic`` and ``.txt`` files (e.g. Debian's Arabic language packs unpacked
 with ``apt-get download firefox-esr-l10n-ar libreoffice-l10n-ar hunspell-ar`` and
-``dpkg-deb -x``).  Nothing is written; the figures are printed.
+``dpkg-deb -x``).  Nothing is written; the figures are printed.  The packages compared
+against (PyStemmer or snowballstemmer, pyarabic, anyascii, Unidecode) are not dependencies:
+install them into the venv by hand to include them.
 
 ``hamza``: how ؤ and ئ should be folded.  For each candidate (keep them; fold them onto their
 seats و and ي; fold both onto ء) it counts the spelling pairs it unifies that the text really
@@ -226,7 +228,10 @@ def _pair_holds(stem, query: str, text: str, expected: str) -> bool:
 
 def pyarabic_normalisation(args) -> None:
     """pyarabic's normalisation against ours: where they differ, and the speed of each."""
-    from pyarabic import araby
+    try:
+        from pyarabic import araby
+    except ImportError:
+        sys.exit("pyarabic is not installed (it is not a dependency): pip install pyarabic")
 
     counts = arabic_words(args.paths)
     words = list(counts)
