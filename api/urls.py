@@ -20,10 +20,11 @@ urlpatterns = [
     path("api/", include(router.urls)),
     path("api/<path:rest>", extend_schema(exclude=True)(views.not_found)),
     path("feeds/statements/", feeds.LatestStatementsFeed(), name="feed-latest"),
-    path("feeds/speakers/<slug:slug>/", feeds.SpeakerFeed(), name="feed-speaker"),
-    path("feeds/events/<slug:slug>/", feeds.EventFeed(), name="feed-event"),
+    # <uslug:> (slugs in any script) is registered by archive/converters.py.
+    path("feeds/speakers/<uslug:slug>/", feeds.SpeakerFeed(), name="feed-speaker"),
+    path("feeds/events/<uslug:slug>/", feeds.EventFeed(), name="feed-event"),
     path("feeds/countries/<str:code>/", feeds.CountryFeed(), name="feed-country"),
-    path("feeds/topics/<slug:slug>/", feeds.TopicFeed(), name="feed-topic"),
+    path("feeds/topics/<uslug:slug>/", feeds.TopicFeed(), name="feed-topic"),
     path("feeds/search/", feeds.search_feed, name="search-feed"),
     path("exports/statements.<str:fmt>", exports.export, name="export"),
 ]

@@ -88,7 +88,7 @@ class Speaker(models.Model):
     """A person who made statements; the role they held is kept per statement."""
 
     name = models.CharField(max_length=200, help_text="Full name without honorific.")
-    slug = models.SlugField(max_length=220, unique=True)
+    slug = models.SlugField(max_length=220, unique=True, allow_unicode=True)
     honorific = models.CharField(
         max_length=40, blank=True, help_text="HE, Dr., Sheikh, Mr., Ms., ..."
     )
@@ -143,7 +143,7 @@ class Event(models.Model):
 
     name = models.CharField(max_length=400)
     short_name = models.CharField(max_length=120, blank=True)
-    slug = models.SlugField(max_length=220, unique=True)
+    slug = models.SlugField(max_length=220, unique=True, allow_unicode=True)
     kind = models.CharField(max_length=20, choices=EventKind.choices, default=EventKind.CONFERENCE)
     series = models.CharField(
         max_length=200,
@@ -198,7 +198,7 @@ class TopicQuerySet(PublicQuerySet):
 
 class Topic(models.Model):
     name = models.CharField(max_length=120, unique=True)
-    slug = models.SlugField(max_length=140, unique=True)
+    slug = models.SlugField(max_length=140, unique=True, allow_unicode=True)
 
     objects = TopicQuerySet.as_manager()
 
@@ -303,7 +303,7 @@ class StatementQuerySet(models.QuerySet):
 
 class Statement(models.Model):
     title = models.CharField(max_length=500)
-    slug = models.SlugField(max_length=255, unique=True)
+    slug = models.SlugField(max_length=255, unique=True, allow_unicode=True)
     delivered_on = models.DateField("date delivered")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.STATEMENT)
     language = models.CharField(
@@ -434,7 +434,7 @@ class StatementSpeaker(models.Model):
 class StatementSlugHistory(models.Model):
     """A slug a statement had before, so that its old permalinks keep working (301)."""
 
-    old_slug = models.SlugField(max_length=255, unique=True)
+    old_slug = models.SlugField(max_length=255, unique=True, allow_unicode=True)
     statement = models.ForeignKey(
         Statement, on_delete=models.CASCADE, related_name="slug_history"
     )

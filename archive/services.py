@@ -35,6 +35,7 @@ from .models import (
     Topic,
 )
 from .signals import statements_changed
+from .slugs import readable_slug
 
 __all__ = [
     "BulkUpsertResult",
@@ -55,6 +56,7 @@ __all__ = [
     "normalise_body",
     "publish_statement",
     "publish_statements",
+    "readable_statement_slugs",
     "record_saved",
     "record_statement_saved",
     "set_statement_topics",
@@ -118,7 +120,7 @@ def _hash_normalised(body: str) -> str:
 
 def unique_slug(model, value: str, *, max_length: int = 200, exclude_pk=None) -> str:
     """A slug of ``value`` not yet used by ``model`` (suffixed -2, -3... when taken)."""
-    base = slugify(value, allow_unicode=False)[:max_length].strip("-") or model._meta.model_name
+    base = readable_slug(value, max_length=max_length) or model._meta.model_name
     candidate, n = base, 1
     while True:
         qs = model._default_manager.filter(slug=candidate)
@@ -338,6 +340,32 @@ def record_statement_saved(*, statement: Statement, user=None) -> Statement:
         _remember_former_slug(statement, previous_slug)
     announce_statements([statement.pk])
     return statement
+
+
+def readable_statement_slugs(*, apply: bool = True) -> list[tuple[str, str]]:
+    """Give statements still on a slug of the ASCII-only rule a slug in their own script.
+
+    Before slugs kept every script, an Arabic title left only its date (``2025-05-20``, or
+    ``statement``).  Each such statement gets the slug a new one would get; its old slug is
+    kept as a former slug, so old links answer 301.  Returns (old, new) pairs; with
+    ``apply=False`` nothing is written.
+    """
+    changed = []
+    for statement in Statement.objects.only("pk", "slug", "title", "delivered_on").iterator():
+        value = f"{statement.title} {statement.delivered_on:%Y-%m-%d}"
+        old_base = slugify(value)[:200].strip("-") or "statement"
+        new_base = readable_slug(value)
+        if not new_base or new_base == old_base:
+            continue
+        if not re.fullmatch(rf"{re.escape(old_base)}(-\d+)?", statement.slug):
+            continue  # an editor chose this slug: keep it
+        with transaction.atomic():
+            statement = Statement.objects.select_for_update().get(pk=statement.pk)
+            new = unique_slug(Statement, value, exclude_pk=statement.pk)
+            changed.append((statement.slug, new))
+            if apply:
+                update_statement(statement, slug=new)
+    return changed
 
 
 def _remember_former_slug(statement: Statement, old_slug: str) -> None:
@@ -794,7 +822,7 @@ def _speaker_rows(statement: Statement) -> list[tuple[int, str, int]]:
 
 
 def _bulk_slug_base(item: StatementInput) -> str:
-    base = item.slug or slugify(f"{item.title} {item.delivered_on:%Y-%m-%d}")[:200].strip("-")
+    base = item.slug or readable_slug(f"{item.title} {item.delivered_on:%Y-%m-%d}")
     return base or "statement"
 
 

@@ -74,11 +74,12 @@ FACET_TITLES = {
     "year": "Year",
 }
 # What a key of each facet looks like (the API's schema states the same patterns).
+# Slugs may be in any script (archive/slugs.py): letters, digits, "-" and "_".
 KEY_PATTERNS = {
-    "speaker": r"[-a-zA-Z0-9_]{1,220}",
-    "event": r"[-a-zA-Z0-9_]{1,220}",
-    "series": r"[-a-zA-Z0-9_]{1,220}",
-    "topic": r"[-a-zA-Z0-9_]{1,140}",
+    "speaker": r"[-\w]{1,220}",
+    "event": r"[-\w]{1,220}",
+    "series": r"[-\w]{1,220}",
+    "topic": r"[-\w]{1,140}",
     "country": r"[A-Za-z]{2,3}",
     "kind": "|".join(Kind.values),
     "language": "|".join(Language.values),

@@ -7,5 +7,5 @@ app_name = "search"
 urlpatterns = [
     path("", views.search, name="search"),
     path("autocomplete/", views.autocomplete, name="autocomplete"),
-    path("related/<slug:slug>/", views.related, name="related"),
+    path("related/<uslug:slug>/", views.related, name="related"),
 ]

@@ -27,8 +27,12 @@ def project_modules() -> dict[str, Path]:
     return modules
 
 
-def imports_of(name: str, path: Path) -> set[str]:
-    """Every module ``name`` imports, at any depth of its code, as absolute names."""
+def imports_of(name: str, path: Path, modules=frozenset()) -> set[str]:
+    """Every module ``name`` imports, at any depth of its code, as absolute names.
+
+    ``from package import module`` imports the module (the package is already loading, or
+    loaded); ``from module import name`` imports the module.
+    """
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -41,15 +45,19 @@ def imports_of(name: str, path: Path) -> set[str]:
                 target = f"{base}.{node.module}" if node.module else base
             else:
                 target = node.module or ""
-            found.add(target)
-            found.update(f"{target}.{alias.name}" for alias in node.names)
+            submodules = {f"{target}.{alias.name}" for alias in node.names}
+            submodules &= set(modules)
+            found |= submodules if submodules else {target}
+            if not modules:
+                found |= {f"{target}.{alias.name}" for alias in node.names}
     return found
 
 
 def graph() -> dict[str, set[str]]:
     modules = project_modules()
     return {
-        name: {other for other in imports_of(name, path) if other in modules and other != name}
+        name: {other for other in imports_of(name, path, frozenset(modules))
+               if other in modules and other != name}
         for name, path in modules.items()
     }
 

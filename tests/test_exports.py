@@ -1,8 +1,8 @@
 """Result-set exports and the search feed return exactly what the search page returns."""
 
 import csv
-import html
 import datetime
+import html
 import io
 import json
 import re

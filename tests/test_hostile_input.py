@@ -263,7 +263,7 @@ def _counts():
         ({"title": "x" * 501}, "title", "at most 500 characters"),
         ({"delivered_on": "2022-02-30"}, "delivered_on", "valid date"),
         ({"delivered_on": "31/31/2022"}, "delivered_on", "valid date"),
-        ({"slug": "not a slug!"}, "slug", "letters, numbers, underscores or hyphens"),
+        ({"slug": "not a slug!"}, "slug", "Unicode letters, numbers, underscores, or hyphens"),
         ({"slug": "x" * 256}, "slug", "at most 255 characters"),
         ({"kind": "poem"}, "kind", "valid choice"),
         ({"language": "xx"}, "language", "valid choice"),

@@ -96,8 +96,10 @@ class UniqueSlugTests(TestCase):
         slug = services.unique_slug(Topic, "a" * 30, max_length=10)
         self.assertEqual(slug, "a" * 8 + "-2")
 
-    def test_text_without_latin_letters_falls_back_to_the_model_name(self):
-        self.assertEqual(services.unique_slug(Topic, "\u0627\u0644\u0645\u0627\u0621"), "topic")
+    def test_arabic_text_keeps_its_letters_and_text_without_any_falls_back(self):
+        self.assertEqual(services.unique_slug(Topic, "\u0627\u0644\u0645\u0627\u0621"),
+                         "\u0627\u0644\u0645\u0627\u0621")
+        self.assertEqual(services.unique_slug(Topic, "\u060c \u061f !"), "topic")
 
 
 class CreateStatementTests(TestCase):

@@ -1,7 +1,8 @@
-"""Template tags for reuse: JSON-LD, OpenGraph, feed links and the "Cite this" box.
+"""What a page says about itself to other programs: JSON-LD, OpenGraph, feed links, and the
+"Cite this" box.
 
 Pages put ``{% include "includes/page_meta.html" with object=speaker %}`` in their
-``extra_head`` block and ``{% include "citations/cite_box.html" %}`` on a statement page.
+``extra_head`` block and ``{% cite_box statement %}`` on a statement page.
 """
 
 from __future__ import annotations
