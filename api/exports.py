@@ -7,7 +7,9 @@ with a message saying how many it found and what to do, rather than cut off sile
 from __future__ import annotations
 
 import csv
+import itertools
 import json
+import logging
 from collections.abc import Iterator
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -21,7 +23,11 @@ from search.errors import BadSearchRequest, SearchUnavailable
 
 from .throttling import throttled_response
 
+log = logging.getLogger(__name__)
+
 EXPORT_MAX_ROWS = search_request.EXPORT_MAX_ROWS
+EXPORT_BATCH = 200  # statements read from the database at a time
+FIRST_BATCH = EXPORT_BATCH  # read before the headers go out
 CSV_COLUMNS = [
     "date", "title", "speakers", "event", "place", "country", "topics", "kind", "language",
     "source", "source_url", "permalink",
@@ -109,19 +115,24 @@ def export(request, fmt: str):
     with_body = fmt == "json"
     origin = request.build_absolute_uri("/").rstrip("/")
 
+    statements = search_request.iter_statements(
+        search, limit=EXPORT_MAX_ROWS, with_body=with_body, batch=EXPORT_BATCH
+    )
+    # The first batch is read before any byte is sent: a database or index that fails now
+    # gets its 503 (the middleware's, or ours) instead of a 200 with a header row only.
+    try:
+        first = list(itertools.islice(statements, FIRST_BATCH))
+    except SearchUnavailable:
+        return _unavailable()
+
     def records() -> Iterator[dict]:
-        statements = search_request.iter_statements(
-            search, limit=EXPORT_MAX_ROWS, with_body=with_body
-        )
-        for statement in statements:
+        for statement in itertools.chain(first, statements):
             yield record(statement, origin + statement.get_absolute_url(), with_body=with_body)
 
     stamp = timezone.now()
     filename = f"statements-{stamp:%Y%m%d-%H%M}.{fmt}"
     if fmt == "csv":
-        writer = csv.writer(_Echo())
-        rows = (writer.writerow(_csv_row(data)) for data in records())
-        body = _chain([writer.writerow(CSV_COLUMNS)], rows)
+        body = _csv_stream(records())
         content_type = "text/csv; charset=utf-8"
     else:
         body = _json_stream(records(), query=request.GET.urlencode(), found=found, at=stamp)
@@ -131,17 +142,54 @@ def export(request, fmt: str):
     return response
 
 
-def _chain(*parts) -> Iterator[str]:
-    for part in parts:
-        yield from part
+# An export that fails part-way (the database or the index stops answering after the first
+# batch) cannot change its 200 any more: it ends with a marker no row can be mistaken for,
+# logs the error, and breaks the connection, so a client sees an incomplete download.
+INCOMPLETE_MARKER = "#EXPORT-INCOMPLETE#"
+
+
+class ExportInterrupted(Exception):
+    """Raised after the marker, so the server cuts the response short."""
+
+
+def _csv_stream(records: Iterator[dict]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield writer.writerow(CSV_COLUMNS)
+    written = 0
+    try:
+        for data in records:
+            yield writer.writerow(_csv_row(data))
+            written += 1
+    except Exception as exc:
+        log.error("CSV export failed after %d rows: %s", written, exc, exc_info=True)
+        # One cell, unlike every data row, and starting with "#": a row can only start with
+        # a quote, a letter or a digit (dates come first).
+        yield f"{INCOMPLETE_MARKER} the export stopped after {written} rows: {_reason(exc)}\r\n"
+        raise ExportInterrupted(str(exc)) from exc
 
 
 def _json_stream(records: Iterator[dict], *, query: str, found: int, at) -> Iterator[str]:
     head = {"query": query, "found": found, "exported_at": at, "max_rows": EXPORT_MAX_ROWS}
     opening = json.dumps(head, cls=DjangoJSONEncoder, ensure_ascii=False)[:-1]
     yield opening + ', "statements": [\n'
-    first = True
-    for data in records:
-        yield ("" if first else ",\n") + json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
-        first = False
-    yield "\n]}\n"
+    written = 0
+    try:
+        for data in records:
+            yield ("" if not written else ",\n") + json.dumps(
+                data, cls=DjangoJSONEncoder, ensure_ascii=False
+            )
+            written += 1
+    except Exception as exc:
+        log.error("JSON export failed after %d statements: %s", written, exc, exc_info=True)
+        # Still a JSON document, one that says plainly it is not the whole result.
+        tail = {"complete": False, "exported": written,
+                "error": f"the export stopped after {written} statements: {_reason(exc)}"}
+        yield "\n], " + json.dumps(tail, ensure_ascii=False)[1:] + "\n"
+        raise ExportInterrupted(str(exc)) from exc
+    yield f'\n], "complete": true, "exported": {written}}}\n'
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, SearchUnavailable):
+        return "the search index could not be read"
+    return "the database stopped answering"
