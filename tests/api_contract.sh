@@ -57,7 +57,8 @@ kill -0 "$server_pid" 2>/dev/null || { cat "$SCRATCH/server.log"; exit 1; }
 echo "api-contract: schemathesis on port $PORT, at most $EXAMPLES examples per operation"
 status=0
 # From the scratch folder, so that schemathesis's example database goes away with it.
-(cd "$SCRATCH" && "$BIN/schemathesis" run "http://127.0.0.1:$PORT/api/schema/" \
+CONFIG="$(pwd)/tests/schemathesis.toml"
+(cd "$SCRATCH" && "$BIN/schemathesis" --config-file "$CONFIG" run "http://127.0.0.1:$PORT/api/schema/" \
   --checks all \
   --max-examples "$EXAMPLES" \
   --seed "${API_CONTRACT_SEED:-20261129}" \
