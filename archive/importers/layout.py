@@ -1,0 +1,483 @@
+"""The article inside a page: headline, body, dateline and metadata, without the site's chrome.
+
+A page arrives as pasted text, an uploaded ``.txt`` or ``.html``, or a fetched URL.  HTML goes
+through trafilatura first (main text, title, site name, date); text, whether pasted or from
+trafilatura, then goes through the same rules, which are structural rather than a list of
+sites: an article is a run of sentence-like paragraphs (the lede is the first long one), the
+headline is the short line before it that shares its words, and what surrounds them (menus,
+breadcrumbs, share and print links, captions, "Read more" and related lists, cookie notices,
+footers) is chrome.
+
+Every step is linear in the page: the page and each line are capped, patterns run on bounded
+slices, and nothing compares every line with every other.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .dates import FoundDate, find_dates
+from .places import city_named, fold
+from .text import repair_c1_controls
+
+__all__ = ["Article", "Dateline", "PageTooLarge", "read_article", "MAX_PAGE_CHARS"]
+
+# A press release is a few thousand characters; a saved web page a few hundred thousand.
+MAX_PAGE_CHARS = 1_000_000
+MAX_HTML_BYTES = 5 * 1024 * 1024
+# The rules read at most this much of one line (a paragraph of a release is under 3,000).
+MAX_LINE_CHARS = 20_000
+
+
+class PageTooLarge(ValueError):
+    """The page is over the size the importer reads; the message says by how much."""
+
+
+@dataclass
+class Dateline:
+    city: str = ""
+    agency: str = ""
+    date: FoundDate | None = None
+    text: str = ""
+
+
+@dataclass
+class Article:
+    title: str = ""
+    title_evidence: str = ""
+    title_confidence: float = 0.0
+    paragraphs: list[str] = field(default_factory=list)
+    source: str = ""
+    source_evidence: str = ""
+    dateline: Dateline = field(default_factory=Dateline)
+    page_dates: list[tuple[FoundDate, str]] = field(default_factory=list)  # (date, its line)
+    meta_date: str = ""
+    url: str = ""
+    banner: list[str] = field(default_factory=list)  # short lines above the headline
+    language: str = "en"
+
+
+# --- chrome ----------------------------------------------------------------------------------
+
+# Whole lines that are a site's furniture (compared folded, without punctuation).
+_CHROME_LINES = {
+    "search", "search for", "search site", "type to search", "close this search box",
+    "close search", "open search", "menu", "main menu", "open menu", "close menu", "navigation",
+    "skip to content", "skip to main content", "skip to navigation", "toggle navigation",
+    "jump to content", "home", "homepage", "back to top", "go to top", "top", "print", "email",
+    "e mail", "share", "share this", "share this article", "share this page", "share article",
+    "share on facebook", "share on twitter", "share on x", "share on linkedin",
+    "share on whatsapp", "share via email", "tweet", "facebook", "twitter", "x", "linkedin",
+    "whatsapp", "telegram", "instagram", "youtube", "flickr", "rss", "copy link", "link copied",
+    "read more", "read more news", "more news", "latest news", "all news", "news",
+    "news and events", "press releases", "press release", "media", "media centre",
+    "media center", "statements", "speeches", "accept", "accept all", "accept cookies",
+    "decline", "reject all", "cookie settings", "manage cookies", "got it", "ok", "i agree",
+    "tags", "tag", "categories", "category", "previous post", "next post", "previous",
+    "next", "previous article", "next article", "english", "arabic", "français", "francais",
+    "español", "русский", "中文", "print this page", "print page", "font size", "a a a",
+    "a a", "listen", "listen to this article", "download", "download pdf", "pdf",
+    "subscribe", "newsletter", "follow us", "contact us", "contact", "sitemap", "site map",
+    "login", "log in", "sign in", "register", "more", "loading", "advertisement",
+    "photo gallery", "video", "videos", "gallery", "related", "go", "submit", "enlarge",
+    "bookmark", "save", "comments", "0 comments", "no comments", "leave a comment",
+    "بحث", "إغلاق", "اغلاق", "القائمة", "القائمه", "الرئيسية", "الرئيسيه", "مشاركة", "مشاركه",
+    "طباعة", "طباعه", "اقرأ المزيد", "اقرا المزيد", "المزيد", "الأخبار", "الاخبار",
+    "أخبار", "اخبار", "تويتر", "فيسبوك", "واتساب", "إرسال", "ارسال", "البريد الإلكتروني",
+    "نسخ الرابط", "تحميل", "العودة للأعلى", "للأعلى", "حجم الخط", "English", "عربي",
+    "العربية", "العربيه", "اتصل بنا", "خريطة الموقع", "الوسوم", "وسوم", "كلمات مفتاحية",
+}
+_CHROME_KEYS = {" ".join(re.sub(r"[^\w\s]|_", " ", k.casefold()).split()) for k in _CHROME_LINES}
+# Line openings that mark a line as chrome whatever follows.
+_CHROME_PREFIX = re.compile(
+    r"^(?:tags?|keywords|topics|categories|category|filed under|posted in|share this|"
+    r"share on|follow us|read more|read also|see also|also read|related|you are here|"
+    r"you may also like|photo|photos|image|picture|caption|file photo|credit|video|"
+    r"last updated|updated|last modified|modified|reading time|print|listen|"
+    r"subscribe|sign up|الوسوم|وسوم|كلمات مفتاحية|اقرأ أيضا|اقرأ أيضاً|اقرأ ايضا|اقرأ المزيد|"
+    r"شارك|مشاركة|صورة|الصورة|تصوير|فيديو|آخر تحديث|اخر تحديث|تاريخ التحديث|تم التحديث|"
+    r"طباعة|مواضيع ذات صلة)\s*[:：\-–|]",
+    re.IGNORECASE,
+)
+# Lines after which the page holds related links, not the article (unless a long paragraph
+# of the article follows: a "related" box can sit in the middle of the text).
+_RELATED = re.compile(
+    r"^(?:recent posts?|recent post s|related (?:posts?|news|articles?|stories|content|"
+    r"links|items)|latest (?:posts?|news|articles?|stories)|more (?:news|stories|from|on)|"
+    r"most (?:read|viewed|popular)|popular (?:posts?|news)|you may also like|you might also|"
+    r"read (?:also|more|next)|see also|also read|trending|top stories|"
+    r"أخبار ذات صلة|اخبار ذات صله|أخبار متعلقة|آخر الأخبار|اخر الاخبار|الأكثر قراءة|"
+    r"الاكثر قراءه|مواضيع ذات صلة|اقرأ أيضا|اقرأ أيضاً|اقرأ ايضا|اقرأ المزيد|المزيد من الأخبار|"
+    r"قد يهمك|شاهد أيضا)\b",
+    re.IGNORECASE,
+)
+_COOKIE = re.compile(
+    r"\bcookies?\b.{0,200}\b(?:use|uses|using|accept|consent|policy|experience|agree)\b|"
+    r"ملفات تعريف الارتباط|الكوكيز",
+    re.IGNORECASE,
+)
+_COPYRIGHT = re.compile(
+    r"^(?:©|\(c\)|copyright\b|all rights reserved|جميع الحقوق محفوظة|حقوق النشر)|"
+    r"all rights reserved\.?$|جميع الحقوق محفوظة\.?$",
+    re.IGNORECASE,
+)
+_BREADCRUMB = re.compile(r"\s(?:>|›|»|/|\||•|·)\s")
+_SOURCE_LINE = re.compile(
+    r"^\s*(?:source|المصدر|مصدر الخبر)\s*[:：]\s*(?P<source>.{2,150}?)\s*$", re.IGNORECASE
+)
+_BYLINE = re.compile(
+    r"^(?:by|written by|posted by|published by|author|بقلم|كتب)\b\s*[:：]?\s*\S", re.IGNORECASE
+)
+_TIME_OR_COUNT = re.compile(
+    r"^[\d\s:.,/|\-–]*(?:am|pm|gmt|utc|ص|م)?\s*$|^\d+\s*(?:min(?:ute)?s?\s+read|views?|"
+    r"comments?|shares?|مشاهدة|قراءة)\b",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"[.!?؟…][\"'”’»)\]]*\s*$")
+_WORD = re.compile(r"[^\W\d_][\w'’\-]*")
+_ARABIC = re.compile(r"[\u0600-\u06ff]")
+_STOP = {
+    "the", "and", "for", "with", "from", "that", "this", "his", "her", "its", "are", "was",
+    "were", "has", "have", "had", "will", "on", "of", "in", "at", "to", "a", "an", "by",
+    "في", "من", "على", "إلى", "الى", "عن", "مع", "أن", "ان", "التي", "الذي", "هذا", "هذه",
+}
+# Words of site navigation: a line made mostly of them is a menu, not a headline.
+_MENU_WORDS = {
+    "home", "about", "us", "news", "media", "contact", "services", "ministry", "minister",
+    "embassy", "consular", "events", "gallery", "press", "releases", "release", "visa",
+    "search", "login", "language", "english", "arabic", "français", "foreign", "policy",
+    "statements", "speeches", "photos", "videos", "publications", "documents", "mission",
+    "careers", "faq", "links", "sitemap", "the", "and", "e-services", "eservices", "centre",
+    "center", "latest", "multimedia", "resources", "partners", "programs", "programmes",
+    "الرئيسية", "عن", "الوزارة", "الأخبار", "الاخبار", "المركز", "الإعلامي", "الاعلامي",
+    "الخدمات", "اتصل", "بنا", "السفارة", "القنصلية", "الوسائط", "البيانات", "الخطابات",
+    "الفعاليات", "المنشورات", "الصور", "الفيديو", "و",
+}
+
+
+def _key(line: str) -> str:
+    folded = line.casefold().replace("’", "").replace("'", "")
+    return " ".join(re.sub(r"[^\w\s]|_", " ", folded).split())
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def is_chrome(line: str) -> bool:
+    key = _key(line)
+    if not key:
+        return len(line.strip()) < 40  # a row of icons or separators
+    if key in _CHROME_KEYS or _CHROME_PREFIX.match(line.strip()):
+        return True
+    if len(line) < 400 and _COOKIE.search(line):
+        return True
+    if _COPYRIGHT.search(line.strip()) and len(line) < 300:
+        return True
+    if _TIME_OR_COUNT.match(line.strip()) and not find_dates(line[:200]):
+        return True
+    return is_menu(line)
+
+
+def is_menu(line: str) -> bool:
+    """A line of navigation: separators between short items, or mostly menu words."""
+    tokens = words(line)
+    if len(line) > 300 or not tokens:
+        return False
+    if len(_BREADCRUMB.findall(line)) >= 2 and len(tokens) <= 25:
+        return True
+    if len(tokens) >= 4:
+        menu = sum(t.casefold() in _MENU_WORDS for t in tokens)
+        return menu / len(tokens) >= 0.6
+    return False
+
+
+def is_sentence(line: str) -> bool:
+    return bool(_SENTENCE_END.search(line)) or len(words(line)) >= 30
+
+
+def is_related_marker(line: str) -> bool:
+    key = _key(line)
+    return len(key) < 80 and bool(_RELATED.match(key) or _RELATED.match(line.strip()))
+
+
+def content_words(text: str) -> set[str]:
+    return {fold(w) for w in words(text) if len(w) > 3 and w.casefold() not in _STOP}
+
+
+# --- entry point -----------------------------------------------------------------------------
+
+
+def clean_input(content: str) -> str:
+    """The text with stray controls, byte-order marks and NULs gone and line ends unified."""
+    content = repair_c1_controls(content or "")
+    content = content.replace("\r\n", "\n").replace("\r", "\n")
+    content = content.replace("\u2028", "\n").replace("\u2029", "\n\n").replace("\x0b", "\n")
+    content = content.replace("\f", "\n\n")
+    return re.sub(r"[\x00-\x08\x0e-\x1f\x7f\ufeff\ufffe\uffff]", "", content)
+
+
+def check_size(content: str, *, is_html: bool) -> None:
+    limit = MAX_HTML_BYTES if is_html else MAX_PAGE_CHARS
+    if len(content) > limit:
+        kind = "HTML page" if is_html else "page"
+        raise PageTooLarge(
+            f"The {kind} is {len(content):,} characters long; the importer reads at most "
+            f"{limit:,} (a press release is rarely over 50,000). Paste only the article."
+        )
+
+
+def looks_like_html(content: str) -> bool:
+    return bool(re.search(r"<(?:html|body|p|div|article|h1|main|section)\b", content[:5000], re.I))
+
+
+def read_article(content: str, *, is_html: bool | None = None, url: str = "") -> Article:
+    """The article of a page.  Raises ``PageTooLarge`` above the size limits."""
+    if is_html is None:
+        is_html = looks_like_html(content)
+    check_size(content, is_html=is_html)
+    content = clean_input(content)
+    meta_title = meta_source = meta_date = ""
+    if is_html:
+        content, meta_title, meta_source, meta_date, meta_url = _html_to_text(content, url)
+        url = url or meta_url
+        check_size(content, is_html=False)
+    article = _read_lines(_lines(content), meta_title=meta_title)
+    article.source = article.source or meta_source
+    if meta_source and not article.source_evidence:
+        article.source_evidence = meta_source
+    article.meta_date = meta_date
+    article.url = url
+    text = " ".join(article.paragraphs[:5])
+    arabic = len(_ARABIC.findall(text))
+    article.language = "ar" if arabic > 0.3 * max(1, len(re.findall(r"[^\W\d_]", text))) else "en"
+    return article
+
+
+def _html_to_text(html: str, url: str) -> tuple[str, str, str, str, str]:
+    import trafilatura
+
+    document = trafilatura.bare_extraction(
+        html, url=url or None, with_metadata=True, include_comments=False,
+        include_tables=False, include_images=False, favor_recall=True,
+        output_format="python", date_extraction_params={"original_date": True},
+    )
+    if document is None or not (getattr(document, "text", "") or "").strip():
+        return _plain_html_text(html), "", "", "", ""
+    text = document.text or ""
+    title = (getattr(document, "title", "") or "").strip()
+    if title and not any(_key(line) == _key(title) for line in text.split("\n")[:8]):
+        text = title + "\n\n" + text
+    return (
+        text.replace("\n", "\n\n"),
+        title,
+        (getattr(document, "sitename", "") or "").strip(),
+        (getattr(document, "date", "") or "").strip(),
+        (getattr(document, "url", "") or "").strip(),
+    )
+
+
+def _plain_html_text(html: str) -> str:
+    """Text of an HTML page trafilatura found no article in: blocks on lines of their own."""
+    import lxml.html
+
+    try:
+        tree = lxml.html.fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return ""
+    for bad in tree.xpath("//script|//style|//noscript|//template"):
+        bad.drop_tree()
+    for block in tree.xpath("//p|//div|//li|//h1|//h2|//h3|//h4|//br|//tr|//section|//article"):
+        block.tail = "\n\n" + (block.tail or "")
+    return tree.text_content()
+
+
+def _lines(text: str) -> list[str]:
+    out = []
+    for raw in text.split("\n"):
+        line = re.sub(r"[ \t\u00a0\u2000-\u200b\u3000]+", " ", raw[:MAX_LINE_CHARS]).strip()
+        if line:
+            out.append(line)
+    return out
+
+
+# Lines are short enough that these patterns run on bounded text (MAX_LINE_CHARS).
+def _lede_index(lines: list[str], start: int = 0) -> int | None:
+    for index in range(start, len(lines)):
+        line = lines[index]
+        count = len(words(line))
+        if count >= 15 and is_sentence(line) and not is_chrome(line):
+            return index
+    for index in range(start, len(lines)):
+        if len(words(lines[index])) >= 10 and not is_chrome(lines[index]):
+            return index
+    return None
+
+
+def _is_date_line(line: str) -> bool:
+    found = find_dates(line[:200], limit=3)
+    if not found:
+        return False
+    rest = line
+    for item in found:
+        rest = rest.replace(item.text, " ")
+    leftover = [w for w in words(rest) if not re.fullmatch(
+        r"(?:published|posted|date|on|at|am|pm|hrs|gmt|the|of|\w+day|"
+        r"نشر|بتاريخ|تاريخ|النشر|الموافق|هـ|م|يوم|\w*اء|\w*ثنين|\w*ميس|\w*معة|\w*بت|\w*حد)",
+        w, re.I)]
+    return len(leftover) <= 3 and len(line) < 120
+
+
+def _headline_score(line: str, lede_words: set[str], distance: int) -> float:
+    count = len(words(line))
+    if not 3 <= count <= 45 or line.rstrip().endswith((":", "：")) or is_chrome(line):
+        return -1.0
+    if _is_date_line(line) or _BYLINE.match(line):
+        return -1.0
+    shared = len(content_words(line) & lede_words)
+    score = shared * 1.5 - distance * 0.4
+    if _SENTENCE_END.search(line) and count > 25:
+        score -= 2  # a paragraph, not a headline
+    return score
+
+
+def _read_lines(lines: list[str], *, meta_title: str) -> Article:
+    article = Article()
+    # A "Source:" line and "Related" lists end the article wherever they are.
+    kept: list[str] = []
+    for line in lines:
+        source = _SOURCE_LINE.match(line)
+        if source and len(line) < 200:
+            article.source = article.source or source.group("source").strip(" .")
+            article.source_evidence = line
+            continue
+        kept.append(line)
+    lines = kept
+    lede = _lede_index(lines)
+    if lede is None:
+        article.paragraphs = [line for line in lines if not is_chrome(line)]
+        if meta_title:
+            article.title, article.title_evidence, article.title_confidence = (
+                meta_title, meta_title, 0.5)
+        elif article.paragraphs:
+            article.title = article.paragraphs.pop(0)
+            article.title_evidence, article.title_confidence = article.title, 0.3
+        return article
+
+    lede_words = content_words(" ".join(lines[lede: lede + 2]))
+    title_index = None
+    if meta_title:
+        for index in range(max(0, lede - 12), min(len(lines), lede + 1)):
+            if _key(lines[index]) == _key(meta_title):
+                title_index = index
+                break
+    if title_index is None:
+        best = 0.5
+        for index in range(lede - 1, max(-1, lede - 12), -1):
+            score = _headline_score(lines[index], lede_words, lede - 1 - index)
+            if score > best:
+                best, title_index = score, index
+    if title_index is not None:
+        article.title = lines[title_index]
+        article.title_evidence = lines[title_index]
+        article.title_confidence = 0.9 if meta_title else min(0.9, 0.5 + 0.1 * len(
+            content_words(article.title) & lede_words))
+        article.banner = [line for line in lines[max(0, title_index - 15): title_index]
+                          if not is_menu(line)]
+    elif meta_title:
+        article.title, article.title_evidence, article.title_confidence = (
+            meta_title, meta_title, 0.6)
+    head_start = (title_index + 1) if title_index is not None else lede
+    if title_index is None:
+        article.banner = lines[max(0, lede - 15): lede]
+
+    # Between the headline and the lede: a standfirst (kept), dates, bylines and chrome.
+    body: list[str] = []
+    for line in lines[head_start:lede]:
+        found = find_dates(line[:300], limit=3)
+        if _is_date_line(line) and found:
+            article.page_dates.append((found[0], line))
+            continue
+        if is_chrome(line) or _BYLINE.match(line) or is_related_marker(line):
+            continue
+        if is_sentence(line) and len(words(line)) >= 6:
+            body.append(line)
+
+    skipping = False
+    for line in lines[lede:]:
+        if is_related_marker(line):
+            skipping = True
+            continue
+        if skipping:
+            # A related box ends where the article's long paragraphs resume.
+            if len(words(line)) >= 20 and is_sentence(line) and not is_chrome(line):
+                skipping = False
+            else:
+                continue
+        if is_chrome(line) or _BYLINE.match(line):
+            continue
+        if _is_date_line(line):
+            found = find_dates(line[:300], limit=3)
+            if found:
+                article.page_dates.append((found[0], line))
+            continue
+        body.append(line)
+    # After the last sentence: lists of links and footers.
+    while body and not is_sentence(body[-1]):
+        body.pop()
+    article.paragraphs = body
+    if body:
+        article.dateline = read_dateline(body[0])
+    return article
+
+
+# --- datelines -------------------------------------------------------------------------------
+
+_DL_DATE = (
+    r"(?:(?:\w+day,?\s+)?(?:\d{1,2}(?:st|nd|rd|th)?\s+[A-Z][a-z]{2,8}\.?|[A-Z][a-z]{2,8}\.?\s+"
+    r"\d{1,2})(?:,?\s+\d{4})?|\d{4}-\d\d-\d\d|\d{1,2}/\d{1,2}/\d{4})"
+)
+_EN_DATELINE = re.compile(
+    rf"^(?P<city>[A-Z][A-Za-z'’.\-]{{1,25}}(?:\s[A-Z][A-Za-z'’.\-]{{1,25}}){{0,2}})"
+    rf"(?:,\s*(?P<region>[A-Z][A-Za-z.\-]{{1,20}}(?:\s[A-Z][A-Za-z.\-]{{1,20}})?))?"
+    rf"(?:,?\s+(?P<date>{_DL_DATE}))?"
+    r"(?:\s*\((?P<agency>[^()]{2,40})\)|\s*/(?P<agency2>[^/]{2,30})/)?"
+    r"\s*(?P<sep>--|[-–—:])\s*"
+)
+_AR_DATELINE = re.compile(
+    r"^(?P<city>[\u0621-\u064a]{2,20}(?:\s[\u0621-\u064a]{2,20})?)\s*(?:في\s+)?"
+    r"(?P<date>[\d٠-٩]{1,2}\s+[\u0621-\u064a]{3,8}(?:\s+[\u0621-\u064a]{3,8})?(?:\s+[\d٠-٩]{4})?)?"
+    r"\s*(?:/(?P<agency>[^/]{2,30})/|\((?P<agency2>[^()]{2,30})\)|[-–—]\s*(?P<agency3>"
+    r"[\u0621-\u064a]{2,10})\s*[:：])?\s*(?P<sep>--|[-–—:]|\s)?\s*"
+)
+
+
+def read_dateline(line: str) -> Dateline:
+    """"DOHA, Dec. 5 (QNA) --", "Geneva, 12 March 2024 –", "الدوحة في 5 ديسمبر /قنا/"."""
+    head = line[:220]
+    match = _EN_DATELINE.match(head)
+    if match:
+        city_text = match["city"]
+        has_marker = match["date"] or match["agency"] or match["agency2"]
+        shouting = city_text.isupper() and len(city_text) > 2
+        city = city_named(city_text.title() if shouting else city_text)
+        if city and (has_marker or shouting) and len(match.group()) < 120:
+            dates = find_dates(match["date"] or "", limit=1)
+            return Dateline(
+                city=(city_text.title() if shouting else city_text).strip(),
+                agency=(match["agency"] or match["agency2"] or "").strip(),
+                date=dates[0] if dates else None, text=match.group().strip(),
+            )
+    match = _AR_DATELINE.match(head)
+    if match and (match["date"] or match["agency"] or match["agency2"] or match["agency3"]):
+        city = city_named(match["city"].split()[0]) or city_named(match["city"])
+        if city:
+            dates = find_dates(match["date"] or "", limit=1)
+            surface = match["city"] if city_named(match["city"]) else match["city"].split()[0]
+            return Dateline(
+                city=surface,
+                agency=(match["agency"] or match["agency2"] or match["agency3"] or "").strip(),
+                date=dates[0] if dates else None, text=match.group().strip(),
+            )
+    return Dateline()
