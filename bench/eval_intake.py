@@ -89,7 +89,7 @@ def main() -> int:
     if not pages:
         print(f"no pages under {DATA}", file=sys.stderr)
         return 1
-    totals = {lang: {f: 0 for f in FIELDS} for lang in ("en", "ar")}
+    totals = {lang: dict.fromkeys(FIELDS, 0) for lang in ("en", "ar")}
     counts = {"en": 0, "ar": 0}
     started = time.perf_counter()
     for path in pages:

@@ -126,6 +126,10 @@ _HONORIFIC_FORMS = [
     (r"Archbishop", "Archbishop"), (r"Cardinal", "Cardinal"), (r"Bishop", "Bishop"),
     (r"Father|Fr\.", "Father"), (r"Engineer|Eng\.", "Eng."), (r"Emir", "Emir"),
 ]
+_PERSONAL_HON = (
+    r"(?:His|Her)\s+(?:Royal\s+)?(?:Excellency|Highness|Majesty)|H\.\s?E\.?|HE|H\.\s?H\.?|HH|HRH|"
+    r"Dr\.?|Prof\.?|Mr\.?|Mrs\.?|Ms\.?|Sheikh|Sheikha|Shaikh|Shaikha"
+)
 _HONORIFIC_RES = [(re.compile(rf"^(?:{p})$"), form) for p, form in _HONORIFIC_FORMS]
 _HON = "|".join(p for p, _ in sorted(_HONORIFIC_FORMS, key=lambda x: -len(x[0])))
 _UPPER = r"\p{Lu}"
@@ -140,7 +144,7 @@ _TOKEN = (
     rf"|(?:Al|El|Bin|Abu|Abd|Ibn|O|Mc|Mac|D)[-’'](?:{_UPPER}[{_LOWER}]+)|{_UPPER}\.)"
 )
 _NAME = rf"{_TOKEN}(?:\s+(?:{_PARTICLE}\s+){{0,2}}{_TOKEN}){{0,6}}"
-_MENTION = regex.compile(rf"(?P<hon>(?:(?:{_HON})\s+){{0,3}})(?P<name>{_NAME})")
+_MENTION = regex.compile(rf"(?<![\w\-’'])(?P<hon>(?:(?:{_HON})\s+){{0,3}})(?P<name>{_NAME})")
 
 SPEECH_VERBS = (
     r"said|says|stated|stressed|affirmed|noted|underlined|underscored|highlighted|emphasi[sz]ed|"
@@ -309,7 +313,7 @@ def _honorific_form(text: str) -> str:
     return ""
 
 
-_HON_SPLIT = regex.compile(rf"(?:{_HON})(?=\s|$)")
+_HON_SPLIT = regex.compile(rf"(?<![\w\-’'])(?:{_HON})(?=\s|$)")
 
 
 def _split_honorifics(text: str) -> list[str]:
@@ -379,7 +383,7 @@ def _role_after(text: str) -> str:
 
 def _tidy_role(role: str) -> str:
     role = " ".join(role.split()).strip(" ,;:-–—")
-    role = regex.sub(rf"(?:\s+(?:{_HON}))+$", "", role)
+    role = regex.sub(rf"(?:\s+(?:{_PERSONAL_HON}))+$", "", role)
     role = re.sub(r"^(?:the|a|an|and\s+the|and)\s+", "", role, flags=re.I)
     role = re.sub(r"\s+(?:and|of|the|for|to)$", "", role, flags=re.I)
     return role
@@ -387,7 +391,7 @@ def _tidy_role(role: str) -> str:
 
 _BOUNDARY = re.compile(
     r"(?:[,;:“\"(]|\bby\b|\bwith\b|\bthat\b|\bwhen\b|\bwhile\b|\bas\b|\bwhere\b|\bsaid\b|"
-    r"\bsays\b|\bafter\b|\bbefore\b|\bduring\b|\bat\b|\bin\s+(?:a|his|her|the)\b)"
+    r"\bsays\b|\bafter\b|\bin\s+(?:a|his|her|the)\b)"
 )
 
 
@@ -459,15 +463,28 @@ def _role_country(role: str) -> str:
     return ""
 
 
+_PARTICLE_KEYS = {"bin", "bint", "ibn", "binti", "al", "el", "de", "da", "del", "della", "di",
+                  "du", "dos", "das", "do", "van", "von", "der", "den", "la", "le", "ben",
+                  "ould", "y", "e", "abu", "abd", "abdul", "بن", "بنت", "آل", "ال", "أبو"}
+
+
 class _People:
     def __init__(self) -> None:
         self.people: list[Person] = []
 
     def find(self, name: str) -> Person | None:
+        """The person already met whom ``name`` names: the same name, or part of it ("Dr.
+        Al Qahtani", "Sheikh Faisal" and "Ambassador Soto" after the full name)."""
         key = name_key(name)
+        tokens = set(key.split()) - _PARTICLE_KEYS
+        if not tokens:
+            return None
         for person in self.people:
             known = name_key(person.name)
-            if known == key or known.endswith(" " + key) or key.endswith(" " + known):
+            if known == key:
+                return person
+            known_tokens = set(known.split()) - _PARTICLE_KEYS
+            if tokens <= known_tokens or known_tokens <= tokens:
                 return person
         return None
 
@@ -514,7 +531,10 @@ def _find_people_en(sents: list[str], people: _People, title: str) -> None:
             style = ""
             role_before = ""
             if cut and _has_office(cut.split()):
-                role_before = _tidy_role(re.sub(rf"^(?:{_HON})\s+", "", cut))
+                # "UN Secretary-General Tomas Varga": the office words cut off the name, and
+                # the capitalised words before them ("UN").
+                role_before, style = _role_before(before)
+                role_before = role_before or _tidy_role(regex.sub(rf"^(?:{_HON})\s+", "", cut))
             if not role_before:
                 role_before, style = _role_before(before)
             if style and style not in honorifics:
@@ -551,14 +571,14 @@ def _ar_name(raw: str) -> str:
     tokens = []
     for token in raw.split():
         if token in _AR_STOP or re.fullmatch(_AR_OFFICE, token) or token.startswith(
-                ("وزير", "المندوب", "سفير")):
+                ("وزير", "المندوب", "سفير")) or re.fullmatch(_AR_EVENT_NOUN, token):
             break
         tokens.append(token)
     return " ".join(tokens[:6])
 
 
 def _ar_role_after(text: str) -> str:
-    match = re.match(r"^\s*[،,]\s*", text)
+    match = re.match(r"^\s*[،,]\s*", text) or re.match(rf"^\s+(?={_AR_OFFICE})", text)
     if not match:
         return ""
     rest = text[match.end(): match.end() + 400]
@@ -584,8 +604,35 @@ def _ar_role_before(text: str) -> str:
     return role
 
 
+_AR_INSTITUTION = (
+    r"(?:و|ل|ب)?(?:مجلس|وزارة|هيئة|منظمة|جامعة|الاتحاد|اتحاد|لجنة|مكتب|دائرة|جهاز|مركز|بعثة|"
+    r"سفارة|حكومة|دولة|مملكة|جمهورية|الأمم|الدولة|الخارجية|الوزراء)(?:\s|$)"
+)
+
+
+def _ar_tidy_role(role: str) -> str:
+    role = " ".join(role.split()).strip(" ،,.")
+    return re.sub(rf"(?:\s+(?:{_AR_HON}))+$", "", role)
+
+
+_AR_ROLE_NAME = re.compile(
+    rf"(?:^|\s){_AR_SPEECH}\s+(?P<role>{_AR_OFFICE}\S*(?:\s+(?:ال|لل|ل|و|ب)\S+){{0,8}})\s+"
+    rf"(?P<name>(?!ال)[\u0621-\u064a]+(?:\s+[\u0621-\u064a]+){{1,4}})"
+)
+
+
 def _find_people_ar(sents: list[str], people: _People) -> None:
     for index, sentence in enumerate(sents):
+        for match in _AR_ROLE_NAME.finditer(sentence):
+            # "قال الأمين العام للأمم المتحدة توماس فارغا ...": no honorific, role first.
+            name = _ar_name(match["name"])
+            if len(name.split()) < 2 or re.match(_AR_HON, match["name"]) or re.match(
+                    _AR_INSTITUTION, name):
+                continue
+            person = people.add(name, honorifics=[], role=_ar_tidy_role(match["role"]),
+                                index=index, sentence=sentence)
+            person.speech += 1
+            person.score += 3.5 if index < 3 else 3.25
         for match in _AR_MENTION.finditer(sentence):
             name = _ar_name(match["name"])
             if len(name.split()) < 2 and not people.find(name):
@@ -598,7 +645,7 @@ def _find_people_ar(sents: list[str], people: _People) -> None:
             name_end = match.start("name") + len(name)
             before = sentence[max(0, match.start() - 300): match.start()]
             after = sentence[name_end: name_end + 500]
-            role = _ar_role_after(after) or _ar_role_before(before)
+            role = _ar_tidy_role(_ar_role_after(after) or _ar_role_before(before))
             person = people.add(name, honorifics=honorifics, role=role, index=index,
                                 sentence=sentence)
             tail = before[-80:]
@@ -663,15 +710,17 @@ _LOWER_MOD = (
     r"informal|virtual|side|closing|opening|plenary|general|thematic|inaugural|joint|"
     r"bilateral|trilateral|multilateral|consultative|technical|flag|flag-raising|"
     r"flag-hoisting|emergency|ordinary|resumed|periodic|official|national|global|formal|"
-    r"interactive|expert|expert-level|senior|leaders'|leaders’|donors'|donors’|pledging"
+    r"interactive|expert|expert-level|senior|leaders'|leaders’|donors'|donors’|pledging|"
+    r"preparatory|monthly|weekly|quarterly|biennial|triennial|ad\s+hoc|press|panel|"
+    r"high-level|working|consultative|coordination|signing|award|launch"
 )
 _CAP = r"(?:[A-Z][\w\-’'.&]*|[A-Z]{2,}|\d{4})"
 _EVENT = re.compile(
     rf"\b(?P<det>(?i:the|a|an|its|their|this\s+year's|this\s+year’s))\s+"
     rf"(?P<name>(?:(?:{_ORDINAL}|{_CAP}|(?i:{_LOWER_MOD}))(?:\s+(?:of|on|for|and|the|de)\s+(?=[A-Z]))?"
-    rf"\s+){{0,10}}?(?:(?i:{_EVENT_NOUNS})|[A-Z][a-z]+(?:{_EVENT_NOUNS}))\b"
+    rf"\s+){{0,10}}(?:(?i:{_EVENT_NOUNS})|[A-Z][a-z]+(?:{_EVENT_NOUNS}))\b"
     rf"(?:\s+(?:of|on|for)\s+(?:the\s+)?(?:[“\"«][^”\"»]{{3,300}}[”\"»]|"
-    rf"{_CAP}(?:\s+(?:{_CAP}|of|and|the|for|on|in|to|&|de)){{0,12}}|"
+    rf"{_CAP}(?:\s+(?:{_CAP}|of|and|the|for|on|in|to|&|de|against|(?i:{_EVENT_NOUNS})\b)){{0,12}}|"
     rf"[a-z][\w\-’']*(?:\s+(?!in\b|at\b|held\b|which\b|that\b|organi[sz]ed\b|hosted\b|"
     rf"on\b|during\b|with\b|and\s+the\b)[\w\-’']+){{0,7}}))?)"
 )
@@ -682,7 +731,7 @@ _PLACE_AFTER = re.compile(
     r"(?:,\s*(?:the\s+)?[A-Z][\w\-’'.]+(?:\s+[A-Z][\w\-’'.]+){0,3})?)"
 )
 _PARTICIPATION = re.compile(
-    r"(?:\bat|\bbefore|\bduring|\bto|\bin|\bsidelines\s+of|\baddressed|\battended|"
+    r"(?:\bat|\bbefore|\bduring|\bto|\bin|\baddressed|\battended|"
     r"\bparticipated\s+in|\bpart\s+in|\bopening\s+of|\bclosing\s+of|\bwork\s+of|\bon\s+behalf\s+of)"
     r"\s*$",
     re.IGNORECASE,
@@ -714,14 +763,17 @@ def _place(text: str) -> tuple[str, str, str]:
 
 
 def _city_in_name(name: str) -> tuple[str, str]:
-    """"Munich Security Conference" -> ("Munich", "Germany")."""
+    """"Munich Security Conference" -> ("Munich", "Germany"): a city of 100,000 people or
+    more, named as GeoNames names it, among the capitalised words of the name."""
     words_ = re.findall(r"[A-Z][\w\-’']+(?:\s+[A-Z][\w\-’']+)?", name)
     for group in words_:
         for candidate in (group, group.split()[0]):
-            if candidate.casefold() in _PORTFOLIO or country_code(candidate):
+            key = candidate.casefold()
+            if key in _PORTFOLIO or key in _not_name() or country_code(candidate):
                 continue
             city = city_named(candidate)
-            if city and city.population >= 100_000:
+            if city and city.population >= 100_000 and fold(city.gazetteer_name) == fold(
+                    candidate):
                 return candidate, country_display_name(city.country_code)
     return "", ""
 
@@ -729,6 +781,10 @@ def _city_in_name(name: str) -> tuple[str, str]:
 def _clean_event_name(name: str) -> str:
     name = re.sub(r"[“”\"«»]", "", " ".join(name.split()))
     name = re.sub(r"^(?:the|a|an)\s+", "", name, flags=re.I)
+    # "... Week on Tuesday", "... Forum on 3 June": a time, not the event's subject.
+    name = re.sub(r"\s+(?:on|in)\s+(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|\d{1,2}\s+[A-Z]\w+|"
+                  r"(?:January|February|March|April|May|June|July|August|September|October|"
+                  r"November|December)\b).*$", "", name)
     return name.strip(" ,.;:")
 
 
@@ -770,6 +826,7 @@ def _find_event_en(sents: list[str], title: str) -> list[tuple[float, Event]]:
             city, country = _city_in_name(name)
             if city:
                 event.city, event.country, event.city_evidence = city, country, sentence
+                score += 2
             found.append((score, event))
     return found
 
@@ -779,9 +836,14 @@ _AR_EVENT_NOUN = (
     r"حفل|مراسم|فعالية|فعاليات|استعراض|ملتقى|لقاء|مناقشة|نقاش|حدث|احتفال|معرض|أسبوع|"
     r"اسبوع|مشاورات|محادثات|مباحثات|مراجعة|إحاطة|احاطة)"
 )
+_AR_EVENT_STOP = (
+    r"المنعقد|المنعقدة|المقام|المقامة|الذي|التي|في|خلال|اليوم|أمس|امس|حيث|وذلك|بمشاركة|بحضور|"
+    r"برئاسة|على|ضمن|إن|أن|ان|مع|بين|عن|إلى|الى|من|لمناقشة|أكد|وأكد|قال|وقال|بهذه|أمام|"
+    r"والتي|والذي|بتاريخ|يوم"
+)
 _AR_EVENT = re.compile(
-    rf"(?:^|\s)(?:أعمال\s+|فعاليات\s+)?(?P<name>{_AR_EVENT_NOUN}(?:\s+(?!المنعقد|المنعقدة|"
-    rf"الذي|التي|في\s|خلال|اليوم|أمس|امس|حيث|وذلك|بمشاركة|بحضور|برئاسة|على\s+هامش)\S+){{1,16}})"
+    rf"(?:^|\s)(?:أعمال\s+|فعاليات\s+)?(?P<name>{_AR_EVENT_NOUN}(?:\s+(?!(?:{_AR_EVENT_STOP})"
+    rf"(?:\s|$))[^\s،,.؛:()]+){{1,12}})"
 )
 _AR_PLACE = re.compile(
     r"^\s*(?:،\s*)?(?:(?:الذي|التي)\s+(?:عقد|عقدت|تعقد|يعقد|انعقد|انعقدت|أقيم|أقيمت|"
@@ -811,6 +873,10 @@ def _find_event_ar(sents: list[str], title: str) -> list[tuple[float, Event]]:
                 score += 3
             if re.search(r"(?:هامش|السابق|السابقة|المقبل|المقبلة|القادم|القادمة)\s*$", before):
                 score -= 5
+            if re.match(r"^\s*(?:ضمن|في\s+إطار)", after):
+                score -= 3  # a panel "within" a named event: the named one is the event
+            if re.search(r"(?:ضمن|إطار)(?:\s+أعمال|\s+فعاليات)?\s*$", before):
+                score += 3
             score += len({arabic_fold(w) for w in name.split()} & title_words) * 0.5
             if len(name.split()) < 2:
                 score -= 4
@@ -823,14 +889,14 @@ def _find_event_ar(sents: list[str], title: str) -> list[tuple[float, Event]]:
                     country = country_code(place["country"] or "") if place["country"] else ""
                     event.country = country_display_name(country or city.country_code)
                     event.city_evidence = sentence
-            if not event.city:
-                for word in name.split()[1:]:
-                    city = city_named(word)
-                    if city and city.population >= 100_000 and not country_code(word):
-                        event.city = word
-                        event.country = country_display_name(city.country_code)
-                        event.city_evidence = sentence
-                        break
+            for word in name.split()[1:]:
+                city = city_named(word)
+                if city and city.population >= 100_000 and not country_code(word):
+                    event.city = word
+                    event.country = country_display_name(city.country_code)
+                    event.city_evidence = sentence
+                    score += 2  # a named event: "منتدى الدوحة", "مؤتمر ميونخ للأمن"
+                    break
             found.append((score, event))
     return found
 
@@ -852,7 +918,7 @@ def find_event(sents: list[str], *, title: str, language: str, dateline_city: st
         if city and not event.country:
             event.country = country_display_name(city.country_code)
         event.city_evidence = event.city_evidence or dateline_city
-    if not event.city and sents:
+    if not event.city and event.name and sents:
         # "... participated today in Geneva in ...": a city in the lede's place phrase.
         for match in re.finditer(r"\bin\s+(?P<place>[A-Z][\w\-’']+(?:\s+[A-Z][\w\-’']+)?"
                                  r"(?:,\s*[A-Z][\w\-’']+(?:\s+[A-Z][\w\-’']+)?)?)", sents[0]):
@@ -921,10 +987,12 @@ def find_delegation(*, title: str, paragraphs: list[str], speakers: list[Person]
             scores[code] += hits * weight * 0.5
             evidence.setdefault(code, piece)
     host_code = country_code(host) if host else ""
-    for code, score in scores.most_common():
-        if code == host_code and score < 3:
-            continue
-        if score >= 1.5:
+    ranked = [(code, score) for code, score in scores.most_common()
+              if not (code == host_code and score < 3)]
+    if ranked:
+        code, score = ranked[0]
+        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+        if score >= 1.5 or (score >= 0.5 and score > runner_up):
             return country_display_name(code), evidence[code][:300], round(min(0.9, score / 8), 2)
     return "", "", 0.0
 

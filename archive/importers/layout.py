@@ -55,6 +55,7 @@ class Article:
     meta_date: str = ""
     url: str = ""
     banner: list[str] = field(default_factory=list)  # short lines above the headline
+    place_city: str = ""  # "Geneva, 4 March 2024" on a line of its own
     language: str = "en"
 
 
@@ -93,7 +94,8 @@ _CHROME_KEYS = {" ".join(re.sub(r"[^\w\s]|_", " ", k.casefold()).split()) for k 
 _CHROME_PREFIX = re.compile(
     r"^(?:tags?|keywords|topics|categories|category|filed under|posted in|share this|"
     r"share on|follow us|read more|read also|see also|also read|related|you are here|"
-    r"you may also like|photo|photos|image|picture|caption|file photo|credit|video|"
+    r"you may also like|photo(?:\s+caption)?|photos|image(?:\s+caption)?|picture|caption|"
+    r"file photo|credit|video|"
     r"last updated|updated|last modified|modified|reading time|print|listen|"
     r"subscribe|sign up|الوسوم|وسوم|كلمات مفتاحية|اقرأ أيضا|اقرأ أيضاً|اقرأ ايضا|اقرأ المزيد|"
     r"شارك|مشاركة|صورة|الصورة|تصوير|فيديو|آخر تحديث|اخر تحديث|تاريخ التحديث|تم التحديث|"
@@ -132,6 +134,10 @@ _BYLINE = re.compile(
 _TIME_OR_COUNT = re.compile(
     r"^[\d\s:.,/|\-–]*(?:am|pm|gmt|utc|ص|م)?\s*$|^\d+\s*(?:min(?:ute)?s?\s+read|views?|"
     r"comments?|shares?|مشاهدة|قراءة)\b",
+    re.IGNORECASE,
+)
+_UPDATED = re.compile(
+    r"\b(?:last\s+)?(?:updated|modified|edited|revised)\b|آخر تحديث|اخر تحديث|تم التحديث|تاريخ التحديث",
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"[.!?؟…][\"'”’»)\]]*\s*$")
@@ -198,8 +204,11 @@ def is_sentence(line: str) -> bool:
 
 
 def is_related_marker(line: str) -> bool:
+    """A heading over a box of related links ("Related news", "أخبار ذات صلة")."""
     key = _key(line)
-    return len(key) < 80 and bool(_RELATED.match(key) or _RELATED.match(line.strip()))
+    if len(key) >= 60 or re.search(r"[:：]\s*\S", line):
+        return False  # "READ MORE: Another headline" is one line of chrome
+    return bool(_RELATED.match(key) or _RELATED.match(line.strip()))
 
 
 def content_words(text: str) -> set[str]:
@@ -329,16 +338,42 @@ def _is_date_line(line: str) -> bool:
     return len(leftover) <= 3 and len(line) < 120
 
 
-def _headline_score(line: str, lede_words: set[str], distance: int) -> float:
+_PUBLISHER_LINE = re.compile(
+    r"^(?:the\s+)?(?:(?:Ministry|Embassy|Permanent\s+Mission|Mission|Consulate|Office|Department|"
+    r"Government|Presidency|Royal\s+Court|Federal|Foreign\s+Office|News\s+Agency|Agency)\b"
+    r"(?!.*\b(?:marks|holds|hosts|says|calls|urges|welcomes|condemns|participates|"
+    r"attends|launches|celebrates|receives|signs|joins|presents|takes|speaks|addresses)\b)"
+    r"|(?:وزارة|سفارة|البعثة|بعثة|القنصلية|مكتب|الديوان|وكالة)\s(?!.*\s(?:تحتفل|تشارك|تستضيف|"
+    r"تدين|ترحب|تقدم|تطلق|تستقبل|تؤكد|يشارك|يستقبل)(?:\s|$)))",
+    re.IGNORECASE,
+)
+
+
+def _is_label(line: str) -> bool:
+    """A section label ("Human Rights Council", "Peace and Security"): a few capitalised
+    words, no verb, no lowercase content word."""
+    tokens = words(line)
+    if len(tokens) > 4 or _ARABIC.search(line):
+        return False
+    return all(t[:1].isupper() or t.casefold() in _STOP for t in tokens)
+
+
+def _headline_score(line: str, lede_words: set[str], rank: int) -> float:
+    """How much ``line`` looks like the headline; ``rank`` counts the candidate lines between
+    it and the lede (0 for the nearest)."""
     count = len(words(line))
     if not 3 <= count <= 45 or line.rstrip().endswith((":", "：")) or is_chrome(line):
-        return -1.0
-    if _is_date_line(line) or _BYLINE.match(line):
-        return -1.0
+        return -9.0
+    if _is_date_line(line) or _BYLINE.match(line) or is_related_marker(line):
+        return -9.0
     shared = len(content_words(line) & lede_words)
-    score = shared * 1.5 - distance * 0.4
-    if _SENTENCE_END.search(line) and count > 25:
-        score -= 2  # a paragraph, not a headline
+    score = 2.5 - rank * 0.8 + min(shared, 4) * 0.6
+    if _SENTENCE_END.search(line):
+        score -= 2.5 if count <= 25 else 4  # a standfirst or a paragraph, not a headline
+    if _PUBLISHER_LINE.match(line.strip()):
+        score -= 3
+    if _is_label(line):
+        score -= 2.5
     return score
 
 
@@ -373,9 +408,13 @@ def _read_lines(lines: list[str], *, meta_title: str) -> Article:
                 title_index = index
                 break
     if title_index is None:
-        best = 0.5
+        best, rank = 0.0, 0
         for index in range(lede - 1, max(-1, lede - 12), -1):
-            score = _headline_score(lines[index], lede_words, lede - 1 - index)
+            line = lines[index]
+            if is_chrome(line) or _is_date_line(line) or _BYLINE.match(line):
+                continue
+            score = _headline_score(line, lede_words, rank)
+            rank += 1
             if score > best:
                 best, title_index = score, index
     if title_index is not None:
@@ -395,9 +434,12 @@ def _read_lines(lines: list[str], *, meta_title: str) -> Article:
     # Between the headline and the lede: a standfirst (kept), dates, bylines and chrome.
     body: list[str] = []
     for line in lines[head_start:lede]:
+        if _UPDATED.search(line) and len(line) < 120:
+            continue
         found = find_dates(line[:300], limit=3)
         if _is_date_line(line) and found:
             article.page_dates.append((found[0], line))
+            article.place_city = article.place_city or _city_of_date_line(line, found[0])
             continue
         if is_chrome(line) or _BYLINE.match(line) or is_related_marker(line):
             continue
@@ -410,8 +452,8 @@ def _read_lines(lines: list[str], *, meta_title: str) -> Article:
             skipping = True
             continue
         if skipping:
-            # A related box ends where the article's long paragraphs resume.
-            if len(words(line)) >= 20 and is_sentence(line) and not is_chrome(line):
+            # A related box ends where the article's paragraphs resume.
+            if len(words(line)) >= 12 and _SENTENCE_END.search(line) and not is_chrome(line):
                 skipping = False
             else:
                 continue
@@ -419,7 +461,7 @@ def _read_lines(lines: list[str], *, meta_title: str) -> Article:
             continue
         if _is_date_line(line):
             found = find_dates(line[:300], limit=3)
-            if found:
+            if found and not _UPDATED.search(line):
                 article.page_dates.append((found[0], line))
             continue
         body.append(line)
@@ -430,6 +472,15 @@ def _read_lines(lines: list[str], *, meta_title: str) -> Article:
     if body:
         article.dateline = read_dateline(body[0])
     return article
+
+
+def _city_of_date_line(line: str, found: FoundDate) -> str:
+    head = line[: line.find(found.text)] if found.text in line else ""
+    head = re.sub(r"(?:\s+في)?\s*[,،\-–]?\s*$", "", head).strip()
+    head = re.sub(r"^(?:published|posted|date)\s*[:：]?\s*", "", head, flags=re.I)
+    if head and len(head) < 40 and city_named(head):
+        return head
+    return ""
 
 
 # --- datelines -------------------------------------------------------------------------------

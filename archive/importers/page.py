@@ -132,7 +132,7 @@ def suggest_from_page(
         Evidence(p.role_evidence if p.role else "", 0.8 if p.role else 0.0) for p in people]
 
     event = find_event(sents, title=article.title, language=article.language,
-                       dateline_city=article.dateline.city)
+                       dateline_city=article.dateline.city or article.place_city)
     suggestion.event = SuggestedEvent(event.name, event.city, event.country)
     suggestion.evidence["event"] = Evidence(event.evidence, event.confidence)
     suggestion.evidence["city"] = Evidence(
