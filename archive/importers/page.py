@@ -121,7 +121,7 @@ def suggest_from_page(
     suggestion.evidence["body"] = Evidence(
         article.paragraphs[0] if article.paragraphs else "", 0.8 if article.paragraphs else 0)
 
-    sents = [s for p in article.paragraphs for s in sentences(p)]
+    sents = _leading_sentences(article.paragraphs)
     suggestion.kind = _find_kind(article.title, suggestion.body)
     people = find_speakers(sents, title=article.title, language=article.language,
                            joint=suggestion.kind == "joint_statement")
@@ -151,8 +151,23 @@ def suggest_from_page(
         article, sents, published_on=published_on, today=today or datetime.date.today())
     suggestion.date = date
     suggestion.evidence["date"] = Evidence(date_evidence, date_confidence)
-    suggestion.topics = _find_topics(article.title + " " + suggestion.body)
+    suggestion.topics = _find_topics(article.title + " " + suggestion.body[:FRAME_CHARS])
     return suggestion
+
+
+# The reporting frame sits at the top of a release: the rules read this much of the body.
+FRAME_CHARS = 40_000
+
+
+def _leading_sentences(paragraphs: list[str]) -> list[str]:
+    out, used = [], 0
+    for paragraph in paragraphs:
+        if used >= FRAME_CHARS:
+            break
+        piece = paragraph[: FRAME_CHARS - used]
+        used += len(piece)
+        out.extend(sentences(piece))
+    return out
 
 
 _PUBLISHER = re.compile(
