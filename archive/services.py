@@ -7,6 +7,7 @@ same transaction.  Nothing else in the project saves archive rows directly.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import re
 import unicodedata
@@ -21,6 +22,8 @@ from django.utils.text import slugify
 from .models import (
     Country,
     Event,
+    IntakeItem,
+    IntakeStatus,
     Kind,
     Language,
     Speaker,
@@ -43,7 +46,11 @@ __all__ = [
     "create_speaker",
     "create_statement",
     "delete_statement",
+    "accept_intake_items",
     "find_duplicates",
+    "find_near_duplicates",
+    "record_harvested_page",
+    "reject_intake_items",
     "get_or_create_topic",
     "normalise_body",
     "publish_statement",
@@ -136,6 +143,56 @@ def find_duplicates(
     if exclude_pk is not None:
         qs = qs.exclude(pk=exclude_pk)
     return list(qs.order_by("pk")[:10])
+
+
+_SHINGLE_WORDS = 5
+_NEAR_CANDIDATES = 300
+_NEAR_TEXT = 30_000
+
+
+def shingles(text: str) -> set[int]:
+    """Hashes of the overlapping five-word runs of a text (case, punctuation and spacing
+    folded): two copies of one release share most of them whatever their chrome or headline."""
+    words = re.sub(r"[\W_]+", " ", normalise_body(text[:_NEAR_TEXT]).casefold()).split()
+    if len(words) < _SHINGLE_WORDS:
+        return {hash(" ".join(words))} if words else set()
+    return {hash(" ".join(words[i: i + _SHINGLE_WORDS]))
+            for i in range(len(words) - _SHINGLE_WORDS + 1)}
+
+
+def find_near_duplicates(
+    *, body: str, delivered_on=None, exclude_pk=None, threshold: float = 0.6
+) -> list[tuple[Statement, float]]:
+    """Statements whose text mostly repeats ``body`` (the same release reposted by an agency,
+    or under another headline), with the share of ``body``'s five-word runs they hold.
+
+    The candidates are the statements delivered within ten days of ``delivered_on`` (the
+    latest ones when no date is known), at most 300, compared on their first 30,000
+    characters: a repost is published within days of the release.
+    """
+    mine = shingles(body)
+    if len(mine) < 3:
+        return []
+    candidates = Statement.objects.all()
+    if delivered_on is not None:
+        window = datetime.timedelta(days=10)
+        candidates = candidates.filter(delivered_on__range=(delivered_on - window,
+                                                            delivered_on + window))
+    if exclude_pk is not None:
+        candidates = candidates.exclude(pk=exclude_pk)
+    found = []
+    for statement in candidates.order_by("-delivered_on", "-id").only(
+            "pk", "title", "slug", "delivered_on", "status", "body")[:_NEAR_CANDIDATES]:
+        theirs = shingles(statement.body)
+        if not theirs:
+            continue
+        shared = len(mine & theirs)
+        # Containment either way: a repost may trim a paragraph or add a line of its own.
+        similarity = max(shared / len(mine), shared / len(theirs))
+        if similarity >= threshold:
+            found.append((statement, round(similarity, 2)))
+    found.sort(key=lambda pair: -pair[1])
+    return found[:10]
 
 
 # --- announcements ----------------------------------------------------------------------
@@ -730,3 +787,63 @@ def _validate_for_bulk(statement: Statement) -> None:
         validate_unique=False,
         validate_constraints=False,
     )
+
+
+# --- intake: harvested pages and their review --------------------------------------------
+
+
+@transaction.atomic
+def record_harvested_page(
+    *, source_url: str, origin: str, original_text: str, statement: Statement | None,
+    suggestions: dict, duplicate_of: Statement | None = None,
+) -> IntakeItem:
+    """Keep a harvested page (and its draft) in the review queue."""
+    item = IntakeItem(
+        source_url=source_url.strip(), origin=_clean_line(origin)[:1000],
+        content_hash=content_hash(original_text), original_text=original_text,
+        statement=statement, suggestions=suggestions, duplicate_of=duplicate_of,
+    )
+    item.full_clean()
+    item.save()
+    return item
+
+
+@transaction.atomic
+def accept_intake_items(*, items: Iterable[IntakeItem], user=None, publish: bool = False) -> int:
+    """Accept pages of the review queue: their drafts stay in the archive (and are published
+    when ``publish``)."""
+    changed = 0
+    for item in items:
+        if item.status != IntakeStatus.PENDING or item.statement is None:
+            continue
+        if publish:
+            publish_statement(statement=item.statement, user=user)
+        item.status = IntakeStatus.ACCEPTED
+        _mark_reviewed(item, user)
+        changed += 1
+    return changed
+
+
+@transaction.atomic
+def reject_intake_items(*, items: Iterable[IntakeItem], user=None) -> int:
+    """Reject pages of the review queue: their drafts are deleted, the pages are kept as
+    rejected so a later harvest does not bring them back."""
+    changed = 0
+    for item in items:
+        if item.status == IntakeStatus.REJECTED:
+            continue
+        statement = item.statement
+        item.status = IntakeStatus.REJECTED
+        item.statement = None
+        _mark_reviewed(item, user)
+        if statement is not None and statement.status == Status.DRAFT:
+            delete_statement(statement=statement, user=user)
+        changed += 1
+    return changed
+
+
+def _mark_reviewed(item: IntakeItem, user) -> None:
+    item.reviewed_at = timezone.now()
+    item.reviewed_by = user if _is_user(user) else None
+    item.full_clean()
+    item.save()

@@ -782,7 +782,8 @@ def _clean_event_name(name: str) -> str:
     name = re.sub(r"[“”\"«»]", "", " ".join(name.split()))
     name = re.sub(r"^(?:the|a|an)\s+", "", name, flags=re.I)
     # "... Week on Tuesday", "... Forum on 3 June": a time, not the event's subject.
-    name = re.sub(r"\s+(?:on|in)\s+(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|\d{1,2}\s+[A-Z]\w+|"
+    name = re.sub(r"\s+(?:on|in)\s+(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|"
+                  r"\d{1,2}\s+[A-Z]\w+|"
                   r"(?:January|February|March|April|May|June|July|August|September|October|"
                   r"November|December)\b).*$", "", name)
     return name.strip(" ,.;:")

@@ -137,7 +137,8 @@ _TIME_OR_COUNT = re.compile(
     re.IGNORECASE,
 )
 _UPDATED = re.compile(
-    r"\b(?:last\s+)?(?:updated|modified|edited|revised)\b|آخر تحديث|اخر تحديث|تم التحديث|تاريخ التحديث",
+    r"\b(?:last\s+)?(?:updated|modified|edited|revised)\b|"
+    r"آخر تحديث|اخر تحديث|تم التحديث|تاريخ التحديث",
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"[.!?؟…][\"'”’»)\]]*\s*$")
