@@ -2,14 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from archive.admin_import import import_page_view
-
 urlpatterns = [
-    path(
-        f"{settings.ADMIN_PATH}archive/statement/import-page/",
-        import_page_view,
-        name="admin-import-page",
-    ),
     path(settings.ADMIN_PATH, admin.site.urls),
     path("search/", include("search.urls")),
     path("", include("archive.urls_reuse")),  # feeds, sitemaps, citations, robots
