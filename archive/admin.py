@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy, ngettext
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
@@ -525,7 +526,7 @@ class IntakeItemAdmin(admin.ModelAdmin):
         rows += [(key, "", note) for key, note in notes.items()]
         if not rows:
             return "-"
-        return format_html_join(format_html("<br>"), "<b>{}</b> ({}): <q>{}</q>", rows)
+        return format_html_join(mark_safe("<br>"), "<b>{}</b> ({}): <q>{}</q>", rows)
 
     def _review(self, request, queryset, verb, done):
         self.message_user(request, ngettext("%(count)d page %(verb)s.",

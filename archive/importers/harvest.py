@@ -184,7 +184,9 @@ def _from_feed(text: str, *, origin: str, depth: int = 0):
         elif name == "entry":  # Atom
             link = next((el for el in element.iter("{*}link")
                          if el.get("rel", "alternate") == "alternate"), None)
-            date = element.find("{*}published") or element.find("{*}updated")
+            date = element.find("{*}published")
+            if date is None:
+                date = element.find("{*}updated")
             entries.append(((link.get("href") or "").strip() if link is not None else "",
                             _date(date.text if date is not None else "")))
         elif name == "url":  # sitemap
