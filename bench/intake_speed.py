@@ -48,7 +48,8 @@ def main() -> None:
         many = "\n\n".join([WORDS * 3] * (size // (len(WORDS) * 3 + 2) + 1))[:size]
         for label, text in (("one line", one_line), ("paragraphs", many)):
             seconds, outcome = timed(text)
-            print(f"{label + f' ({size // 1000} KB)':<34} {len(text):>10,} {seconds:>8.2f}  {outcome}")
+            name = f"{label} ({size // 1000} KB)"
+            print(f"{name:<34} {len(text):>10,} {seconds:>8.2f}  {outcome}")
     paste = (WORDS * (5_000_000 // len(WORDS) + 1))[:5_000_000]
     seconds, outcome = timed(paste)
     print(f"{'5 MB paste':<34} {len(paste):>10,} {seconds:>8.3f}  {outcome}")

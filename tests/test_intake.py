@@ -385,3 +385,14 @@ def test_a_nul_in_an_imported_title_is_a_400_not_a_500(client):
 def test_services_shingles_fold_case_and_spacing():
     assert services.shingles("One two three four five six") == services.shingles(
         "ONE  two, three four\n\nfive six")
+
+
+def test_yesterday_and_its_arabic_are_read_against_the_publication_date():
+    english = ("Envoy speaks at the water meeting\n\nThe Special Envoy, HE Dr. Jane Doe Smith, "
+               "said yesterday at the Regional Conference on Water Security in Amman that "
+               "shared rivers need shared rules for all of the region.")
+    arabic = ("المبعوث يتحدث في الاجتماع\n\nقال سعادة الدكتور سالم بن ناصر المهندي، وزير الدولة "
+              "للشؤون الخارجية، أمس في الاجتماع الوزاري حول الأمن الغذائي إن التعاون مهم للجميع.")
+    for page in (english, arabic):
+        assert suggest_from_page(page, published_on=datetime.date(2024, 3, 5)).date == \
+            datetime.date(2024, 3, 4)

@@ -155,6 +155,30 @@ def suggest_from_page(
     return suggestion
 
 
+_RELATIVE_DAY = re.compile(r"\b(?:yesterday|today)\b|(?<!\S)(?:أمس|امس|اليوم)(?!\S)", re.I)
+
+
+def _dateparser(text: str, *, relative_to: datetime.date | None = None):
+    import dateparser
+
+    settings = {"DATE_ORDER": "DMY", "PREFER_DAY_OF_MONTH": "first"}
+    if relative_to is not None:
+        settings["RELATIVE_BASE"] = datetime.datetime.combine(relative_to, datetime.time(12))
+    parsed = dateparser.parse(text, languages=["en", "ar"], settings=settings)
+    return parsed.date() if parsed else None
+
+
+def _parse_meta_date(text: str) -> datetime.date | None:
+    """A page's metadata date ("2024-04-16T09:00:00Z", "Tue, 16 Apr 2024"), read by
+    dateparser."""
+    if not text:
+        return None
+    found = find_dates(text, limit=1)
+    if found and found[0].date:
+        return found[0].date
+    return _dateparser(text[:100])
+
+
 # The reporting frame sits at the top of a release: the rules read this much of the body.
 FRAME_CHARS = 40_000
 
@@ -202,10 +226,7 @@ def _find_date(
     else an explicit date in the first sentences; a weekday or a year-less dateline is read
     against the publication date."""
     page_date = next((d.date for d, _ in article.page_dates if d.date), None)
-    meta = None
-    if article.meta_date:
-        found = find_dates(article.meta_date, limit=1)
-        meta = found[0].date if found else None
+    meta = _parse_meta_date(article.meta_date)
     reference = published_on or page_date or meta or today
     dateline = article.dateline.date
     if dateline is not None:
@@ -228,6 +249,12 @@ def _find_date(
             if found.date and not found.hijri and found.date <= reference:
                 return found.date, sentence, 0.6
     if published_on is not None:
+        for sentence in sents[:2]:
+            relative = _RELATIVE_DAY.search(sentence)
+            if relative:
+                parsed = _dateparser(relative.group(), relative_to=published_on)
+                if parsed:
+                    return parsed, sentence, 0.7
         for sentence in [article.title, *sents[:2]]:
             weekday = weekday_in(sentence)
             if weekday is not None:
