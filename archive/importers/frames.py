@@ -39,6 +39,7 @@ from .places import (
     country_code,
     country_display_name,
     country_names,
+    country_of_adjective,
     fold,
 )
 
@@ -234,12 +235,15 @@ _AR_SPEECH = (
     r"أبرز|أبرزت|بين|بينت|أفاد|أفادت|يقول|تقول|يؤكد|تؤكد|برئاسة|ترؤس|بكلمة|كلمة)"
 )
 _AR_DISTRACTOR = re.compile(
-    r"(?:بحضور|بدعوة\s+من|رعاية|برعاية|مع|أدار|أدارت|أدارها|أدارتها|ادار|ادارها|نظمها|نظمته|"
+    r"(?:^|\s)(?:بحضور|بدعوة\s+من|رعاية|برعاية|مع|أدار|أدارت|أدارها|أدارتها|ادار|ادارها|نظمها|نظمته|"
     r"استضافها|استضافه|استضاف|ترأسها|نقلا\s+عن|الراحل|الراحلة|نظيره|نظيرته|التقى|التقت|"
-    r"استقبل|استقبلت|وبين|هنأ|هنأت|شكر|شكرت|لقائه|لقائها|مقابلة)\s*(?:\S+\s+){0,2}$"
+    r"استقبل|استقبلت|وبين|هنأ|هنأت|شكر|شكرت|لقائه|لقائها|مقابلة)\s+(?:\S+\s+){0,2}$"
 )
+# A lookahead, so that "معالي نائب وزير الخارجية المهندس X" yields the mention at "المهندس"
+# too, not only the one at "معالي" (whose words are a role).
 _AR_MENTION = re.compile(
-    rf"(?P<hon>(?:(?:{_AR_HON})\s+){{1,3}})(?P<name>{_AR_WORD}(?:\s+{_AR_WORD}){{1,6}})"
+    rf"(?<![\u0621-\u064a])(?=(?P<hon>(?:(?:{_AR_HON})\s+){{1,3}})"
+    rf"(?P<name>{_AR_WORD}(?:\s+{_AR_WORD}){{1,6}}))"
 )
 
 # --- results ---------------------------------------------------------------------------------
@@ -267,6 +271,10 @@ class Event:
     evidence: str = ""
     confidence: float = 0.0
     city_evidence: str = ""
+    sidelines: bool = False  # named as what the speaker was "on the sidelines of"
+
+
+_SIDELINES_PENALTY = 6
 
 
 @dataclass
@@ -330,8 +338,9 @@ def _clean_name(name: str) -> tuple[str, str]:
     tokens = name.split()
     not_name = _not_name()
     cut = 0
-    while cut < len(tokens) and (tokens[cut].casefold().strip(".’'") in not_name
-                                 or tokens[cut].casefold().endswith(("’s", "'s"))):
+    while cut < len(tokens) and not re.fullmatch(r"[A-Z]\.", tokens[cut]) and (
+            tokens[cut].casefold().strip(".’'") in not_name
+            or tokens[cut].casefold().endswith(("’s", "'s"))):
         cut += 1
     rest = tokens[cut:]
     for index, token in enumerate(rest):
@@ -384,6 +393,7 @@ def _role_after(text: str) -> str:
 def _tidy_role(role: str) -> str:
     role = " ".join(role.split()).strip(" ,;:-–—")
     role = regex.sub(rf"(?:\s+(?:{_PERSONAL_HON}))+$", "", role)
+    role = re.sub(r"(?<!Crown)\s+(?:Prince|Princess)$", "", role)
     role = re.sub(r"^(?:the|a|an|and\s+the|and)\s+", "", role, flags=re.I)
     role = re.sub(r"\s+(?:and|of|the|for|to)$", "", role, flags=re.I)
     return role
@@ -437,12 +447,23 @@ def _role_before(text: str) -> tuple[str, str]:
 
 
 def _possessive_country(role: str) -> tuple[str, str]:
-    """"Qatar's Permanent Representative" -> ("Permanent Representative", "QAT")."""
+    """"Qatar's Permanent Representative" -> ("Permanent Representative", "QAT"); so too
+    "Saudi Foreign Minister" and "وزير الخارجية القطري"."""
     match = re.match(r"^((?:[A-Z][\w\-]+\s+){0,3}[A-Z][\w\-]+)[’']s\s+(.+)$", role)
     if match:
         code = country_code(match.group(1))
         if code:
             return match.group(2), code
+    match = re.match(r"^(?:the\s+)?([A-Z][\w\-]+)\s+(.+)$", role)
+    if match and _has_office(match.group(2).split()):
+        code = country_of_adjective(match.group(1))
+        if code:
+            return match.group(2), code
+    match = re.match(r"^(.+?)\s+(ال[\u0621-\u064a]+)$", role)
+    if match and len(match.group(1).split()) >= 1:
+        code = country_of_adjective(match.group(2))
+        if code:
+            return match.group(1), code
     return role, ""
 
 
@@ -623,6 +644,7 @@ _AR_ROLE_NAME = re.compile(
 
 def _find_people_ar(sents: list[str], people: _People) -> None:
     for index, sentence in enumerate(sents):
+        covered = -1  # where the name of the last mention starts
         for match in _AR_ROLE_NAME.finditer(sentence):
             # "قال الأمين العام للأمم المتحدة توماس فارغا ...": no honorific, role first.
             name = _ar_name(match["name"])
@@ -642,10 +664,21 @@ def _find_people_ar(sents: list[str], people: _People) -> None:
                 form = _AR_HON_FORMS.get(word)
                 if form and form not in honorifics:
                     honorifics.append(form)
+            if any(sentence[match.start("name"):].startswith(h) for h, _ in _AR_HONORIFICS):
+                continue  # the next honorific of the same run starts its own mention
+            if match.start() < covered:
+                continue  # a later honorific of a run already read ("معالي الدكتور X")
+            covered = match.start("name")
             name_end = match.start("name") + len(name)
             before = sentence[max(0, match.start() - 300): match.start()]
             after = sentence[name_end: name_end + 500]
             role = _ar_tidy_role(_ar_role_after(after) or _ar_role_before(before))
+            style = re.search(rf"(?:^|\s)({_AR_HON})\s+{_AR_OFFICE}\S*(?:\s+\S+){{0,12}}\s*$",
+                              before)
+            if style and not _ar_role_after(after):
+                form = _AR_HON_FORMS.get(style.group(1))
+                if form and form not in honorifics:
+                    honorifics.insert(0, form)
             person = people.add(name, honorifics=honorifics, role=role, index=index,
                                 sentence=sentence)
             tail = before[-80:]
@@ -717,7 +750,7 @@ _LOWER_MOD = (
 _CAP = r"(?:[A-Z][\w\-’'.&]*|[A-Z]{2,}|\d{4})"
 _EVENT = re.compile(
     rf"\b(?P<det>(?i:the|a|an|its|their|this\s+year's|this\s+year’s))\s+"
-    rf"(?P<name>(?:(?:{_ORDINAL}|{_CAP}|(?i:{_LOWER_MOD}))(?:\s+(?:of|on|for|and|the|de)\s+(?=[A-Z]))?"
+    rf"(?P<name>(?:(?:{_ORDINAL}|{_CAP}|(?i:{_LOWER_MOD}))(?:\s+(?:of|on|for|and|the|de)(?=\s+[A-Z]))?"
     rf"\s+){{0,10}}(?:(?i:{_EVENT_NOUNS})|[A-Z][a-z]+(?:{_EVENT_NOUNS}))\b"
     rf"(?:\s+(?:of|on|for)\s+(?:the\s+)?(?:[“\"«][^”\"»]{{3,300}}[”\"»]|"
     rf"{_CAP}(?:\s+(?:{_CAP}|of|and|the|for|on|in|to|&|de|against|(?i:{_EVENT_NOUNS})\b)){{0,12}}|"
@@ -809,11 +842,14 @@ def _find_event_en(sents: list[str], title: str) -> list[tuple[float, Event]]:
                 score -= 4
             if _NOT_THIS_EVENT.search(before):
                 score -= 6
+                sidelines = bool(re.search(r"sidelines\s+of\s+$", before, re.I))
+            else:
+                sidelines = False
             score += len({fold(w) for w in re.findall(r"[A-Z][\w\-]+", name)} & title_words)
             if re.search(r"\b(?:next|last)\s+(?:year|month|week)\b|\bin\s+(?:19|20)\d\d\b",
                          after[:40]):
                 score -= 3
-            event = Event(name=name, evidence=sentence, confidence=0.0)
+            event = Event(name=name, evidence=sentence, confidence=0.0, sidelines=sidelines)
             inner = re.search(r"\s+in\s+(?:the\s+)?(?P<p>[A-Z][\w\-’'.]+(?:\s+[A-Z][\w\-’'.]+)"
                               r"{0,3}(?:,\s*[A-Z][\w\-’'.]+(?:\s+[A-Z][\w\-’'.]+){0,3})?)$", name)
             if inner and any(_place(inner["p"])[:2]):
@@ -872,6 +908,7 @@ def _find_event_ar(sents: list[str], title: str) -> list[tuple[float, Event]]:
             if re.search(r"(?:في|أمام|خلال|امام|بمناسبة|شارك|شاركت|ألقى|ألقت|افتتاح)\s*$",
                          before):
                 score += 3
+            sidelines = bool(re.search(r"هامش\s*$", before))
             if re.search(r"(?:هامش|السابق|السابقة|المقبل|المقبلة|القادم|القادمة)\s*$", before):
                 score -= 5
             if re.match(r"^\s*(?:ضمن|في\s+إطار)", after):
@@ -881,12 +918,18 @@ def _find_event_ar(sents: list[str], title: str) -> list[tuple[float, Event]]:
             score += len({arabic_fold(w) for w in name.split()} & title_words) * 0.5
             if len(name.split()) < 2:
                 score -= 4
-            event = Event(name=name, evidence=sentence)
+            event = Event(name=name, evidence=sentence, sidelines=sidelines)
             place = _AR_PLACE.match(after)
             if place:
-                city = city_named(place["city"])
+                words_ = (place["city"] + " " + (place["country"] or "")).split()
+                city, surface = None, ""
+                for size in (3, 2, 1):
+                    surface = " ".join(words_[:size])
+                    city = city_named(surface) if len(words_) >= size else None
+                    if city:
+                        break
                 if city:
-                    event.city = place["city"]
+                    event.city = surface
                     country = country_code(place["country"] or "") if place["country"] else ""
                     event.country = country_display_name(country or city.country_code)
                     event.city_evidence = sentence
@@ -905,6 +948,10 @@ def _find_event_ar(sents: list[str], title: str) -> list[tuple[float, Event]]:
 def find_event(sents: list[str], *, title: str, language: str, dateline_city: str) -> Event:
     candidates = (_find_event_ar(sents, title) if language == "ar" else []) + _find_event_en(
         sents, title)
+    if candidates and max(score for score, _ in candidates) < 1:
+        # Only events the speaker was "on the sidelines of": the nearest context there is.
+        candidates = [(score + _SIDELINES_PENALTY, event) for score, event in candidates
+                      if event.sidelines]
     if not candidates:
         event = Event()
     else:
@@ -945,8 +992,15 @@ _DELEGATION_FRAMES = re.compile(
     r"(?:the\s+)?(?P<a>(?:[A-Z][\w\-’']+\s?){1,4})"
     r"|(?P<b>(?:[A-Z][\w\-’']+\s){0,2}[A-Z][\w\-’']+)(?:[’']s)?\s+(?:delegation|Delegation|"
     r"participated|participates|took\s+part|takes\s+part)"
-    r"|(?:دولة|وفد\s+دولة|وفد|لدولة|مملكة|سلطنة|جمهورية|حكومة|سفارة|بعثة|وزارة\s+خارجية)\s+"
-    r"(?P<c>[\u0621-\u064a]+(?:\s[\u0621-\u064a]+)?)"
+    r"|(?<![\u0621-\u064a])(?:دولة|وفد\s+دولة|وفد|لدولة|مملكة|سلطنة|جمهورية|حكومة|سفارة|بعثة|وزارة\s+خارجية)\s+"
+    r"(?P<c>[\u0621-\u064a]+(?:\s[\u0621-\u064a]+){0,2})"
+)
+
+
+# "the Qatari delegation", "وفد قطري" / "الوفد القطري".
+_ADJECTIVE_DELEGATION = re.compile(
+    r"\b([A-Z][a-z]+)\s+(?:delegation|government|mission|embassy)\b"
+    r"|(?:الوفد|وفد|البعثة|الحكومة|السفارة)\s+(ال?[\u0621-\u064a]+ي(?:ة)?)(?!\S)"
 )
 
 
@@ -977,9 +1031,22 @@ def find_delegation(*, title: str, paragraphs: list[str], speakers: list[Person]
             if code:
                 scores[code] += weight
                 evidence.setdefault(code, piece)
+        if piece and len(piece) < 120 and _PUBLISHER_WORDS.search(piece):
+            # "Saudi Press Agency", "Qatar News Agency", "Embassy of Kenya": the publisher's
+            # State, a weaker sign than a frame of the text.
+            found = {country_of_adjective(w) for w in re.findall(r"[A-Z][a-z]+|ال\S+", piece)}
+            found |= set(_country_mentions(piece))
+            for code in found - {""}:
+                scores[code] += 1
+                evidence.setdefault(code, piece)
     for number, piece in enumerate(text):
         for match in _DELEGATION_FRAMES.finditer(piece[:MAX_SENTENCE * 4]):
             code = _country_in(match["a"] or match["b"] or match["c"] or "")
+            if code:
+                scores[code] += 3
+                evidence.setdefault(code, piece)
+        for match in _ADJECTIVE_DELEGATION.finditer(piece[:MAX_SENTENCE * 4]):
+            code = country_of_adjective(match.group(1) or match.group(2))
             if code:
                 scores[code] += 3
                 evidence.setdefault(code, piece)
@@ -988,6 +1055,8 @@ def find_delegation(*, title: str, paragraphs: list[str], speakers: list[Person]
             scores[code] += hits * weight * 0.5
             evidence.setdefault(code, piece)
     host_code = country_code(host) if host else ""
+    # The host of the event is where the statement was made, not whom it speaks for, unless
+    # the page says more of it than that it is the place.
     ranked = [(code, score) for code, score in scores.most_common()
               if not (code == host_code and score < 3)]
     if ranked:
@@ -998,6 +1067,15 @@ def find_delegation(*, title: str, paragraphs: list[str], speakers: list[Person]
     return "", "", 0.0
 
 
+_PUBLISHER_WORDS = re.compile(
+    r"\b(?:Agency|Ministry|Embassy|Mission|Government|Presidency|Consulate)\b|"
+    r"وكالة|وزارة|سفارة|بعثة|حكومة|القنصلية"
+)
+_SUBJECT_BEFORE = re.compile(
+    r"\b(?:on|about|in|into|to|from|against|with|towards?|over|regarding|concerning|"
+    r"situation\s+in|question\s+of|people\s+of|visit\s+to|and)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
 _CAPITALISED_RUN = re.compile(r"[A-Z][\w\-’']+(?:\s+(?:of|the|and)?\s*[A-Z][\w\-’']+){0,4}")
 
 
@@ -1005,6 +1083,8 @@ def _country_mentions(text: str) -> Counter[str]:
     counts: Counter[str] = Counter()
     names = country_names()
     for match in _CAPITALISED_RUN.finditer(text):
+        if _SUBJECT_BEFORE.search(text[max(0, match.start() - 30): match.start()]):
+            continue  # "a briefing on Ukraine", "the situation in Sudan": what is spoken of
         run = match.group().split()
         for size in range(len(run), 0, -1):
             candidate = " ".join(run[:size])

@@ -192,7 +192,8 @@ def is_menu(line: str) -> bool:
     tokens = words(line)
     if len(line) > 300 or not tokens:
         return False
-    if len(_BREADCRUMB.findall(line)) >= 2 and len(tokens) <= 25:
+    if len(_BREADCRUMB.findall(line)) >= 2 and len(tokens) <= 25 and not _SENTENCE_END.search(
+            line):
         return True
     if len(tokens) >= 4:
         menu = sum(t.casefold() in _MENU_WORDS for t in tokens)
@@ -439,6 +440,8 @@ def _read_lines(lines: list[str], *, meta_title: str) -> Article:
             continue
         found = find_dates(line[:300], limit=3)
         if _is_date_line(line) and found:
+            # "1445/08/12 هـ - الموافق 21 فبراير 2024 م": the Gregorian date of the two.
+            found.sort(key=lambda d: d.hijri)
             article.page_dates.append((found[0], line))
             article.place_city = article.place_city or _city_of_date_line(line, found[0])
             continue

@@ -123,6 +123,10 @@ def suggest_from_page(
 
     sents = _leading_sentences(article.paragraphs)
     suggestion.kind = _find_kind(article.title, suggestion.body)
+    if _TITLE_FRAME.match(article.title):
+        # "Remarks by Ambassador X at the Security Council briefing on Y": the headline names
+        # the speaker and the event, as the first sentence of the page would.
+        sents = [article.title, *sents]
     people = find_speakers(sents, title=article.title, language=article.language,
                            joint=suggestion.kind == "joint_statement")
     suggestion.speakers = [SuggestedSpeaker(p.name, p.honorific, p.role) for p in people]
@@ -155,6 +159,12 @@ def suggest_from_page(
     return suggestion
 
 
+_TITLE_FRAME = re.compile(
+    r"^(?:(?:Opening|Closing|Keynote|Introductory|Concluding)\s+)?(?:Statement|Remarks|Speech|"
+    r"Address|Keynote|Intervention|Briefing|Message|Lecture|Explanation\s+of\s+Vote)s?\s+"
+    r"(?:delivered\s+|made\s+|given\s+)?by\b|^(?:كلمة|بيان|خطاب)\s",
+    re.IGNORECASE,
+)
 _RELATIVE_DAY = re.compile(r"\b(?:yesterday|today)\b|(?<!\S)(?:أمس|امس|اليوم)(?!\S)", re.I)
 
 

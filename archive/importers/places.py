@@ -102,6 +102,58 @@ def country_names() -> dict[str, str]:
     return {name: code for name, code in names.items() if "," not in name and "،" not in name}
 
 
+# Adjectives of nationality that no suffix rule below derives from the country's name.
+_IRREGULAR_ADJECTIVES = {
+    "saudi": "SAU", "emirati": "ARE", "norwegian": "NOR", "french": "FRA", "british": "GBR",
+    "swiss": "CHE", "dutch": "NLD", "greek": "GRC", "danish": "DNK", "swedish": "SWE",
+    "finnish": "FIN", "irish": "IRL", "filipino": "PHL", "philippine": "PHL", "thai": "THA",
+    "afghan": "AFG", "american": "USA", "belgian": "BEL", "peruvian": "PER", "ivorian": "CIV",
+    "malagasy": "MDG", "icelandic": "ISL", "portuguese": "PRT", "cypriot": "CYP",
+    "maltese": "MLT", "lao": "LAO", "burmese": "MMR", "czech": "CZE", "slovak": "SVK",
+    "welsh": "GBR", "scottish": "GBR", "qatari": "QAT", "omani": "OMN", "moroccan": "MAR",
+    "mexican": "MEX", "cuban": "CUB", "chilean": "CHL", "german": "DEU", "malaysian": "MYS",
+    "indonesian": "IDN", "argentine": "ARG", "argentinian": "ARG", "palestinian": "PSE",
+    "uzbek": "UZB", "kazakh": "KAZ", "tajik": "TJK", "kyrgyz": "KGZ", "turkmen": "TKM",
+    "azerbaijani": "AZE", "azeri": "AZE", "bosnian": "BIH", "kosovar": "XKX",
+    "spanish": "ESP", "somali": "SOM", "korean": "KOR", "south korean": "KOR",
+    "north korean": "PRK", "new zealand": "NZL", "sri lankan": "LKA", "emirian": "ARE",
+}
+
+
+def country_of_adjective(word: str) -> str:
+    """The country an adjective of nationality names: "Qatari", "Kenyan", "Jordanian",
+    "Japanese", "Turkish", "Saudi"; Arabic "القطري", "السعودية", "الأردني"."""
+    key = fold(word.strip(" ,.;:’'"))
+    if not key:
+        return ""
+    if key in _IRREGULAR_ADJECTIVES:
+        return _IRREGULAR_ADJECTIVES[key]
+    names = country_names()
+    if re.fullmatch(r"[\u0621-\u064a]+", key):
+        stem = re.sub(r"^ال", "", key)
+        for candidate in (key[:-1], stem[:-1], key[:-1] + "ه", key + "ه", stem[:-1] + "ا",
+                          stem[:-2] if stem.endswith("يه") else "",
+                          key[:-2] if key.endswith("يه") else "", "ال" + stem[:-1]):
+            if candidate and candidate in names and candidate != "عمان":
+                return names[candidate]
+        if stem[:-1] == "عمان" or stem == "عمانيه":
+            return "OMN"  # the adjective is Omani; the noun alone may be Amman
+        return ""
+    if not key[:1].isalpha() or len(key) < 4:
+        return ""
+    for suffix, additions in (("ian", ("", "ia", "y", "a", "e")), ("ean", ("ea", "")),
+                              ("an", ("a", "", "o")), ("ese", ("", "a", "on", "o")),
+                              ("ish", ("", "ey", "and", "ain", "y")), ("i", ("", "h")),
+                              ("n", ("",)), ("ic", ("", "a"))):
+        if key.endswith(suffix):
+            stem = key[: -len(suffix)]
+            for addition in additions:
+                candidate = stem + addition
+                if candidate in names and candidate not in {"chad", "niger", "guinea"}:
+                    return names[candidate]
+    return ""
+
+
 def country_code(text: str) -> str:
     """The alpha-3 code of a country named exactly by ``text`` ("" when it names none)."""
     key = fold(text.strip())
@@ -166,6 +218,8 @@ def _city_index() -> dict[str, list[tuple[str, str, int]]]:
             for alternate in city["alternatenames"]:
                 if re.fullmatch(r"[\u0621-\u064a\s]+", alternate):
                     add(fold(alternate), entry)
+                    if " " in alternate:  # "أبو ظبي" is also written "أبوظبي"
+                        add(fold(alternate.replace(" ", "")), entry)
     for entries in index.values():
         entries.sort(key=lambda e: -e[2])
     return index
