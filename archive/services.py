@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -146,18 +147,20 @@ def find_duplicates(
 
 
 _SHINGLE_WORDS = 5
-_NEAR_CANDIDATES = 300
-_NEAR_TEXT = 30_000
+_NEAR_CANDIDATES = 200
+_NEAR_TEXT = 8_000
 
 
-def shingles(text: str) -> set[int]:
-    """Hashes of the overlapping five-word runs of a text (case, punctuation and spacing
-    folded): two copies of one release share most of them whatever their chrome or headline."""
-    words = re.sub(r"[\W_]+", " ", normalise_body(text[:_NEAR_TEXT]).casefold()).split()
+_SHINGLE_WORD = re.compile(r"[^\W_]+")
+
+
+def shingles(text: str) -> set[tuple[str, ...]]:
+    """The overlapping five-word runs of a text (case, punctuation and spacing folded): two
+    copies of one release share most of them whatever their chrome or headline."""
+    words = _SHINGLE_WORD.findall(unicodedata.normalize("NFC", text[:_NEAR_TEXT]).casefold())
     if len(words) < _SHINGLE_WORDS:
-        return {hash(" ".join(words))} if words else set()
-    return {hash(" ".join(words[i: i + _SHINGLE_WORDS]))
-            for i in range(len(words) - _SHINGLE_WORDS + 1)}
+        return {tuple(words)} if words else set()
+    return set(zip(*(words[i:] for i in range(_SHINGLE_WORDS)), strict=False))
 
 
 def find_near_duplicates(
@@ -167,7 +170,7 @@ def find_near_duplicates(
     or under another headline), with the share of ``body``'s five-word runs they hold.
 
     The candidates are the statements delivered within ten days of ``delivered_on`` (the
-    latest ones when no date is known), at most 300, compared on their first 30,000
+    latest ones when no date is known), at most 200, compared on their first 8,000
     characters: a repost is published within days of the release.
     """
     mine = shingles(body)
@@ -181,9 +184,11 @@ def find_near_duplicates(
     if exclude_pk is not None:
         candidates = candidates.exclude(pk=exclude_pk)
     found = []
-    for statement in candidates.order_by("-delivered_on", "-id").only(
-            "pk", "title", "slug", "delivered_on", "status", "body")[:_NEAR_CANDIDATES]:
-        theirs = shingles(statement.body)
+    rows = candidates.order_by("-delivered_on", "-id").only(
+        "pk", "title", "slug", "delivered_on", "status").annotate(
+        head=Substr("body", 1, _NEAR_TEXT))[:_NEAR_CANDIDATES]
+    for statement in rows:
+        theirs = shingles(statement.head)
         if not theirs:
             continue
         shared = len(mine & theirs)
