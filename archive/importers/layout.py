@@ -327,6 +327,8 @@ def _lede_index(lines: list[str], start: int = 0) -> int | None:
 
 
 def _is_date_line(line: str) -> bool:
+    if len(line) >= 120:
+        return False  # a date line is a date and a few words
     found = find_dates(line[:200], limit=3)
     if not found:
         return False
