@@ -945,9 +945,23 @@ def _find_event_ar(sents: list[str], title: str) -> list[tuple[float, Event]]:
     return found
 
 
+# "at COP28 in Dubai", "during UNGA78": events known by an acronym and a number.
+_ACRONYM_EVENT = re.compile(
+    r"\b(?:at|during|to|on\s+the\s+sidelines\s+of)\s+(?:the\s+)?(?P<name>[A-Z]{2,6}\s?\d{1,4})\b"
+    r"(?:\s+in\s+(?P<place>[A-Z][\w\-’']+(?:\s+[A-Z][\w\-’']+)?))?"
+)
+
+
 def find_event(sents: list[str], *, title: str, language: str, dateline_city: str) -> Event:
     candidates = (_find_event_ar(sents, title) if language == "ar" else []) + _find_event_en(
         sents, title)
+    for index, sentence in enumerate(sents[:10]):
+        for match in _ACRONYM_EVENT.finditer(sentence):
+            event = Event(name=match["name"], evidence=sentence)
+            if match["place"]:
+                event.city, event.country, _ = _place(match["place"])
+                event.city_evidence = sentence if event.city else ""
+            candidates.append((3.5 + (2 if index == 0 else 0), event))
     if candidates and max(score for score, _ in candidates) < 1:
         # Only events the speaker was "on the sidelines of": the nearest context there is.
         candidates = [(score + _SIDELINES_PENALTY, event) for score, event in candidates
@@ -1036,6 +1050,10 @@ def find_delegation(*, title: str, paragraphs: list[str], speakers: list[Person]
             # State, a weaker sign than a frame of the text.
             found = {country_of_adjective(w) for w in re.findall(r"[A-Z][a-z]+|ال\S+", piece)}
             found |= set(_country_mentions(piece))
+            head = re.match(r"^(?:the\s+)?(.{2,40}?)\s+(?:Mission|Embassy|Ministry|Government|"
+                            r"News\s+Agency|Press\s+Agency)\b", piece)
+            if head:
+                found.add(country_code(head.group(1)))
             for code in found - {""}:
                 scores[code] += 1
                 evidence.setdefault(code, piece)

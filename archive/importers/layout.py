@@ -277,7 +277,8 @@ def _html_to_text(html: str, url: str) -> tuple[str, str, str, str, str]:
     if document is None or not (getattr(document, "text", "") or "").strip():
         return _plain_html_text(html), "", "", "", ""
     text = document.text or ""
-    title = (getattr(document, "title", "") or "").strip()
+    title = _strip_site_name((getattr(document, "title", "") or "").strip(),
+                             (getattr(document, "sitename", "") or "").strip())
     if title and not any(_key(line) == _key(title) for line in text.split("\n")[:8]):
         text = title + "\n\n" + text
     return (
@@ -287,6 +288,18 @@ def _html_to_text(html: str, url: str) -> tuple[str, str, str, str, str]:
         (getattr(document, "date", "") or "").strip(),
         (getattr(document, "url", "") or "").strip(),
     )
+
+
+def _strip_site_name(title: str, site: str) -> str:
+    """"Minister speaks at forum | Ministry of Foreign Affairs" -> "Minister speaks at forum"."""
+    parts = re.split(r"\s+[|–—-]\s+", title)
+    if len(parts) < 2:
+        return title
+    tail = parts[-1]
+    if (site and _key(tail) == _key(site)) or _PUBLISHER_LINE.match(tail) or len(
+            words(tail)) <= 4:
+        return " - ".join(parts[:-1]) if len(parts) > 2 else parts[0]
+    return title
 
 
 def _plain_html_text(html: str) -> str:
@@ -499,8 +512,14 @@ _EN_DATELINE = re.compile(
     rf"^(?P<city>[A-Z][A-Za-z'’.\-]{{1,25}}(?:\s[A-Z][A-Za-z'’.\-]{{1,25}}){{0,2}})"
     rf"(?:,\s*(?P<region>[A-Z][A-Za-z.\-]{{1,20}}(?:\s[A-Z][A-Za-z.\-]{{1,20}})?))?"
     rf"(?:,?\s+(?P<date>{_DL_DATE}))?"
-    r"(?:\s*\((?P<agency>[^()]{2,40})\)|\s*/(?P<agency2>[^/]{2,30})/)?"
+    r"(?:\s*\((?P<agency>[^()]{2,40})\)|\s*/\s*(?P<agency2>[^/]{2,40}?)\s*/|"
+    r",\s*(?P<agency3>[A-Z]{2,8})(?=\s*(?:--|[-–—])))?"
     r"\s*(?P<sep>--|[-–—:])\s*"
+)
+# "Doha / Information Office / The State of ...": city and desk between slashes.
+_EN_SLASH_DATELINE = re.compile(
+    r"^(?P<city>[A-Z][A-Za-z'’.\-]{1,25}(?:\s[A-Z][A-Za-z'’.\-]{1,25}){0,2})\s*/\s*"
+    r"(?P<agency2>[^/]{2,40}?)\s*/\s*"
 )
 _AR_DATELINE = re.compile(
     r"^(?P<city>[\u0621-\u064a]{2,20}(?:\s[\u0621-\u064a]{2,20})?)\s*(?:في\s+)?"
@@ -514,16 +533,24 @@ def read_dateline(line: str) -> Dateline:
     """"DOHA, Dec. 5 (QNA) --", "Geneva, 12 March 2024 –", "الدوحة في 5 ديسمبر /قنا/"."""
     head = line[:220]
     match = _EN_DATELINE.match(head)
-    if match:
+    slash = _EN_SLASH_DATELINE.match(head)
+    if match or slash:
+        groups = (match or slash).groupdict()
+        match = match or slash
         city_text = match["city"]
-        has_marker = match["date"] or match["agency"] or match["agency2"]
+        has_marker = groups.get("date") or groups.get("agency") or groups.get(
+            "agency2") or groups.get("agency3")
         shouting = city_text.isupper() and len(city_text) > 2
         city = city_named(city_text.title() if shouting else city_text)
         if city and (has_marker or shouting) and len(match.group()) < 120:
-            dates = find_dates(match["date"] or "", limit=1)
+            dates = find_dates(groups.get("date") or "", limit=1)
+            agency = (groups.get("agency") or groups.get("agency2") or groups.get("agency3")
+                      or "").strip()
+            if re.search(r"\b(?:Office|Ministry|Department|Desk|Section)\b", agency):
+                agency = ""  # "Doha / Information Office /": the ministry's own desk
             return Dateline(
                 city=(city_text.title() if shouting else city_text).strip(),
-                agency=(match["agency"] or match["agency2"] or "").strip(),
+                agency=agency,
                 date=dates[0] if dates else None, text=match.group().strip(),
             )
     match = _AR_DATELINE.match(head)

@@ -205,7 +205,7 @@ def _leading_sentences(paragraphs: list[str]) -> list[str]:
 
 
 _PUBLISHER = re.compile(
-    r"^(?:the\s+)?(?:(?:Ministry|Embassy|Permanent\s+Mission|Mission|Consulate(?:\s+General)?|"
+    r"^(?:the\s+)?(?:(?:[A-Z][\w.’'\-]*\s+){0,3}?(?:Ministry|Embassy|Permanent\s+Mission|Mission|Consulate(?:\s+General)?|"
     r"Office|Department|Government|Presidency|Royal\s+Court|Prime\s+Minister[’']s\s+Office|"
     r"Federal\s+(?:Foreign\s+)?Office|Foreign\s+Office)\b.{0,120}"
     r"|(?:وزارة|سفارة|البعثة|بعثة|الوفد\s+الدائم|القنصلية|مكتب|الديوان)\s.{0,80})$",
@@ -258,6 +258,11 @@ def _find_date(
         for found in find_dates(sentence, limit=5):
             if found.date and not found.hijri and found.date <= reference:
                 return found.date, sentence, 0.6
+            if found.month_day and (published_on or page_date or meta):
+                # "... said on 4 March": the year of the page's own date.
+                completed = complete_year(found.month_day, reference)
+                if completed:
+                    return completed, sentence, 0.6
     if published_on is not None:
         for sentence in sents[:2]:
             relative = _RELATIVE_DAY.search(sentence)

@@ -47,6 +47,7 @@ def fold(text: str) -> str:
 # Everyday short forms pycountry does not list (its names are formal: "Korea, Republic of").
 _SHORT_FORMS = {
     "united states": "USA", "united states of america": "USA", "america": "USA",
+    "u s": "USA", "u s a": "USA", "usa": "USA", "uae": "ARE", "u a e": "ARE", "ksa": "SAU",
     "russia": "RUS", "uk": "GBR", "britain": "GBR", "great britain": "GBR",
     "south korea": "KOR", "north korea": "PRK", "iran": "IRN", "syria": "SYR",
     "vietnam": "VNM", "palestine": "PSE", "turkey": "TUR", "türkiye": "TUR",
