@@ -107,7 +107,8 @@ def _not_name() -> frozenset[str]:
     from nameparser.config import CONSTANTS
 
     titles = {t for t in CONSTANTS.titles if len(t) > 2}
-    words = OFFICE_HEADS | _MODIFIERS | _PORTFOLIO | _NOT_NAME_WORDS | titles
+    events = set(re.sub(r"\\s\+", " ", _EVENT_NOUNS + "|" + _LOWER_MOD).split("|"))
+    words = OFFICE_HEADS | _MODIFIERS | _PORTFOLIO | _NOT_NAME_WORDS | titles | events
     words |= {w for name in country_names() for w in name.split() if w.isascii()}
     # Words that name people more often than offices (nameparser lists them as titles).
     return frozenset(words - {"lady", "sister", "dean", "grand", "count", "major", "judge"})
@@ -164,7 +165,7 @@ _SPEECH_AFTER = re.compile(
 _AGENT_BEFORE = re.compile(
     r"(?:statement|remarks|speech|address|words|keynote|briefing|intervention|message|"
     r"delivered|made|given|presented|read|headed|led|represented|signed|issued)\s+"
-    r"(?:(?:was|were)\s+)?by\s*(?:the\s*)?$|"
+    r"(?:(?:was|were)\s+)?by\s*(?:the\s*)?(?:[^,.;]{0,140},\s*)?$|"
     r"(?:^|[,;.]\s*)(?:speaking|addressing\s+[^,]{0,80}|in\s+(?:his|her|a)\s+(?:statement|"
     r"speech|remarks|address)[^,]{0,80})\s*,\s*$",
     re.IGNORECASE,
@@ -698,8 +699,16 @@ def _find_people_ar(sents: list[str], people: _People) -> None:
 # --- choosing the speakers -------------------------------------------------------------------
 
 
+_SPOKESPERSON = re.compile(r"spokes(?:person|man|woman)|المتحدث|الناطق", re.IGNORECASE)
+
+
 def _choose_speakers(people: list[Person], *, joint: bool) -> list[Person]:
     candidates = [p for p in people if p.distractor == 0 or p.speech > p.distractor]
+    # A spokesperson reporting what the minister said is not a second speaker.
+    others = [p for p in candidates if not _SPOKESPERSON.search(p.role) and p.speech]
+    if others:
+        candidates = [p for p in candidates if not _SPOKESPERSON.search(p.role)
+                      or p.score > max(o.score for o in others)]
     if not candidates:
         return []
     best = max(candidates, key=lambda p: (p.score, -p.first))
@@ -752,6 +761,8 @@ _EVENT = re.compile(
     rf"\b(?P<det>(?i:the|a|an|its|their|this\s+year's|this\s+year’s))\s+"
     rf"(?P<name>(?:(?:{_ORDINAL}|{_CAP}|(?i:{_LOWER_MOD}))(?:\s+(?:of|on|for|and|the|de)(?=\s+[A-Z]))?"
     rf"\s+){{0,10}}(?:(?i:{_EVENT_NOUNS})|[A-Z][a-z]+(?:{_EVENT_NOUNS}))\b"
+    rf"(?:\s+with\s+(?:the\s+)?{_CAP}(?:\s+(?:{_CAP}|of|and|the|for|on|in|to|&|de)){{0,10}}"
+    rf"(?=\s+on\s|[\s,.;:]|$))?"
     rf"(?:\s+(?:of|on|for)\s+(?:the\s+)?(?:[“\"«][^”\"»]{{3,300}}[”\"»]|"
     rf"{_CAP}(?:\s+(?:{_CAP}|of|and|the|for|on|in|to|&|de|against|(?i:{_EVENT_NOUNS})\b)){{0,12}}|"
     rf"[a-z][\w\-’']*(?:\s+(?!in\b|at\b|held\b|which\b|that\b|organi[sz]ed\b|hosted\b|"
@@ -825,7 +836,12 @@ def _clean_event_name(name: str) -> str:
 def _find_event_en(sents: list[str], title: str) -> list[tuple[float, Event]]:
     found: list[tuple[float, Event]] = []
     title_words = {fold(w) for w in re.findall(r"[A-Z][\w\-]+", title)}
-    for index, sentence in enumerate(sents[:80]):
+    # The headline is read too, as if it were the second sentence: it often names the event.
+    sents = sents[:80]
+    if title and (not sents or sents[0] != title):
+        # "UK statement at the Council: interactive dialogue on X": after the colon, an event.
+        sents = sents[:1] + [re.sub(r":\s+(?=[a-zA-Z])", ": the ", title)] + sents[1:]
+    for index, sentence in enumerate(sents):
         for match in _EVENT.finditer(sentence):
             raw = match["name"]
             name = _clean_event_name(raw)
@@ -1045,7 +1061,7 @@ def find_delegation(*, title: str, paragraphs: list[str], speakers: list[Person]
             if code:
                 scores[code] += weight
                 evidence.setdefault(code, piece)
-        if piece and len(piece) < 120 and _PUBLISHER_WORDS.search(piece):
+        if piece and len(piece) < 120 and (piece == source or _PUBLISHER_WORDS.search(piece)):
             # "Saudi Press Agency", "Qatar News Agency", "Embassy of Kenya": the publisher's
             # State, a weaker sign than a frame of the text.
             found = {country_of_adjective(w) for w in re.findall(r"[A-Z][a-z]+|ال\S+", piece)}

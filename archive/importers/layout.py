@@ -56,6 +56,7 @@ class Article:
     url: str = ""
     banner: list[str] = field(default_factory=list)  # short lines above the headline
     place_city: str = ""  # "Geneva, 4 March 2024" on a line of its own
+    meta: dict[str, str] = field(default_factory=dict)  # "Location: Geneva" and the like
     language: str = "en"
 
 
@@ -127,6 +128,13 @@ _COPYRIGHT = re.compile(
 _BREADCRUMB = re.compile(r"\s(?:>|›|»|/|\||•|·)\s")
 _SOURCE_LINE = re.compile(
     r"^\s*(?:source|المصدر|مصدر الخبر)\s*[:：]\s*(?P<source>.{2,150}?)\s*$", re.IGNORECASE
+)
+# Key-value lines of speech pages: "Delivered by: ...", "Location: Geneva", "From: ...".
+_META_LINE = re.compile(
+    r"^\s*(?P<key>delivered\s+by|speaker|speech\s+by|location|venue|place|delivered\s+on|"
+    r"from|published\s+by|event|المكان|الموقع|المتحدث|مكان\s+الانعقاد)\s*[:：]\s*"
+    r"(?P<value>.{2,200}?)\s*$",
+    re.IGNORECASE,
 )
 _BYLINE = re.compile(
     r"^(?:by|written by|posted by|published by|author|بقلم|كتب)\b\s*[:：]?\s*\S", re.IGNORECASE
@@ -399,6 +407,22 @@ def _read_lines(lines: list[str], *, meta_title: str) -> Article:
     # A "Source:" line and "Related" lists end the article wherever they are.
     kept: list[str] = []
     for line in lines:
+        meta = _META_LINE.match(line) if len(line) < 240 else None
+        if meta:
+            key = " ".join(meta["key"].casefold().split())
+            article.meta.setdefault(key, meta["value"])
+            if key in {"location", "venue", "place", "المكان", "الموقع", "مكان الانعقاد"}:
+                city = meta["value"].split(",")[0].strip()
+                if city_named(city):
+                    article.place_city = article.place_city or city
+            elif key == "delivered on":
+                found = find_dates(meta["value"], limit=1)
+                if found and found[0].date:
+                    article.page_dates.append((found[0], line))
+            elif key in {"from", "published by"}:
+                article.source = article.source or re.split(r"\s+and\s+", meta["value"])[0]
+                article.source_evidence = article.source_evidence or line
+            continue
         source = _SOURCE_LINE.match(line)
         if source and len(line) < 200:
             article.source = article.source or source.group("source").strip(" .")
