@@ -890,7 +890,7 @@ _AR_EVENT_NOUN = (
     r"اسبوع|مشاورات|محادثات|مباحثات|مراجعة|إحاطة|احاطة)"
 )
 _AR_EVENT_STOP = (
-    r"المنعقد|المنعقدة|المقام|المقامة|الذي|التي|في|خلال|اليوم|أمس|امس|حيث|وذلك|بمشاركة|بحضور|"
+    r"المنعقد|المنعقدة|المقام|المقامة|الذي|التي|خلال|اليوم|أمس|امس|حيث|وذلك|بمشاركة|بحضور|"
     r"برئاسة|على|ضمن|إن|أن|ان|مع|بين|عن|إلى|الى|من|لمناقشة|أكد|وأكد|قال|وقال|بهذه|أمام|"
     r"والتي|والذي|بتاريخ|يوم"
 )
@@ -906,12 +906,37 @@ _AR_PLACE = re.compile(
 )
 
 
+def _ar_cut_place(name: str) -> tuple[str, str]:
+    """"مؤتمر ... في أمن الحدود" keeps its "في"; "مؤتمر ... في جنيف" ends before the place.
+    Returns the name and the place phrase cut off it."""
+    tokens = name.split()
+    for index, token in enumerate(tokens):
+        if token != "في" or index == 0:
+            continue
+        rest = tokens[index + 1:]
+        if rest and rest[0] in {"مدينة", "العاصمة"}:
+            return " ".join(tokens[:index]), " " + " ".join(tokens[index:])
+        for size in (3, 2, 1):
+            if len(rest) >= size and _ar_place_ends(rest, size) and city_named(
+                    " ".join(rest[:size])):
+                return " ".join(tokens[:index]), " " + " ".join(tokens[index:])
+    return name, ""
+
+
+def _ar_place_ends(tokens: list[str], size: int) -> bool:
+    # A place is the end of the phrase, or is followed by its country ("جنيف السويسرية").
+    if len(tokens) == size:
+        return True
+    following = tokens[size]
+    return bool(country_code(following) or country_of_adjective(following))
+
+
 def _find_event_ar(sents: list[str], title: str) -> list[tuple[float, Event]]:
     found = []
     title_words = {arabic_fold(w) for w in title.split() if len(w) > 3}
     for index, sentence in enumerate(sents[:80]):
         for match in _AR_EVENT.finditer(sentence):
-            name = match["name"].strip(" ،,.")
+            name, place_tail = _ar_cut_place(match["name"].strip(" ،,."))
             first, _, rest = name.partition(" ")
             first = re.sub(r"^(?:وب|ول|ب|ل|و|ف)(?=ال)", "", first)
             first = re.sub(r"^لل", "ال", first)
@@ -919,7 +944,7 @@ def _find_event_ar(sents: list[str], title: str) -> list[tuple[float, Event]]:
             # A trailing city ("مؤتمر ميونخ للأمن" keeps it; "... في جنيف" was cut above).
             name = re.sub(r"\s+(?:و|،).*$", "", name) if len(name.split()) > 12 else name
             before = sentence[max(0, match.start() - 60): match.start()]
-            after = sentence[match.end(): match.end() + 200]
+            after = place_tail + sentence[match.end(): match.end() + 200]
             score = min(len(name.split()), 6) * 0.7 + (2 if index == 0 else 1 if index < 3 else 0)
             if re.search(r"(?:في|أمام|خلال|امام|بمناسبة|شارك|شاركت|ألقى|ألقت|افتتاح)\s*$",
                          before):

@@ -570,6 +570,9 @@ def read_dateline(line: str) -> Dateline:
             dates = find_dates(groups.get("date") or "", limit=1)
             agency = (groups.get("agency") or groups.get("agency2") or groups.get("agency3")
                       or "").strip()
+            in_brackets = find_dates(agency, limit=1)
+            if in_brackets:  # "GENEVA (12 March 2024) –": a date in the brackets
+                dates, agency = in_brackets, ""
             if re.search(r"\b(?:Office|Ministry|Department|Desk|Section)\b", agency):
                 agency = ""  # "Doha / Information Office /": the ministry's own desk
             return Dateline(
