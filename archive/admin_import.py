@@ -33,6 +33,11 @@ ALLOWED_SUFFIXES = (".txt", ".html", ".htm")
 SPEAKER_ROWS = 4
 
 
+# Every suggestion is shown whole; "dir=auto" sets each field's direction from its text,
+# so an Arabic title reads right to left.
+_WIDE_TEXT = {"class": "vLargeTextField intake-wide", "dir": "auto"}
+
+
 def _date_input() -> forms.DateInput:
     # A browser's date picker reads and sends ISO dates, whatever the site's locale.
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -41,7 +46,7 @@ def _date_input() -> forms.DateInput:
 class PageSourceForm(forms.Form):
     text = forms.CharField(
         label=gettext_lazy("Page text"), required=False,
-        widget=forms.Textarea(attrs={"rows": 14, "class": "vLargeTextField intake-wide"}),
+        widget=forms.Textarea(attrs={"rows": 14, **_WIDE_TEXT}),
         help_text=gettext_lazy("Paste the whole page: menus, buttons and footers are removed."),
     )
     upload = forms.FileField(
@@ -110,7 +115,8 @@ class PageSourceForm(forms.Form):
 class StatementDraftForm(forms.Form):
     title = forms.CharField(
         max_length=500, label=gettext_lazy("Title"),
-        widget=forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField intake-wide"}))
+        widget=forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField intake-wide",
+                                     "dir": "auto"}))
     delivered_on = forms.DateField(label=gettext_lazy("Date delivered"), widget=_date_input())
     kind = forms.ChoiceField(choices=Kind.choices, label=gettext_lazy("Kind"))
     language = forms.ChoiceField(choices=Language.choices, label=gettext_lazy("Language"))
@@ -120,21 +126,24 @@ class StatementDraftForm(forms.Form):
                                    label=gettext_lazy("Existing event"))
     new_event_name = forms.CharField(
         max_length=400, required=False, label=gettext_lazy("…or a new event's name"),
-        widget=forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField intake-wide"}))
+        widget=forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField intake-wide",
+                                     "dir": "auto"}))
     new_event_city = forms.CharField(max_length=120, required=False,
-                                     label=gettext_lazy("New event's city"))
+                                     label=gettext_lazy("New event's city"),
+                                     widget=forms.TextInput(attrs={"dir": "auto"}))
     new_event_country = forms.ModelChoiceField(Country.objects.all(), required=False,
                                                label=gettext_lazy("New event's country"))
     topics = forms.CharField(required=False, label=gettext_lazy("Topics"),
                              help_text=gettext_lazy("Comma-separated."))
     source_name = forms.CharField(max_length=300, required=False,
                                   label=gettext_lazy("Source"),
-                                  widget=forms.TextInput(attrs={"class": "intake-wide"}))
+                                  widget=forms.TextInput(attrs={"class": "intake-wide",
+                                                                "dir": "auto"}))
     source_url = forms.URLField(max_length=1000, required=False, assume_scheme="https",
                                 label=gettext_lazy("Source address"),
                                 widget=forms.URLInput(attrs={"class": "intake-wide"}))
     body = forms.CharField(label=gettext_lazy("Text"), widget=forms.Textarea(
-        attrs={"rows": 20, "class": "vLargeTextField intake-wide"}))
+        attrs={"rows": 20, "class": "vLargeTextField intake-wide", "dir": "auto"}))
     original_text = forms.CharField(widget=forms.HiddenInput, required=False)
     evidence = forms.CharField(widget=forms.HiddenInput, required=False)
 
@@ -146,10 +155,10 @@ class StatementDraftForm(forms.Form):
                 label=_("Speaker %(number)d: honorific") % {"number": index + 1})
             self.fields[f"speaker_{index}_name"] = forms.CharField(
                 max_length=200, required=False, label=_("name"),
-                widget=forms.TextInput(attrs={"size": 40}))
+                widget=forms.TextInput(attrs={"size": 40, "dir": "auto"}))
             self.fields[f"speaker_{index}_role"] = forms.CharField(
                 max_length=400, required=False, label=_("role"),
-                widget=forms.Textarea(attrs={"rows": 2, "cols": 60}))
+                widget=forms.Textarea(attrs={"rows": 2, "cols": 60, "dir": "auto"}))
 
     def clean(self):
         data = super().clean()
@@ -196,7 +205,7 @@ class StatementDraftForm(forms.Form):
 # Which suggestion's evidence each form field shows.
 _EVIDENCE_FOR = {
     "title": "title", "delivered_on": "date", "country": "country", "source_name": "source",
-    "new_event_name": "event", "event": "event", "new_event_city": "city", "body": "body",
+    "new_event_name": "event", "new_event_city": "city", "body": "body",
 }
 
 
