@@ -8,7 +8,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class Site:
-    """Serves ``routes`` ({path: (status, content type, bytes)}); 404 for anything else."""
+    """Serves ``routes`` ({path: (status, content type, bytes)}); 404 for anything else.
+    A 3xx status sends its bytes as the Location header."""
 
     def __init__(self, routes: dict[str, tuple[int, str, bytes]]):
         self.routes = routes
@@ -19,6 +20,9 @@ class Site:
                 status, content_type, body = site.routes.get(
                     self.path, (404, "text/plain", b"not found"))
                 self.send_response(status)
+                if 300 <= status < 400:
+                    self.send_header("Location", body.decode())
+                    body = b""
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()

@@ -36,6 +36,12 @@ HEAVY = INTAKE / "en" / "17_heavy_chrome.html"
 IMPORT_URL = "admin:archive_statement_import_page"
 
 
+@pytest.fixture(autouse=True)
+def local_pages_allowed(settings):
+    """The test server is on 127.0.0.1, a loopback address the importer refuses by default."""
+    settings.ARCHIVE_INTAKE_ALLOW_PRIVATE_HOSTS = True
+
+
 def _eval_module():
     spec = importlib.util.spec_from_file_location(
         "eval_intake", Path(__file__).parent.parent / "bench" / "eval_intake.py")
@@ -133,6 +139,27 @@ def test_fetch_reads_a_page_and_explains_every_failure():
         port = free.getsockname()[1]
     with pytest.raises(FetchError, match="could not be reached"):
         fetch_page(f"http://127.0.0.1:{port}/")
+
+
+def test_private_and_local_addresses_are_refused_by_default(settings):
+    settings.ARCHIVE_INTAKE_ALLOW_PRIVATE_HOSTS = False
+    with (serving({"/p.html": (200, "text/html", HEAVY.read_bytes())}) as site,
+          pytest.raises(FetchError, match="private or local address")):
+        fetch_page(site.url("/p.html"))
+    # Refused before any connection is made.
+    for address in ("http://10.0.0.8/", "http://169.254.169.254/latest/", "http://[::1]/"):
+        with pytest.raises(FetchError, match="private or local address"):
+            fetch_page(address)
+
+
+def test_a_redirect_is_checked_before_it_is_followed():
+    routes = {"/go": (302, "text/html", b"ftp://files.example.org/page.html"),
+              "/hop": (301, "text/html", b"/page.html"),
+              "/page.html": (200, "text/html", HEAVY.read_bytes())}
+    with serving(routes) as site:
+        with pytest.raises(FetchError, match="Only http and https"):
+            fetch_page(site.url("/go"))
+        assert fetch_page(site.url("/hop")).url == site.url("/page.html")
 
 
 @pytest.mark.django_db

@@ -8,6 +8,7 @@ never a traceback for the editor.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import socket
 import urllib.error
@@ -45,14 +46,48 @@ class FetchedPage:
 
 
 def check_url(url: str) -> str:
-    """The address, stripped, if its scheme is allowed and it names a host."""
+    """The address, stripped, if its scheme is allowed, it names a host, and that host is
+    public (unless ``ARCHIVE_INTAKE_ALLOW_PRIVATE_HOSTS``)."""
     url = (url or "").strip()
     parts = urllib.parse.urlsplit(url)
     if parts.scheme.lower() not in ALLOWED_SCHEMES:
         raise FetchError(f"Only http and https addresses can be imported (not “{url[:80]}”).")
     if not parts.hostname:
         raise FetchError(f"“{url[:80]}” names no host.")
+    if not _private_hosts_allowed():
+        _refuse_private(parts.hostname, url)
     return url
+
+
+def _private_hosts_allowed() -> bool:
+    from django.conf import settings
+
+    return bool(getattr(settings, "ARCHIVE_INTAKE_ALLOW_PRIVATE_HOSTS", False))
+
+
+def _refuse_private(host: str, url: str) -> None:
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except (socket.gaierror, UnicodeError):
+        raise FetchError(f"The host of {url} could not be found: the network may be off, "
+                         "or the address is wrong.") from None
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved \
+                or ip.is_multicast or ip.is_unspecified:
+            raise FetchError(f"{url} is on a private or local address ({ip}); pages are "
+                             "fetched from public addresses only.")
+
+
+class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
+    """Each redirect is checked like the first address before it is followed."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        check_url(newurl)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_OPENER = urllib.request.build_opener(_CheckedRedirects)
 
 
 def fetch_page(url: str, *, timeout: float = TIMEOUT_SECONDS,
@@ -62,9 +97,8 @@ def fetch_page(url: str, *, timeout: float = TIMEOUT_SECONDS,
                                                    "Accept": "text/html,application/xhtml+xml,"
                                                    "application/xml;q=0.9,text/plain;q=0.8"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        with _OPENER.open(request, timeout=timeout) as response:
             final = response.geturl()
-            check_url(final)  # a redirect to another scheme is refused too
             content_type = (response.headers.get("Content-Type") or "").lower()
             kind = content_type.split(";")[0].strip()
             if kind and kind not in _TEXT_TYPES:
