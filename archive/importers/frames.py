@@ -158,6 +158,8 @@ SPEECH_VERBS = (
     r"joined|attended|has\s+said|had\s+said|was\s+speaking|is\s+quoted"
 )
 _SPEECH_AFTER = re.compile(
+    r"^[’']s\s+(?:(?:opening|closing|keynote|video|written)\s+)?(?:remarks|statement|speech|"
+    r"address|message|intervention|briefing|interview|words)\b|"
     rf"^\s*(?:,\s*)?(?:(?:also|further|then|later|today|yesterday|on\s+\w+day|"
     rf"has|had|have|once\s+again|again)\s+)*(?:{SPEECH_VERBS})\b",
     re.IGNORECASE,
@@ -346,8 +348,11 @@ def _clean_name(name: str) -> tuple[str, str]:
     rest = tokens[cut:]
     for index, token in enumerate(rest):
         key = token.casefold()
-        if index and (key in OFFICE_HEADS or key in _NOT_NAME_WORDS or key in _PORTFOLIO
-                      or key.endswith(("’s", "'s"))):
+        if key.endswith(("’s", "'s")):
+            # "Sergey Lavrov's remarks": the possessive ends the name.
+            rest = [*rest[:index], token[:-2]]
+            break
+        if index and (key in OFFICE_HEADS or key in _NOT_NAME_WORDS or key in _PORTFOLIO):
             rest = rest[:index]
             break
     while rest and re.fullmatch(_PARTICLE, rest[-1]):

@@ -136,6 +136,8 @@ _META_LINE = re.compile(
     r"(?P<value>.{2,200}?)\s*$",
     re.IGNORECASE,
 )
+# "Mr. President,", "Excellencies, ladies and gentlemen,": the first words of a speech.
+_SALUTATION = re.compile(r"^[^.!?]{3,80}[,،]\s*$")
 _BYLINE = re.compile(
     r"^(?:by|written by|posted by|published by|author|بقلم|كتب)\b\s*[:：]?\s*\S", re.IGNORECASE
 )
@@ -387,8 +389,8 @@ def _headline_score(line: str, lede_words: set[str], rank: int) -> float:
     """How much ``line`` looks like the headline; ``rank`` counts the candidate lines between
     it and the lede (0 for the nearest)."""
     count = len(words(line))
-    if not 3 <= count <= 45 or line.rstrip().endswith((":", "：")) or is_chrome(line):
-        return -9.0
+    if not 3 <= count <= 45 or line.rstrip().endswith((":", "：", ",", "،")) or is_chrome(line):
+        return -9.0  # a salutation ("Ladies and gentlemen,") opens a speech, not a page
     if _is_date_line(line) or _BYLINE.match(line) or is_related_marker(line):
         return -9.0
     shared = len(content_words(line) & lede_words)
@@ -486,7 +488,7 @@ def _read_lines(lines: list[str], *, meta_title: str) -> Article:
             continue
         if is_chrome(line) or _BYLINE.match(line) or is_related_marker(line):
             continue
-        if is_sentence(line) and len(words(line)) >= 6:
+        if (is_sentence(line) and len(words(line)) >= 6) or _SALUTATION.match(line):
             body.append(line)
 
     skipping = False

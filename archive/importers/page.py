@@ -167,7 +167,9 @@ def suggest_from_page(
 _TITLE_FRAME = re.compile(
     r"^(?:(?:Opening|Closing|Keynote|Introductory|Concluding)\s+)?(?:Statement|Remarks|Speech|"
     r"Address|Keynote|Intervention|Briefing|Message|Lecture|Explanation\s+of\s+Vote)s?\s+"
-    r"(?:delivered\s+|made\s+|given\s+)?by\b|^(?:كلمة|بيان|خطاب)\s",
+    r"(?:delivered\s+|made\s+|given\s+)?by\b|^(?:كلمة|بيان|خطاب)\s|"
+    r"^[^.:]{3,120}[’']s\s+(?:(?:opening|closing|keynote)\s+)?(?:remarks|statement|speech|"
+    r"address|message|intervention)\b",
     re.IGNORECASE,
 )
 _RELATIVE_DAY = re.compile(r"\b(?:yesterday|today)\b|(?<!\S)(?:أمس|امس|اليوم)(?!\S)", re.I)
