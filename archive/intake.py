@@ -24,7 +24,7 @@ from .importers.page import (
     suggest_from_page,
 )
 from .importers.report import ImportReport
-from .models import Country, IntakeItem, IntakeStatus, Language, Statement
+from .models import Country, IntakeItem, Language, Statement
 
 __all__ = ["Duplicates", "country_named", "duplicates_of", "harvest", "save_suggestion"]
 
@@ -160,7 +160,3 @@ def _harvest_one(page: HarvestedPage, *, user) -> str:
             duplicate_of=found.near[0][0] if found.near else None,
         )
     return "created"
-
-
-def pending_items():
-    return IntakeItem.objects.filter(status=IntakeStatus.PENDING)
