@@ -637,8 +637,15 @@ _AR_INSTITUTION = (
 )
 
 
+_AR_TIME = (
+    r"(?:اليوم|أمس|امس|الليلة|صباح|مساء|حاليا|الأحد|الاثنين|الثلاثاء|الأربعاء|الخميس|"
+    r"الجمعة|السبت)"
+)
+
+
 def _ar_tidy_role(role: str) -> str:
     role = " ".join(role.split()).strip(" ،,.")
+    role = re.split(rf"\s+{_AR_TIME}(?:\s|$)", role)[0]
     return re.sub(rf"(?:\s+(?:{_AR_HON}))+$", "", role)
 
 
@@ -648,9 +655,25 @@ _AR_ROLE_NAME = re.compile(
 )
 
 
+# "شارك سامح شكري وزير الخارجية في ...": verb, name, then the office, no honorific.
+_AR_NAME_ROLE = re.compile(
+    rf"(?:^|\s){_AR_SPEECH}\s+(?P<name>(?!ال)[\u0621-\u064a]{{2,}}(?:\s+[\u0621-\u064a]{{2,}}){{1,3}}?)"
+    rf"\s+(?P<role>{_AR_OFFICE}\S*(?:\s+(?:ال|لل|ل|و|ب)\S+){{0,8}})"
+)
+
+
 def _find_people_ar(sents: list[str], people: _People) -> None:
     for index, sentence in enumerate(sents):
         covered = -1  # where the name of the last mention starts
+        for match in _AR_NAME_ROLE.finditer(sentence):
+            name = _ar_name(match["name"])
+            if len(name.split()) < 2 or name != match["name"] or re.match(
+                    _AR_HON, match["name"]) or re.match(_AR_INSTITUTION, name):
+                continue
+            person = people.add(name, honorifics=[], role=_ar_tidy_role(match["role"]),
+                                index=index, sentence=sentence)
+            person.speech += 1
+            person.score += 3.5 if index < 3 else 3.25
         for match in _AR_ROLE_NAME.finditer(sentence):
             # "قال الأمين العام للأمم المتحدة توماس فارغا ...": no honorific, role first.
             name = _ar_name(match["name"])
@@ -896,7 +919,7 @@ _AR_EVENT_NOUN = (
 )
 _AR_EVENT_STOP = (
     r"المنعقد|المنعقدة|المقام|المقامة|الذي|التي|خلال|اليوم|أمس|امس|حيث|وذلك|بمشاركة|بحضور|"
-    r"برئاسة|على|ضمن|إن|أن|ان|مع|بين|عن|إلى|الى|من|لمناقشة|أكد|وأكد|قال|وقال|بهذه|أمام|"
+    r"برئاسة|على|ضمن|إن|أن|ان|مع|عن|إلى|الى|من|لمناقشة|أكد|وأكد|قال|وقال|بهذه|أمام|"
     r"والتي|والذي|بتاريخ|يوم"
 )
 _AR_EVENT = re.compile(
@@ -1140,6 +1163,8 @@ _SUBJECT_BEFORE = re.compile(
     r"situation\s+in|question\s+of|people\s+of|visit\s+to|and)\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
+_AR_SPOKEN_OF = {"بين", "مع", "في", "إلى", "الى", "من", "حول", "عن", "على", "لدى", "تجاه",
+                 "بشأن", "ضد", "و"}
 _CAPITALISED_RUN = re.compile(r"[A-Z][\w\-’']+(?:\s+(?:of|the|and)?\s*[A-Z][\w\-’']+){0,4}")
 
 
@@ -1159,7 +1184,12 @@ def _country_mentions(text: str) -> Counter[str]:
     tokens = re.findall(r"[\u0621-\u064a]+", text)
     index = 0
     while index < len(tokens):
-        token = re.sub(r"^(?:ل|ب|و)(?=ال)|^(?:لدولة|ولدولة|بدولة)$", "", tokens[index])
+        spoken_of = index and tokens[index - 1] in _AR_SPOKEN_OF
+        if re.match(r"^(?:ل|ب|و|ك)ال", tokens[index]) or spoken_of:
+            # "والاتحاد الأوروبي", "مع قطر", "حول سوريا": a country spoken of or with.
+            index += 1
+            continue
+        token = tokens[index]
         pair = f"{token} {tokens[index + 1]}" if index + 1 < len(tokens) else ""
         for candidate, width in ((pair, 2), (token, 1)):
             key = fold(candidate) if candidate else ""
