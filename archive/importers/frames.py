@@ -788,7 +788,9 @@ _CAP = r"(?:[A-Z][\w\-’'.&]*|[A-Z]{2,}|\d{4})"
 _EVENT = re.compile(
     rf"\b(?P<det>(?i:the|a|an|its|their|this\s+year's|this\s+year’s))\s+"
     rf"(?P<name>(?:(?:{_ORDINAL}|{_CAP}|(?i:{_LOWER_MOD}))(?:\s+(?:of|on|for|and|the|de)(?=\s+[A-Z]))?"
-    rf"\s+){{0,10}}(?:(?i:{_EVENT_NOUNS})|[A-Z][a-z]+(?:{_EVENT_NOUNS}))\b"
+    rf"\s+){{0,10}}(?:(?!(?:the|and|for|with|from|that|this|his|her|its|their|said|says|will|"
+    rf"would|also|then|which|who)\s)[a-z][a-z’']{{2,}}(?<!ed)\s+){{0,2}}"
+    rf"(?:(?i:{_EVENT_NOUNS})|[A-Z][a-z]+(?:{_EVENT_NOUNS}))\b"
     rf"(?:\s+with\s+(?:the\s+)?{_CAP}(?:\s+(?:{_CAP}|of|and|the|for|on|in|to|&|de)){{0,10}}"
     rf"(?=\s+on\s|[\s,.;:]|$))?"
     rf"(?:\s+(?:of|on|for)\s+(?:the\s+)?(?:[“\"«][^”\"»]{{3,300}}[”\"»]|"
@@ -884,6 +886,9 @@ def _find_event_en(sents: list[str], title: str) -> list[tuple[float, Event]]:
                 score += 3
             if generic:
                 score -= 4
+            if re.search(r"\b(?:on|about|regarding|concerning|comments?\s+on)\s+$", before,
+                         re.IGNORECASE):
+                score -= 4  # what the statement is about, not where it was made
             if _NOT_THIS_EVENT.search(before):
                 score -= 6
                 sidelines = bool(re.search(r"sidelines\s+of\s+$", before, re.I))
@@ -1031,6 +1036,13 @@ def find_event(sents: list[str], *, title: str, language: str, dateline_city: st
                 event.city, event.country, _ = _place(match["place"])
                 event.city_evidence = sentence if event.city else ""
             candidates.append((3.5 + (2 if index == 0 else 0), event))
+    # One event named twice (headline and text): its place from whichever mention gives it.
+    places = {fold(e.name): e for _, e in candidates if e.city}
+    for _, event in candidates:
+        known = places.get(fold(event.name))
+        if known is not None and not event.city:
+            event.city, event.country = known.city, known.country
+            event.city_evidence = known.city_evidence
     if candidates and max(score for score, _ in candidates) < 1:
         # Only events the speaker was "on the sidelines of": the nearest context there is.
         candidates = [(score + _SIDELINES_PENALTY, event) for score, event in candidates

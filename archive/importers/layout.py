@@ -100,8 +100,12 @@ _CHROME_PREFIX = re.compile(
     r"last updated|updated|last modified|modified|reading time|print|listen|"
     r"subscribe|sign up|الوسوم|وسوم|كلمات مفتاحية|اقرأ أيضا|اقرأ أيضاً|اقرأ ايضا|اقرأ المزيد|"
     r"شارك|مشاركة|صورة|الصورة|تصوير|فيديو|آخر تحديث|اخر تحديث|تاريخ التحديث|تم التحديث|"
-    r"طباعة|مواضيع ذات صلة)\s*[:：\-–|]",
+    r"طباعة|مواضيع ذات صلة|font\s+size|text\s+size)\s*[:：\-–|]",
     re.IGNORECASE,
+)
+_SHORT_CHROME = re.compile(
+    r"^(?:back to|go back|return to|sign up|subscribe|font size|text size|page \d+ of \d+|"
+    r"previous|next|العودة إلى|العودة الى|اشترك)\b"
 )
 # Lines after which the page holds related links, not the article (unless a long paragraph
 # of the article follows: a "related" box can sit in the middle of the text).
@@ -182,11 +186,29 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+# Words that rows of buttons are made of ("Share: Facebook Twitter", "Print Email").
+_BUTTON_WORDS = {
+    "share", "print", "email", "e", "mail", "facebook", "twitter", "x", "linkedin", "whatsapp",
+    "telegram", "instagram", "youtube", "tweet", "copy", "link", "font", "size", "a", "pdf",
+    "download", "rss", "save", "bookmark", "like", "follow", "us", "on", "via", "text",
+    "larger", "smaller", "reset", "listen", "mastodon", "reddit", "pinterest", "vk", "weibo",
+    "wechat", "مشاركة", "طباعة", "تويتر", "فيسبوك", "واتساب", "البريد", "الإلكتروني", "حجم",
+    "الخط", "نسخ", "الرابط", "تحميل",
+}
+
+
 def is_chrome(line: str) -> bool:
     key = _key(line)
     if not key:
         return len(line.strip()) < 40  # a row of icons or separators
     if key in _CHROME_KEYS or _CHROME_PREFIX.match(line.strip()):
+        return True
+    if re.sub(r"\s*\d+$", "", key) in _CHROME_KEYS:
+        return True  # "Photo gallery (12)", "Comments 3"
+    if len(line) < 60 and _SHORT_CHROME.match(key):
+        return True  # "Back to News", "Sign up for our newsletter"
+    tokens = key.split()
+    if len(tokens) <= 12 and all(t in _BUTTON_WORDS for t in tokens):
         return True
     if len(line) < 400 and _COOKIE.search(line):
         return True
@@ -393,6 +415,8 @@ def _headline_score(line: str, lede_words: set[str], rank: int) -> float:
         return -9.0  # a salutation ("Ladies and gentlemen,") opens a speech, not a page
     if _is_date_line(line) or _BYLINE.match(line) or is_related_marker(line):
         return -9.0
+    if re.match(r"^[^:：]{2,25}[:：]\s*\S", line) and count <= 6:
+        return -9.0  # "Font size: A A A", "Location: Geneva": a label and its value
     shared = len(content_words(line) & lede_words)
     score = 2.5 - rank * 0.8 + min(shared, 4) * 0.6
     if _SENTENCE_END.search(line):
@@ -491,6 +515,13 @@ def _read_lines(lines: list[str], *, meta_title: str) -> Article:
         if (is_sentence(line) and len(words(line)) >= 6) or _SALUTATION.match(line):
             body.append(line)
 
+    if not article.page_dates:
+        # No date between the headline and the text: one just above the headline will do.
+        for line in article.banner[-4:]:
+            found = find_dates(line[:300], limit=3) if _is_date_line(line) else []
+            if found and not _UPDATED.search(line):
+                found.sort(key=lambda d: d.hijri)
+                article.page_dates.append((found[0], line))
     skipping = False
     for line in lines[lede:]:
         if is_related_marker(line):

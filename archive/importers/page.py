@@ -123,16 +123,17 @@ def suggest_from_page(
 
     sents = _leading_sentences(article.paragraphs)
     suggestion.kind = _find_kind(article.title, suggestion.body)
+    people_sents = sents
     if _TITLE_FRAME.match(article.title):
         # "Remarks by Ambassador X at the Security Council briefing on Y": the headline names
-        # the speaker and the event, as the first sentence of the page would.
-        sents = [article.title, *sents]
+        # the speaker, as the first sentence of the page would (events read it anyway).
+        people_sents = [article.title, *sents]
     delivered_by = article.meta.get("delivered by") or article.meta.get(
         "speaker") or article.meta.get("speech by") or article.meta.get("المتحدث")
     if delivered_by:
         # "Delivered by: Simon Garrett, UK Ambassador to ...": a statement by that person.
-        sents = [f"The statement was delivered by {delivered_by}.", *sents]
-    people = find_speakers(sents, title=article.title, language=article.language,
+        people_sents = [f"The statement was delivered by {delivered_by}.", *people_sents]
+    people = find_speakers(people_sents, title=article.title, language=article.language,
                            joint=suggestion.kind == "joint_statement")
     suggestion.speakers = [SuggestedSpeaker(p.name, p.honorific, p.role) for p in people]
     suggestion.evidence["speakers"] = [
