@@ -27,6 +27,7 @@ from .importers.layout import MAX_PAGE_CHARS
 from .importers.page import ConfirmedSpeaker, PageTooLarge, save_page_draft, suggest_from_page
 from .intake import country_named, duplicates_of
 from .models import Country, Event, Kind, Language
+from .services import storable_text
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 ALLOWED_SUFFIXES = (".txt", ".html", ".htm")
@@ -227,7 +228,7 @@ def _initial(suggestion, content: str, published_on) -> dict:
         "source_name": suggestion.source,
         "source_url": suggestion.source_url,
         "body": suggestion.body,
-        "original_text": content,
+        "original_text": storable_text(content),
         "evidence": json.dumps(evidence, ensure_ascii=False),
     }
     for index, speaker in enumerate(suggestion.speakers[:SPEAKER_ROWS]):

@@ -60,6 +60,7 @@ __all__ = [
     "record_statement_saved",
     "set_statement_speakers",
     "set_statement_topics",
+    "storable_text",
     "unique_slug",
     "unpublish_statement",
     "unpublish_statements",
@@ -104,6 +105,11 @@ def normalise_body(text: str) -> str:
         if line:
             paragraphs.append(line)
     return "\n\n".join(paragraphs)
+
+
+def storable_text(text: str) -> str:
+    """Text as received, with NUL (which PostgreSQL cannot store in text) as U+FFFD."""
+    return (text or "").replace("\x00", "\ufffd")
 
 
 def content_hash(text: str) -> str:
@@ -250,7 +256,7 @@ def create_statement(
         summary=summary.strip(),
         source_name=source_name.strip(),
         source_url=source_url.strip(),
-        original_text=body if original_text is None else original_text,
+        original_text=storable_text(body if original_text is None else original_text),
         import_key=import_key,
         created_by=user if _is_user(user) else None,
         updated_by=user if _is_user(user) else None,
@@ -803,8 +809,9 @@ def record_harvested_page(
     suggestions: dict, duplicate_of: Statement | None = None,
 ) -> IntakeItem:
     """Keep a harvested page (and its draft) in the review queue."""
+    original_text = storable_text(original_text)
     item = IntakeItem(
-        source_url=source_url.strip(), origin=_clean_line(origin)[:1000],
+        source_url=source_url.strip(), origin=storable_text(_clean_line(origin))[:1000],
         content_hash=content_hash(original_text), original_text=original_text,
         statement=statement, suggestions=suggestions, duplicate_of=duplicate_of,
     )

@@ -423,3 +423,25 @@ def test_yesterday_and_its_arabic_are_read_against_the_publication_date():
     for page in (english, arabic):
         assert suggest_from_page(page, published_on=datetime.date(2024, 3, 5)).date == \
             datetime.date(2024, 3, 4)
+
+
+@pytest.mark.django_db
+def test_a_nul_in_a_harvested_or_uploaded_page_is_kept_as_a_replacement_character(
+        client, tmp_path):
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    page = AGENCY.read_text().replace("Minister of State", "Minister\x00 of State", 1)
+    (folder / "a.txt").write_text(page)
+    assert len(harvest(str(folder)).created) == 1
+    item = IntakeItem.objects.get()
+    assert "\x00" not in item.original_text and "\ufffd" in item.original_text
+    assert "\x00" not in item.statement.title + item.statement.body
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("page.html", HEAVY.read_bytes() + b"\x00", "text/html")
+    step2 = client.post(reverse(IMPORT_URL), {"step": "source", "upload": upload})
+    assert step2.status_code == 200
+    data = {"step": "confirm", **{k: ("" if v is None else getattr(v, "pk", v))
+                                  for k, v in step2.context["form"].initial.items()}}
+    assert client.post(reverse(IMPORT_URL), data).status_code in {302, 409}
