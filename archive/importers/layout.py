@@ -26,7 +26,8 @@ __all__ = ["Article", "Dateline", "PageTooLarge", "read_article", "MAX_PAGE_CHAR
 # A press release is a few thousand characters; a saved web page a few hundred thousand.
 MAX_PAGE_CHARS = 1_000_000
 MAX_HTML_BYTES = 5 * 1024 * 1024
-# The rules read at most this much of one line (a paragraph of a release is under 3,000).
+# The rules read at most this much of one line (a paragraph of a release is under 3,000);
+# the body keeps the whole line.
 MAX_LINE_CHARS = 20_000
 
 
@@ -198,6 +199,8 @@ _BUTTON_WORDS = {
 
 
 def is_chrome(line: str) -> bool:
+    if len(line) > 2_000:
+        return False  # chrome is short; a long line is text
     key = _key(line)
     if not key:
         return len(line.strip()) < 40  # a row of icons or separators
@@ -234,7 +237,7 @@ def is_menu(line: str) -> bool:
 
 
 def is_sentence(line: str) -> bool:
-    return bool(_SENTENCE_END.search(line)) or len(words(line)) >= 30
+    return bool(_SENTENCE_END.search(line[-20:])) or len(words(line[:MAX_LINE_CHARS])) >= 30
 
 
 def is_related_marker(line: str) -> bool:
@@ -350,9 +353,10 @@ def _plain_html_text(html: str) -> str:
 
 
 def _lines(text: str) -> list[str]:
+    # Lines are kept whole (the body loses nothing); the rules read bounded slices of them.
     out = []
     for raw in text.split("\n"):
-        line = re.sub(r"[ \t\u00a0\u2000-\u200b\u3000]+", " ", raw[:MAX_LINE_CHARS]).strip()
+        line = re.sub(r"[ \t\u00a0\u2000-\u200b\u3000]+", " ", raw).strip()
         if line:
             out.append(line)
     return out
@@ -362,7 +366,7 @@ def _lines(text: str) -> list[str]:
 def _lede_index(lines: list[str], start: int = 0) -> int | None:
     for index in range(start, len(lines)):
         line = lines[index]
-        count = len(words(line))
+        count = len(words(line[:MAX_LINE_CHARS]))
         if count >= 15 and is_sentence(line) and not is_chrome(line):
             return index
     for index in range(start, len(lines)):
