@@ -7,7 +7,7 @@ PORT ?= 8000
 # A local development configuration; production sets DJANGO_SECRET_KEY instead.
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run serve venv install migrate demo index worker test lint check clean bench bench-quick bench-growth bench-load api-contract soak
+.PHONY: run serve venv install migrate demo index worker test lint check clean bench bench-quick bench-growth bench-load api-contract soak eval-intake bench-intake
 
 run: install migrate demo index serve
 
@@ -70,6 +70,14 @@ bench-load: install
 soak: install
 	ARCHIVE_CONCURRENCY_SECONDS=$${ARCHIVE_CONCURRENCY_SECONDS:-60} $(BIN)/python -m pytest -s \
 	  tests/test_concurrency.py tests/test_crash_recovery.py $(PYTEST_ARGS)
+
+# The press-release importer on its development set (tests/data/intake): accuracy per field.
+eval-intake: install
+	$(BIN)/python bench/eval_intake.py $(EVAL_ARGS)
+
+# The importer's time on large pastes (linear, under the page cap).
+bench-intake: install
+	$(BIN)/python bench/intake_speed.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -14,16 +14,19 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import ngettext
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy, ngettext
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 
 from . import services
+from .admin_import import import_page
 from .models import (
     Country,
     Event,
+    IntakeItem,
     Speaker,
     Statement,
     StatementSlugHistory,
@@ -188,6 +191,16 @@ class StatementAdmin(SimpleHistoryAdmin):
         first, *middle, _record = self.fieldsets
         first_fields = [f for f in first[1]["fields"] if f != "possible_duplicates"]
         return [(first[0], {**first[1], "fields": first_fields}), *middle]
+
+    def get_urls(self):
+        # The press-release import lives beside the statement list, behind admin_view (login,
+        # staff, CSRF) and the add permission.
+        name = f"{self.opts.app_label}_{self.opts.model_name}_import_page"
+        extra = [
+            path("import-page/", self.admin_site.admin_view(
+                lambda request: import_page(request, self)), name=name),
+        ]
+        return extra + super().get_urls()
 
     def get_queryset(self, request):
         # for_listing() fetches the speakers, event and country of a whole page in a fixed
@@ -490,3 +503,106 @@ class CountryAdmin(AnnouncingAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(IntakeItem)
+class IntakeItemAdmin(admin.ModelAdmin):
+    """The review queue: harvested pages and their drafts, to accept, correct or reject."""
+
+    list_display = ["page_title", "source", "delivered_on", "status", "duplicate", "harvested_at"]
+    list_filter = ["status", ("duplicate_of", admin.EmptyFieldListFilter)]
+    search_fields = ["source_url", "origin", "statement__title"]
+    search_help_text = gettext_lazy("Address, file or title.")
+    actions = ["accept_selected", "accept_and_publish_selected", "reject_selected"]
+    list_select_related = ["statement", "duplicate_of"]
+    readonly_fields = ["correct_link", "source_url", "origin", "status", "duplicate_link",
+                       "evidence", "harvested_at", "reviewed_at", "reviewed_by", "original_text"]
+    fields = readonly_fields
+    list_per_page = 50
+
+    def has_add_permission(self, request):
+        return False  # pages arrive by harvest or import
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm("archive.change_statement")
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("archive.view_statement") or self.has_change_permission(
+            request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # rejecting keeps the page, so a later harvest leaves it out
+
+    @admin.display(description=gettext_lazy("title"))
+    def page_title(self, obj: IntakeItem) -> str:
+        if obj.statement is not None:
+            return obj.statement.title
+        return (obj.suggestions or {}).get("title") or obj.origin[:80]
+
+    @admin.display(description=gettext_lazy("source"))
+    def source(self, obj: IntakeItem) -> str:
+        return obj.source_url or obj.origin
+
+    @admin.display(description=gettext_lazy("date"))
+    def delivered_on(self, obj: IntakeItem):
+        return obj.statement.delivered_on if obj.statement else None
+
+    @admin.display(description=gettext_lazy("possible duplicate"), boolean=True)
+    def duplicate(self, obj: IntakeItem) -> bool:
+        return obj.duplicate_of_id is not None
+
+    @admin.display(description=gettext_lazy("draft"))
+    def correct_link(self, obj: IntakeItem) -> str:
+        if obj.statement is None:
+            return "-"
+        url = reverse("admin:archive_statement_change", args=[obj.statement.pk])
+        return format_html('<a href="{}">{}</a>', url, gettext_lazy("Correct the draft"))
+
+    @admin.display(description=gettext_lazy("duplicate of"))
+    def duplicate_link(self, obj: IntakeItem) -> str:
+        return _admin_change_link(obj.duplicate_of) if obj.duplicate_of else "-"
+
+    @admin.display(description=gettext_lazy("where each suggestion came from"))
+    def evidence(self, obj: IntakeItem) -> str:
+        evidence = (obj.suggestions or {}).get("evidence") or {}
+        rows = []
+        for key, value in evidence.items():
+            for item in value if isinstance(value, list) else [value]:
+                if item and item.get("text"):
+                    rows.append((key, f"{item.get('confidence', 0):.2f}", item["text"]))
+        notes = (obj.suggestions or {}).get("notes") or {}
+        rows += [(key, "", note) for key, note in notes.items()]
+        if not rows:
+            return "-"
+        return format_html_join(mark_safe("<br>"), "<b>{}</b> ({}): <q>{}</q>", rows)
+
+    def _review(self, request, queryset, verb, done):
+        self.message_user(request, ngettext("%(count)d page %(verb)s.",
+                                            "%(count)d pages %(verb)s.", done)
+                          % {"count": done, "verb": verb},
+                          messages.SUCCESS if done else messages.INFO)
+
+    @admin.action(description=gettext_lazy("Accept selected pages (keep their drafts)"),
+                  permissions=["change"])
+    def accept_selected(self, request, queryset):
+        done = services.accept_intake_items(items=queryset.select_related("statement"),
+                                            user=request.user)
+        self._review(request, queryset, gettext_lazy("accepted"), done)
+
+    @admin.action(description=gettext_lazy("Accept and publish selected pages"),
+                  permissions=["change"])
+    def accept_and_publish_selected(self, request, queryset):
+        done = services.accept_intake_items(items=queryset.select_related("statement"),
+                                            user=request.user, publish=True)
+        self._review(request, queryset, gettext_lazy("accepted and published"), done)
+
+    @admin.action(description=gettext_lazy("Reject selected pages (delete their drafts)"),
+                  permissions=["change"])
+    def reject_selected(self, request, queryset):
+        done = services.reject_intake_items(items=queryset.select_related("statement"),
+                                            user=request.user)
+        self._review(request, queryset, gettext_lazy("rejected"), done)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("original_text")
+

@@ -447,3 +447,59 @@ class StatementSlugHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.old_slug} -> {self.statement_id}"
+
+
+class IntakeStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for review"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+
+
+class IntakeItem(models.Model):
+    """A page brought in by ``harvest`` (or a URL import), waiting in the review queue.
+
+    It keeps the page as received and where it came from; its draft statement holds the
+    suggestions for the editor to accept, correct or reject.  A rejected item stays, so the
+    next harvest of the same site does not bring the page back.
+    """
+
+    source_url = models.URLField(max_length=1000, blank=True)
+    origin = models.CharField(
+        max_length=1000, help_text="Where the page was read: an address, a file, a WARC record."
+    )
+    content_hash = models.CharField(max_length=64, db_index=True, editable=False)
+    original_text = models.TextField(help_text="The page exactly as received.")
+    statement = models.OneToOneField(
+        Statement, null=True, blank=True, on_delete=models.SET_NULL, related_name="intake"
+    )
+    status = models.CharField(
+        max_length=10, choices=IntakeStatus.choices, default=IntakeStatus.PENDING, db_index=True
+    )
+    suggestions = models.JSONField(default=dict, blank=True, editable=False)
+    duplicate_of = models.ForeignKey(
+        Statement, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="A statement already in the archive with the same or nearly the same text.",
+    )
+    harvested_at = models.DateTimeField(auto_now_add=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", editable=False,
+    )
+
+    class Meta:
+        ordering = ["status", "-harvested_at", "-id"]
+        verbose_name = "harvested page"
+        verbose_name_plural = "review queue (harvested pages)"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_url"], condition=~Q(source_url=""),
+                name="intake_source_url_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=IntakeStatus.values), name="intake_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.source_url or self.origin

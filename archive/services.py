@@ -9,6 +9,7 @@ same transaction: once per touched statement, however many service calls one wri
 from __future__ import annotations
 
 import contextlib
+import datetime
 import functools
 import hashlib
 import re
@@ -19,12 +20,15 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.text import slugify
 
 from .models import (
     Country,
     Event,
+    IntakeItem,
+    IntakeStatus,
     Kind,
     Language,
     Speaker,
@@ -50,7 +54,11 @@ __all__ = [
     "create_statement",
     "delete_statement",
     "delete_topics",
+    "accept_intake_items",
     "find_duplicates",
+    "find_near_duplicates",
+    "record_harvested_page",
+    "reject_intake_items",
     "get_or_create_topic",
     "merge_topics",
     "normalise_body",
@@ -61,6 +69,7 @@ __all__ = [
     "record_statement_saved",
     "set_statement_topics",
     "touched_statements",
+    "storable_text",
     "unique_slug",
     "unpublish_statement",
     "unpublish_statements",
@@ -108,6 +117,11 @@ def normalise_body(text: str) -> str:
     return "\n\n".join(paragraphs)
 
 
+def storable_text(text: str) -> str:
+    """Text as received, with NUL (which PostgreSQL cannot store in text) as U+FFFD."""
+    return (text or "").replace("\x00", "\ufffd")
+
+
 def content_hash(text: str) -> str:
     """Hash of the body with case, punctuation and spacing folded, to spot duplicates."""
     return _hash_normalised(normalise_body(text))
@@ -146,6 +160,60 @@ def find_duplicates(
     if exclude_pk is not None:
         qs = qs.exclude(pk=exclude_pk)
     return list(qs.order_by("pk")[:10])
+
+
+_SHINGLE_WORDS = 5
+_NEAR_CANDIDATES = 200
+_NEAR_TEXT = 8_000
+
+
+_SHINGLE_WORD = re.compile(r"[^\W_]+")
+
+
+def shingles(text: str) -> set[tuple[str, ...]]:
+    """The overlapping five-word runs of a text (case, punctuation and spacing folded): two
+    copies of one release share most of them whatever their chrome or headline."""
+    words = _SHINGLE_WORD.findall(unicodedata.normalize("NFC", text[:_NEAR_TEXT]).casefold())
+    if len(words) < _SHINGLE_WORDS:
+        return {tuple(words)} if words else set()
+    return set(zip(*(words[i:] for i in range(_SHINGLE_WORDS)), strict=False))
+
+
+def find_near_duplicates(
+    *, body: str, delivered_on=None, exclude_pk=None, threshold: float = 0.6
+) -> list[tuple[Statement, float]]:
+    """Statements whose text mostly repeats ``body`` (the same release reposted by an agency,
+    or under another headline), with the share of ``body``'s five-word runs they hold.
+
+    The candidates are the statements delivered within ten days of ``delivered_on`` (the
+    latest ones when no date is known), at most 200, compared on their first 8,000
+    characters: a repost is published within days of the release.
+    """
+    mine = shingles(body)
+    if len(mine) < 3:
+        return []
+    candidates = Statement.objects.all()
+    if delivered_on is not None:
+        window = datetime.timedelta(days=10)
+        candidates = candidates.filter(delivered_on__range=(delivered_on - window,
+                                                            delivered_on + window))
+    if exclude_pk is not None:
+        candidates = candidates.exclude(pk=exclude_pk)
+    found = []
+    rows = candidates.order_by("-delivered_on", "-id").only(
+        "pk", "title", "slug", "delivered_on", "status").annotate(
+        head=Substr("body", 1, _NEAR_TEXT))[:_NEAR_CANDIDATES]
+    for statement in rows:
+        theirs = shingles(statement.head)
+        if not theirs:
+            continue
+        shared = len(mine & theirs)
+        # Containment either way: a repost may trim a paragraph or add a line of its own.
+        similarity = max(shared / len(mine), shared / len(theirs))
+        if similarity >= threshold:
+            found.append((statement, round(similarity, 2)))
+    found.sort(key=lambda pair: -pair[1])
+    return found[:10]
 
 
 # --- announcements ----------------------------------------------------------------------
@@ -262,7 +330,7 @@ def create_statement(
         summary=summary.strip(),
         source_name=source_name.strip(),
         source_url=source_url.strip(),
-        original_text=body if original_text is None else original_text,
+        original_text=storable_text(body if original_text is None else original_text),
         import_key=import_key,
         created_by=user if _is_user(user) else None,
         updated_by=user if _is_user(user) else None,
@@ -858,3 +926,64 @@ def _validate_for_bulk(statement: Statement) -> None:
         validate_unique=False,
         validate_constraints=False,
     )
+
+
+# --- intake: harvested pages and their review --------------------------------------------
+
+
+@_service
+def record_harvested_page(
+    *, source_url: str, origin: str, original_text: str, statement: Statement | None,
+    suggestions: dict, duplicate_of: Statement | None = None,
+) -> IntakeItem:
+    """Keep a harvested page (and its draft) in the review queue."""
+    original_text = storable_text(original_text)
+    item = IntakeItem(
+        source_url=source_url.strip(), origin=storable_text(_clean_line(origin))[:1000],
+        content_hash=content_hash(original_text), original_text=original_text,
+        statement=statement, suggestions=suggestions, duplicate_of=duplicate_of,
+    )
+    item.full_clean()
+    item.save()
+    return item
+
+
+@_service
+def accept_intake_items(*, items: Iterable[IntakeItem], user=None, publish: bool = False) -> int:
+    """Accept pages of the review queue: their drafts stay in the archive (and are published
+    when ``publish``)."""
+    changed = 0
+    for item in items:
+        if item.status != IntakeStatus.PENDING or item.statement is None:
+            continue
+        if publish:
+            publish_statement(statement=item.statement, user=user)
+        item.status = IntakeStatus.ACCEPTED
+        _mark_reviewed(item, user)
+        changed += 1
+    return changed
+
+
+@_service
+def reject_intake_items(*, items: Iterable[IntakeItem], user=None) -> int:
+    """Reject pages of the review queue: their drafts are deleted, the pages are kept as
+    rejected so a later harvest does not bring them back."""
+    changed = 0
+    for item in items:
+        if item.status == IntakeStatus.REJECTED:
+            continue
+        statement = item.statement
+        item.status = IntakeStatus.REJECTED
+        item.statement = None
+        _mark_reviewed(item, user)
+        if statement is not None and statement.status == Status.DRAFT:
+            delete_statement(statement=statement, user=user)
+        changed += 1
+    return changed
+
+
+def _mark_reviewed(item: IntakeItem, user) -> None:
+    item.reviewed_at = timezone.now()
+    item.reviewed_by = user if _is_user(user) else None
+    item.full_clean()
+    item.save()

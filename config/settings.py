@@ -262,6 +262,11 @@ ARCHIVE_RATE_LIMITS = {
     "autocomplete": os.environ.get("ARCHIVE_RATE_LIMIT_AUTOCOMPLETE", "300/m"),
 }
 
+# Importing a page by its address (admin import, import_page --url, harvest) refuses
+# loopback, private and link-local addresses, so an editor's request cannot reach services
+# inside the network; set to 1 where pages are served from such addresses on purpose.
+ARCHIVE_INTAKE_ALLOW_PRIVATE_HOSTS = env_bool("ARCHIVE_INTAKE_ALLOW_PRIVATE_HOSTS")
+
 # Admin login: after this many failed attempts for one username from one address, that pair
 # is locked out for the cool-off time (a page says when to try again).
 AXES_FAILURE_LIMIT = int(os.environ.get("ARCHIVE_LOGIN_FAILURE_LIMIT", "5"))

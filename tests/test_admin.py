@@ -669,7 +669,7 @@ class ImportLinkTests(TestCase):
         editor.groups.add(Group.objects.get(name="Editors"))
         self.client.force_login(editor)
         response = self.client.get(reverse("admin:archive_statement_changelist"))
-        self.assertContains(response, reverse("admin-import-page"))
+        self.assertContains(response, reverse("admin:archive_statement_import_page"))
 
     def test_staff_without_the_add_permission_see_no_import_link(self):
         viewer = UserFactory(username="import-link-viewer", is_staff=True)
@@ -677,4 +677,4 @@ class ImportLinkTests(TestCase):
         self.client.force_login(viewer)
         response = self.client.get(reverse("admin:archive_statement_changelist"))
         self.assertEqual(response.status_code, 200)
-        self.assertNotContains(response, reverse("admin-import-page"))
+        self.assertNotContains(response, reverse("admin:archive_statement_import_page"))

@@ -88,7 +88,7 @@ def test_an_arabic_release():
 def test_admin_import_saves_a_draft_and_keeps_input_on_errors(client):
     editor = UserFactory(is_staff=True, is_superuser=True)
     client.force_login(editor)
-    url = reverse("admin-import-page")
+    url = reverse("admin:archive_statement_import_page")
     assert client.get(url).status_code == 200
     bad = client.post(url, {"step": "source", "upload": SimpleUploadedFile("x.pdf", b"%PDF")})
     assert bad.status_code == 400 and "Upload a .txt or .html file." in bad.content.decode()
@@ -117,4 +117,4 @@ def test_admin_import_saves_a_draft_and_keeps_input_on_errors(client):
 @pytest.mark.django_db
 def test_the_admin_view_needs_the_add_permission(client):
     client.force_login(UserFactory(is_staff=True))
-    assert client.get(reverse("admin-import-page")).status_code == 403
+    assert client.get(reverse("admin:archive_statement_import_page")).status_code == 403

@@ -130,7 +130,7 @@ def test_a_tgz_release_reads_like_its_folder(release, tmp_path):
     assert len(import_ungdc(archive).created) == 6
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_run_killed_mid_way_resumes_with_exact_counts(tmp_path):
     # Real country codes, so every speech imports: the first 200 seeded alpha-3 codes.
     from archive.models import Country

@@ -335,7 +335,8 @@ class RequestSizeTests(AdminTestCase):
 
         self.client.force_login(self.editor)
         upload = SimpleUploadedFile("release.html", b"<p>" + b"a" * 5000 + b"</p>")
-        response = self.client.post(reverse("admin-import-page"), {"file": upload})
+        url = reverse("admin:archive_statement_import_page")
+        response = self.client.post(url, {"file": upload})
         self.assertEqual(response.status_code, 413)
 
     @override_settings(MAX_REQUEST_BYTES=10_000)
