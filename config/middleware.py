@@ -2,6 +2,9 @@
 
 * ``DatabaseUnavailableMiddleware``: a lost database is a plain 503 page with Retry-After,
   never a traceback or a 500.
+* ``QueryCharactersMiddleware``: a query parameter holding NUL, another control character or
+  a Unicode non-character is refused with 400 before any view (PostgreSQL cannot even hold a
+  NUL in a string, and no parameter of this site takes line breaks).
 * ``RequestSizeLimitMiddleware``: a body above ``MAX_REQUEST_BYTES`` is refused with 413
   before anything reads it.
 * ``RateLimitMiddleware``: the search page and autocomplete answer 429 with Retry-After once
@@ -17,6 +20,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import math
+import re
 import sys
 import time
 
@@ -27,6 +31,7 @@ from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
+from django.utils.translation import gettext
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +45,13 @@ RATE_LIMITED_VIEWS = {
 }
 _JSON_VIEWS = {"search:autocomplete"}
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+# C0 controls but the tab (a pasted search may hold one), DEL, UTF-16 surrogates and the
+# Unicode non-characters (U+FDD0..U+FDEF and the last two code points of every plane).
+IMPOSSIBLE_CHARACTERS = re.compile(
+    r"[\x00-\x08\x0a-\x1f\x7f\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(rf"\U{plane:04x}fffe\U{plane:04x}ffff" for plane in range(17))
+    + "]"
+)
 
 
 # --- client address -----------------------------------------------------------------------
@@ -106,6 +118,12 @@ def database_unavailable_response(request) -> HttpResponse:
         )
     response["Retry-After"] = str(DATABASE_RETRY_AFTER)
     return response
+
+
+def bad_query_response(request, message: str) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=400)
+    return _render(request, "400.html", {"message": message}, status=400)
 
 
 def request_too_large_response(request) -> HttpResponse:
@@ -185,6 +203,31 @@ class DatabaseUnavailableMiddleware:
             log.error("Database unavailable for %s: %s", request.path, exception)
             return database_unavailable_response(request)
         return None
+
+
+class QueryCharactersMiddleware:
+    """400 for a query parameter (name or value) that holds a character no page can use.
+
+    One check in front of every view, the admin's list filters and autocomplete included, so
+    no view needs its own: on PostgreSQL a NUL reaching a query is an error, a line break in a
+    value can reach a response header, and feeds cannot carry these characters in XML.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        for name, values in request.GET.lists():
+            for text in (name, *values):
+                found = IMPOSSIBLE_CHARACTERS.search(text)
+                if found:
+                    message = gettext(
+                        "The parameter %(name)s cannot contain the character %(code)s "
+                        "(a control character or a Unicode non-character). Remove it and "
+                        "try again."
+                    ) % {"name": repr(name[:40]), "code": f"U+{ord(found.group()):04X}"}
+                    return bad_query_response(request, message)
+        return self.get_response(request)
 
 
 class RequestSizeLimitMiddleware:

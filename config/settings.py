@@ -72,6 +72,7 @@ MIDDLEWARE = [
     # Inside the header middleware (so its pages carry them), outside everything that may
     # touch the database, the body or the cache (see config/middleware.py).
     "config.middleware.DatabaseUnavailableMiddleware",
+    "config.middleware.QueryCharactersMiddleware",
     "config.middleware.RequestSizeLimitMiddleware",
     "config.middleware.RateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
