@@ -59,14 +59,31 @@ class StatementYearFilter(admin.SimpleListFilter):
         return queryset.in_year(year)
 
 
+class CleanTextForm(forms.ModelForm):
+    """Text cleaned as the services store it (``services.clean_line``/``clean_text``) before the
+    model validates it, so a name made only of control characters is "required", not a 500."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, value in list(cleaned.items()):
+            field = self.fields.get(name)
+            if isinstance(value, str) and field is not None and name != "body":
+                multiline = isinstance(field.widget, forms.Textarea)
+                cleaned[name] = (services.clean_text if multiline else services.clean_line)(value)
+                if field.required and not cleaned[name]:
+                    self.add_error(name, field.error_messages["required"])
+        return cleaned
+
+
 class StatementSpeakerInline(admin.TabularInline):
     model = StatementSpeaker
+    form = CleanTextForm
     fields = ["speaker", "role", "order"]
     autocomplete_fields = ["speaker"]
     extra = 1
 
 
-class StatementAdminForm(forms.ModelForm):
+class StatementAdminForm(CleanTextForm):
     # No Meta: the admin builds the form from this class with its own model and fieldsets.
 
     def __init__(self, *args, **kwargs):
@@ -306,9 +323,10 @@ class StatementAdmin(SimpleHistoryAdmin):
 class AnnouncingAdmin(admin.ModelAdmin):
     """Speakers, events and topics: a rename changes how their statements read in search."""
 
+    form = CleanTextForm
+
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        services.record_related_saved(instance=obj)
+        services.save_related_record(instance=obj)
 
 
 @admin.register(Speaker)

@@ -38,6 +38,8 @@ __all__ = [
     "StatementInput",
     "announce_statements",
     "bulk_upsert_statements",
+    "clean_line",
+    "clean_text",
     "content_hash",
     "create_event",
     "create_speaker",
@@ -50,6 +52,7 @@ __all__ = [
     "publish_statements",
     "record_related_saved",
     "record_statement_saved",
+    "save_related_record",
     "set_statement_speakers",
     "set_statement_topics",
     "unique_slug",
@@ -76,8 +79,14 @@ class SpeakerRole:
 _SPACING = r"[ \t\u00a0\u2000-\u200b\u3000]"
 _WS = re.compile(rf"[\t\u00a0\u2000-\u200b\u3000]{_SPACING}*| {_SPACING}+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
-# Unicode category Cc except \t and \n, as one regex: imports normalise millions of characters.
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Unicode non-characters (U+FDD0..U+FDEF and the last two code points of every plane): never
+# text, and XML cannot carry U+FFFE or U+FFFF at all, so a feed holding one is malformed.
+_NONCHARACTERS = r"\ufdd0-\ufdef" + "".join(
+    rf"\U{plane:04x}fffe\U{plane:04x}ffff" for plane in range(17)
+)
+# Unicode category Cc except \t and \n, the non-characters and the byte-order mark, as one
+# regex: imports normalise millions of characters.
+_CONTROL_CHARS = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff{_NONCHARACTERS}]")
 _LINE_BREAKS = {"\x0b": "\n", "\x85": "\n", "\u2028": "\n", "\u2029": "\n\n"}
 _LINE_BREAK_CONTROLS = re.compile("[\x0b\x85\u2028\u2029]")  # str.translate is slow on long text
 
@@ -96,6 +105,27 @@ def normalise_body(text: str) -> str:
         if line:
             paragraphs.append(line)
     return "\n\n".join(paragraphs)
+
+
+def clean_line(value: str | None) -> str:
+    """One line of text as stored: NFC, line breaks and spacing runs made one space, no control
+    characters or non-characters (titles, names, roles, places, sources)."""
+    text = unicodedata.normalize("NFC", value or "")
+    text = _LINE_BREAK_CONTROLS.sub(" ", text.replace("\r", " ").replace("\n", " "))
+    return _WS.sub(" ", _CONTROL_CHARS.sub("", text.replace("\t", " "))).strip()
+
+
+def clean_text(value: str | None) -> str:
+    """Text of several lines as stored (summaries, notes, aliases): each line cleaned like
+    ``clean_line``, line breaks kept as ``\n``."""
+    text = unicodedata.normalize("NFC", value or "").replace("\r\n", "\n").replace("\r", "\n")
+    text = _LINE_BREAK_CONTROLS.sub(lambda m: _LINE_BREAKS[m.group()], text)
+    return "\n".join(clean_line(line) for line in text.split("\n")).strip()
+
+
+def _without_nul(value: str | None) -> str:
+    # The text as received is kept as it came, but PostgreSQL cannot store a NUL at all.
+    return (value or "").replace("\x00", "")
 
 
 def content_hash(text: str) -> str:
@@ -178,23 +208,25 @@ def create_statement(
     user=None,
 ) -> Statement:
     statement = Statement(
-        title=title.strip(),
+        title=clean_line(title),
         body=normalise_body(body),
         delivered_on=delivered_on,
         kind=kind,
         language=language,
         country=country,
         event=event,
-        summary=summary.strip(),
-        source_name=source_name.strip(),
-        source_url=source_url.strip(),
-        original_text=body if original_text is None else original_text,
-        import_key=import_key,
+        summary=clean_text(summary),
+        source_name=clean_line(source_name),
+        source_url=clean_line(source_url),
+        original_text=_without_nul(body if original_text is None else original_text),
+        import_key=clean_line(import_key) or None,
         created_by=user if _is_user(user) else None,
         updated_by=user if _is_user(user) else None,
     )
     statement.slug = slug or unique_slug(
-        Statement, f"{title} {delivered_on:%Y-%m-%d}" if delivered_on else title, max_length=200
+        Statement,
+        f"{statement.title} {delivered_on:%Y-%m-%d}" if delivered_on else statement.title,
+        max_length=200,
     )
     if status == Status.PUBLISHED:
         statement.status = Status.PUBLISHED
@@ -222,10 +254,6 @@ def update_statement(
     if unknown:
         raise TypeError(f"update_statement() got unknown fields: {', '.join(sorted(unknown))}")
     for field, value in changes.items():
-        if field == "body":
-            value = normalise_body(value)
-        elif isinstance(value, str) and field not in {"original_text"}:
-            value = value.strip()
         setattr(statement, field, value)
     record_statement_saved(statement=statement, user=user)
     if speakers is not None:
@@ -244,6 +272,7 @@ def record_statement_saved(*, statement: Statement, user=None) -> Statement:
     """
     # A browser submits a textarea with CRLF line ends; paragraphs are split on "\n\n".
     statement.body = normalise_body(statement.body)
+    _clean_statement_text(statement)
     statement.content_hash = content_hash(statement.body)
     if statement.status == Status.PUBLISHED and statement.published_at is None:
         statement.published_at = timezone.now()
@@ -266,6 +295,19 @@ def record_statement_saved(*, statement: Statement, user=None) -> Statement:
         _remember_former_slug(statement, previous_slug)
     announce_statements([statement.pk])
     return statement
+
+
+_STATEMENT_LINES = ("title", "slug", "source_name", "source_url")
+
+
+def _clean_statement_text(statement: Statement) -> None:
+    """Every stored text field of a statement as ``clean_line``/``clean_text`` leave it."""
+    for field in _STATEMENT_LINES:
+        setattr(statement, field, clean_line(getattr(statement, field)))
+    statement.summary = clean_text(statement.summary)
+    statement.original_text = _without_nul(statement.original_text)
+    if statement.import_key is not None:
+        statement.import_key = clean_line(statement.import_key) or None
 
 
 def _remember_former_slug(statement: Statement, old_slug: str) -> None:
@@ -305,7 +347,7 @@ def _replace_speakers(statement: Statement, speakers: Sequence[SpeakerRole]) -> 
             continue
         seen.add(item.speaker.pk)
         row = StatementSpeaker(
-            statement=statement, speaker=item.speaker, role=(item.role or "").strip(), order=order
+            statement=statement, speaker=item.speaker, role=clean_line(item.role), order=order
         )
         row.full_clean(exclude=["statement"])
         rows.append(row)
@@ -371,25 +413,29 @@ def create_speaker(
     slug: str | None = None,
 ) -> Speaker:
     speaker = Speaker(
-        name=_clean_line(name),
-        honorific=honorific.strip(),
-        country=country,
-        aliases="\n".join(a.strip() for a in aliases if a.strip()),
-        notes=notes.strip(),
+        name=name, honorific=honorific, country=country, aliases=_alias_lines(aliases),
+        notes=notes,
     )
+    _clean_record_text(speaker)
     speaker.slug = slug or unique_slug(Speaker, speaker.name)
     speaker.full_clean()
     speaker.save()
     return speaker
 
 
+def _alias_lines(aliases: Iterable[str]) -> str:
+    # One alias per line: a line break inside one given alias does not make two.
+    return "\n".join(line for line in (clean_line(a) for a in aliases) if line)
+
+
 @transaction.atomic
 def update_speaker(*, speaker: Speaker, **changes) -> Speaker:
     """Rename or edit a speaker; every statement they appear on is re-announced."""
     if "aliases" in changes and not isinstance(changes["aliases"], str):
-        changes["aliases"] = "\n".join(a.strip() for a in changes["aliases"] if a.strip())
+        changes["aliases"] = _alias_lines(changes["aliases"])
     for field, value in changes.items():
-        setattr(speaker, field, _clean_line(value) if field == "name" else value)
+        setattr(speaker, field, value)
+    _clean_record_text(speaker)
     speaker.full_clean()
     speaker.save()
     announce_statements(
@@ -400,7 +446,8 @@ def update_speaker(*, speaker: Speaker, **changes) -> Speaker:
 
 @transaction.atomic
 def create_event(*, name: str, start_date, slug: str | None = None, **fields) -> Event:
-    event = Event(name=_clean_line(name), start_date=start_date, **fields)
+    event = Event(name=name, start_date=start_date, **fields)
+    _clean_record_text(event)
     event.slug = slug or unique_slug(Event, f"{event.name} {start_date:%Y}")
     event.full_clean()
     event.save()
@@ -411,6 +458,7 @@ def create_event(*, name: str, start_date, slug: str | None = None, **fields) ->
 def update_event(*, event: Event, **changes) -> Event:
     for field, value in changes.items():
         setattr(event, field, value)
+    _clean_record_text(event)
     event.full_clean()
     event.save()
     announce_statements(event.statements.values_list("pk", flat=True))
@@ -419,7 +467,7 @@ def update_event(*, event: Event, **changes) -> Event:
 
 @transaction.atomic
 def get_or_create_topic(*, name: str) -> Topic:
-    name = _clean_line(name)
+    name = clean_line(name)
     topic = Topic.objects.filter(name__iexact=name).first()
     if topic is None:
         topic = Topic(name=name, slug=unique_slug(Topic, name, max_length=120))
@@ -432,10 +480,37 @@ def get_or_create_topic(*, name: str) -> Topic:
 def update_topic(*, topic: Topic, **changes) -> Topic:
     for field, value in changes.items():
         setattr(topic, field, value)
+    _clean_record_text(topic)
     topic.full_clean()
     topic.save()
     announce_statements(topic.statements.values_list("pk", flat=True))
     return topic
+
+
+# The text fields of speakers, events and topics, and how each is cleaned.
+_RECORD_TEXT = {
+    Speaker: {"name": clean_line, "slug": clean_line, "honorific": clean_line,
+              "aliases": clean_text, "notes": clean_text},
+    Event: {"name": clean_line, "short_name": clean_line, "slug": clean_line,
+            "series": clean_line, "city": clean_line, "organiser": clean_line},
+    Topic: {"name": clean_line, "slug": clean_line},
+    StatementSpeaker: {"role": clean_line},
+}
+
+
+def _clean_record_text(instance) -> None:
+    for field, clean in _RECORD_TEXT.get(type(instance), {}).items():
+        setattr(instance, field, clean(getattr(instance, field)))
+
+
+@transaction.atomic
+def save_related_record(*, instance) -> None:
+    """Save a speaker, event or topic edited elsewhere (the admin's form): its text cleaned,
+    validated, saved, and the statements behind it announced."""
+    _clean_record_text(instance)
+    instance.full_clean()
+    instance.save()
+    record_related_saved(instance=instance)
 
 
 def record_related_saved(*, instance) -> None:
@@ -450,8 +525,7 @@ def record_related_saved(*, instance) -> None:
     announce_statements(ids)
 
 
-def _clean_line(value: str) -> str:
-    return _WS.sub(" ", (value or "").replace("\n", " ").replace("\r", " ")).strip()
+
 
 
 def _is_user(user) -> bool:
@@ -662,17 +736,18 @@ def _record_bulk_history(*, created: list[Statement], updated: list[Statement], 
 def _bulk_values(item: StatementInput) -> dict:
     body = normalise_body(item.body)
     return {
-        "title": _clean_line(item.title),
+        "title": clean_line(item.title),
         "body": body,
         "delivered_on": item.delivered_on,
         "kind": item.kind,
         "language": item.language,
         "country_id": item.country.pk if item.country else None,
         "event_id": item.event.pk if item.event else None,
-        "summary": item.summary.strip(),
-        "source_name": item.source_name.strip(),
-        "source_url": item.source_url.strip(),
-        "original_text": item.body if item.original_text is None else item.original_text,
+        "summary": clean_text(item.summary),
+        "source_name": clean_line(item.source_name),
+        "source_url": clean_line(item.source_url),
+        "original_text": _without_nul(item.body if item.original_text is None
+                                      else item.original_text),
         "import_key": item.import_key or None,
         "content_hash": _hash_normalised(body),
     }
@@ -684,7 +759,7 @@ def _wanted_speaker_rows(item: StatementInput) -> list[tuple[int, str, int]]:
         if entry.speaker.pk in seen:
             continue
         seen.add(entry.speaker.pk)
-        rows.append((entry.speaker.pk, (entry.role or "").strip(), order))
+        rows.append((entry.speaker.pk, clean_line(entry.role), order))
     return rows
 
 
