@@ -209,6 +209,20 @@ class Language(models.TextChoices):
     TAJIK = "tg", "Tajik"
 
 
+PREVIEW_PERMISSION = "archive.view_statement"
+
+
+def can_preview_drafts(user) -> bool:
+    """Whether ``user`` may see draft statements: the view permission, never the staff flag
+    alone (a staff account without permissions is the public as far as drafts go)."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and user.has_perm(PREVIEW_PERMISSION)
+    )
+
+
 class StatementQuerySet(models.QuerySet):
     def published(self) -> StatementQuerySet:
         return self.filter(status=Status.PUBLISHED)
@@ -217,8 +231,8 @@ class StatementQuerySet(models.QuerySet):
         return self.filter(status=Status.DRAFT)
 
     def visible_to(self, user) -> StatementQuerySet:
-        """Everything for staff (drafts are previewed), published statements for the rest."""
-        if user is not None and user.is_active and user.is_staff:
+        """Everything for those who may preview drafts, published statements for the rest."""
+        if can_preview_drafts(user):
             return self
         return self.published()
 
