@@ -7,9 +7,10 @@
   NUL in a string, and no parameter of this site takes line breaks).
 * ``RequestSizeLimitMiddleware``: a body above ``MAX_REQUEST_BYTES`` is refused with 413
   before anything reads it.
-* ``RateLimitMiddleware``: the search page and autocomplete answer 429 with Retry-After once
-  a client address spends its budget (``ARCHIVE_RATE_LIMITS``), counted in the default cache
-  so that every worker process shares one count when the cache is shared.  The API, the
+* ``RateLimitMiddleware``: a view marked with ``config.ratelimit.rate_limited`` (the search
+  page, autocomplete, related statements) answers 429 with Retry-After once a client address
+  spends its budget (``ARCHIVE_RATE_LIMITS``), counted in the default cache, which every
+  worker process shares (the database cache unless ``CACHE_URL`` names another).  The API, the
   result-set exports and the search feed spend the API's budget instead (api/throttling.py).
 * ``client_address`` and ``login_lockout_response``: the client address every limit counts
   by, and the page django-axes shows a locked-out admin login.
@@ -33,17 +34,21 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.utils.translation import gettext
 
+from .ratelimit import RateLimit, declared_limit
+
 log = logging.getLogger(__name__)
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 DATABASE_RETRY_AFTER = 30
 
-# Which views spend which budget; the URL names keep this right if a path moves.
-RATE_LIMITED_VIEWS = {
-    "search:search": "search",
-    "search:autocomplete": "autocomplete",
+# Views declare their budget with ``config.ratelimit.rate_limited``.  Until the search views
+# do (issue 11), their URL names stand in here; a view that declares one is never counted
+# twice.  Remove this table once search/views.py carries the decorators.
+LEGACY_RATE_LIMITED_URL_NAMES = {
+    "search:search": RateLimit("search"),
+    "search:autocomplete": RateLimit("autocomplete", json=True),
+    "search:related": RateLimit("related"),
 }
-_JSON_VIEWS = {"search:autocomplete"}
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 # C0 controls but the tab (a pasted search may hold one), DEL, UTF-16 surrogates and the
 # Unicode non-characters (U+FDD0..U+FDEF and the last two code points of every plane).
@@ -281,10 +286,13 @@ class RateLimitMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        match = request.resolver_match
-        scope = RATE_LIMITED_VIEWS.get(match.view_name) if match else None
-        if scope is None:
+        declared = declared_limit(view_func)
+        if declared is None:
+            match = request.resolver_match
+            declared = LEGACY_RATE_LIMITED_URL_NAMES.get(match.view_name) if match else None
+        if declared is None:
             return None
+        scope = declared.scope
         limit = parse_rate(settings.ARCHIVE_RATE_LIMITS.get(scope))
         if limit is None:
             return None
@@ -302,6 +310,4 @@ class RateLimitMiddleware:
         if count <= allowed:
             return None
         retry_after = max(1, math.ceil(window + period - now))
-        return too_many_requests_response(
-            request, retry_after=retry_after, json=match.view_name in _JSON_VIEWS
-        )
+        return too_many_requests_response(request, retry_after=retry_after, json=declared.json)

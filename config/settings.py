@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps", "rest_framework", "drf_spectacular", "api",
     # Edit history of the archive's records, admin login throttling, CSP system checks.
     "simple_history", "axes", "csp",
+    # The deployment's own system checks, and the cache table created by migrate.
+    "config.apps.SiteConfig",
 ]
 
 MIDDLEWARE = [
@@ -233,10 +235,20 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Shared by every worker process when CACHE_URL (or REDIS_URL) names Redis: rate limits are
-# counted in the cache, and a per-process cache would give each gunicorn worker its own budget.
+# Rate limits and the API throttle are counted in the default cache, so it must be shared by
+# every worker process: a per-process cache (locmem://) gives each gunicorn worker its own
+# budget, and two workers double every limit.  The default is a table in the database
+# (created by migrate); Redis (CACHE_URL=redis://...) is faster when there is one.
 CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL", "")
-if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+CACHE_TABLE = "archive_cache"
+if CACHE_URL in ("", "db://"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": CACHE_TABLE,
+        }
+    }
+elif CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
     }
@@ -247,12 +259,12 @@ elif CACHE_URL.startswith("file://"):
             "LOCATION": CACHE_URL.removeprefix("file://"),
         }
     }
-elif CACHE_URL in ("", "locmem://"):
+elif CACHE_URL == "locmem://":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
     raise ImproperlyConfigured(
-        f"CACHE_URL {CACHE_URL!r} is not understood: use redis://host:6379/0, "
-        "file:///path/to/folder or locmem://."
+        f"CACHE_URL {CACHE_URL!r} is not understood: use db:// (the default), "
+        "redis://host:6379/0, file:///path/to/folder or locmem:// (one count per process)."
     )
 
 # Requests per client address (N/s, N/m, N/h or N/d; "off" for none) to the pages that
@@ -261,13 +273,22 @@ else:
 ARCHIVE_RATE_LIMITS = {
     "search": os.environ.get("ARCHIVE_RATE_LIMIT_SEARCH", "60/m"),
     "autocomplete": os.environ.get("ARCHIVE_RATE_LIMIT_AUTOCOMPLETE", "300/m"),
+    # Each statement page asks for its related statements once, in the background.
+    "related": os.environ.get("ARCHIVE_RATE_LIMIT_RELATED", "120/m"),
 }
 
 # Admin login: after this many failed attempts for one username from one address, that pair
-# is locked out for the cool-off time (a page says when to try again).
+# is locked out for the cool-off time (a page says when to try again); after
+# ARCHIVE_LOGIN_ADDRESS_FAILURE_LIMIT failures from one address, whatever the usernames, the
+# address is (one password tried on every username).  See config/login_lockout.py.
 AXES_FAILURE_LIMIT = int(os.environ.get("ARCHIVE_LOGIN_FAILURE_LIMIT", "5"))
+ARCHIVE_LOGIN_ADDRESS_FAILURE_LIMIT = int(
+    os.environ.get("ARCHIVE_LOGIN_ADDRESS_FAILURE_LIMIT", "20")
+)
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("ARCHIVE_LOGIN_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The order matters: config.login_lockout reads the pair first, then the address.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "config.login_lockout.LoginLockoutHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "config.middleware.client_address"
 AXES_LOCKOUT_CALLABLE = "config.middleware.login_lockout_response"
