@@ -128,6 +128,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     # Writers take turns through a file lock instead of SQLite's sleeping retries.
     DATABASES["default"]["ENGINE"] = "config.sqlite_backend"
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that accepts connections and never answers, or a query that never ends, must
+    # end in the 503 page (config/middleware.py) within seconds, before gunicorn's 30 s timeout
+    # kills the worker.  Seconds; 0 switches either off (e.g. for a long maintenance command).
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _connect = int(float(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5")))
+    if _connect > 0:
+        _options.setdefault("connect_timeout", max(_connect, 2))  # libpq's minimum is 2
+    _statement_ms = int(float(os.environ.get("DATABASE_STATEMENT_TIMEOUT", "15")) * 1000)
+    if _statement_ms > 0:
+        _options["options"] = " ".join(
+            filter(None, [_options.get("options", ""), f"-c statement_timeout={_statement_ms}"])
+        )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
