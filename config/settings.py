@@ -204,17 +204,23 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}, "axes.apps": {"level": "WARNING"}},
 }
 
-# Production hardening; all switchable for a deployment behind a TLS-terminating proxy.
-SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
+# Production hardening, consistent by default: production is HTTPS only (the redirect, HSTS,
+# secure cookies); DJANGO_SSL_REDIRECT=0 alone makes a plain-HTTP site (a private network),
+# and each setting can still be switched on its own.  Behind a TLS-terminating proxy keep the
+# redirect on and set DJANGO_BEHIND_PROXY=1: Django then reads X-Forwarded-Proto, sees HTTPS
+# and never redirects, while a request that reached it over plain HTTP is sent to HTTPS.
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", SECURE_SSL_REDIRECT)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0" if DEBUG else "31536000"))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("DJANGO_HSTS_SECONDS", "31536000" if SECURE_SSL_REDIRECT else "0")
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", SECURE_HSTS_SECONDS > 0)
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
 # Joining the browsers' HSTS preload list binds the whole domain and its subdomains to HTTPS
 # for months: the domain owner's decision, taken with DJANGO_HSTS_PRELOAD=1, so its absence
 # is not a deployment warning.
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
-SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", False)
 if env_bool("DJANGO_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True

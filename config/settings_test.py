@@ -24,3 +24,6 @@ ARCHIVE_RATE_LIMITS = dict.fromkeys(ARCHIVE_RATE_LIMITS, "off")  # noqa: F405
 # worker processes) is tested in its own processes: tests/test_throttling.py.
 if not os.environ.get("CACHE_URL"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The test client speaks plain HTTP; production's redirect to HTTPS is tested with the real
+# settings in subprocesses (tests/test_deployment.py, tests/test_security.py).
+SECURE_SSL_REDIRECT = False
