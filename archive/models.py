@@ -323,6 +323,11 @@ class Statement(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Moved on by every write (archive.services): a save made from an older version is a
+    # conflict, not a silent overwrite of someone else's edit.
+    version = models.PositiveIntegerField(
+        default=1, editable=False, help_text="Number of the saved version, for edit conflicts."
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+", editable=False,
@@ -336,7 +341,10 @@ class Statement(models.Model):
     # Versions of every save by a form or a service, topics included (bulk imports write one
     # version per statement themselves).  The text as received never changes after import;
     # keeping it in every version doubled the database on the full UN corpus, so it is left out.
-    history = HistoricalRecords(m2m_fields=[topics], excluded_fields=["original_text"])
+    # The version number is bookkeeping, not content: no history record differs by it alone.
+    history = HistoricalRecords(
+        m2m_fields=[topics], excluded_fields=["original_text", "version"]
+    )
 
     class Meta:
         ordering = ["-delivered_on", "-id"]
@@ -360,6 +368,10 @@ class Statement(models.Model):
                 name="statement_country_date",
             ),
             models.Index(fields=["event", "country"], name="statement_event_country"),
+            # The feeds: newest in the archive first.
+            models.Index(
+                fields=["status", "-published_at", "-id"], name="statement_status_published"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -35,6 +35,7 @@ from .signals import statements_changed
 __all__ = [
     "BulkUpsertResult",
     "SpeakerRole",
+    "StatementConflict",
     "StatementInput",
     "announce_statements",
     "bulk_upsert_statements",
@@ -63,6 +64,31 @@ __all__ = [
     "update_statement",
     "update_topic",
 ]
+
+
+class StatementConflict(Exception):
+    """A save made from an older version of a statement than the one stored (or from one
+    deleted meanwhile): someone else saved it in between.  Nothing was written.
+
+    ``expected`` is the version the caller started from, ``current`` the stored one (None when
+    the statement is gone).  Callers show both versions and let the person choose; an HTTP
+    answer for it is 409 Conflict.
+    """
+
+    http_status = 409
+
+    def __init__(self, *, statement_id: int, expected: int | None, current: int | None):
+        self.statement_id = statement_id
+        self.expected = expected
+        self.current = current
+        if current is None:
+            detail = "it was deleted"
+        else:
+            detail = f"it is at version {current}, the change was made to version {expected}"
+        super().__init__(
+            f"Statement {statement_id} was changed by someone else meanwhile ({detail}); "
+            "nothing was saved."
+        )
 
 
 @dataclass(frozen=True)
@@ -264,11 +290,15 @@ def update_statement(
 
 
 @transaction.atomic
-def record_statement_saved(*, statement: Statement, user=None) -> Statement:
+def record_statement_saved(
+    *, statement: Statement, user=None, expected_version: int | None = None
+) -> Statement:
     """Validate and save a statement whose fields were set elsewhere (e.g. by an admin form).
 
     Keeps the derived fields (body normalised, content hash, publication time, audit users)
-    right.
+    right.  The save is made from ``expected_version`` (by default the version the instance
+    was read at); if the stored statement has moved on since, ``StatementConflict`` is raised
+    and nothing is written.
     """
     # A browser submits a textarea with CRLF line ends; paragraphs are split on "\n\n".
     statement.body = normalise_body(statement.body)
@@ -285,11 +315,23 @@ def record_statement_saved(*, statement: Statement, user=None) -> Statement:
     if not statement.slug:
         statement.slug = unique_slug(Statement, statement.title, exclude_pk=statement.pk)
     statement.full_clean()
-    previous_slug = (
-        Statement.objects.filter(pk=statement.pk).values_list("slug", flat=True).first()
-        if statement.pk is not None
-        else None
-    )
+    previous_slug = None
+    if statement.pk is not None:
+        # The row is locked until commit (PostgreSQL; SQLite's writers already take turns), so
+        # two saves from the same version cannot both pass the check.
+        stored = (
+            Statement.objects.select_for_update()
+            .filter(pk=statement.pk)
+            .values_list("version", "slug")
+            .first()
+        )
+        expected = statement.version if expected_version is None else expected_version
+        if stored is None or stored[0] != expected:
+            raise StatementConflict(
+                statement_id=statement.pk, expected=expected,
+                current=stored[0] if stored else None,
+            )
+        statement.version, previous_slug = stored[0] + 1, stored[1]
     statement.save()
     if previous_slug and previous_slug != statement.slug:
         _remember_former_slug(statement, previous_slug)
@@ -328,15 +370,30 @@ def _former_statement_slug(model, slug: str, exclude_pk) -> bool:
 
 
 @transaction.atomic
-def set_statement_speakers(*, statement: Statement, speakers: Sequence[SpeakerRole]) -> None:
+def set_statement_speakers(
+    *, statement: Statement, speakers: Sequence[SpeakerRole], new_version: bool = True
+) -> None:
+    """Replace the speakers of a statement with ``speakers``, in that order.
+
+    ``new_version=False`` when the statement itself was just saved in the same transaction
+    (the admin's form): that save already moved the version on.
+    """
     _replace_speakers(statement, speakers)
+    if new_version:
+        _next_version(statement)
     announce_statements([statement.pk])
 
 
 @transaction.atomic
 def set_statement_topics(*, statement: Statement, topics: Iterable[Topic]) -> None:
     statement.topics.set(list(topics))
+    _next_version(statement)
     announce_statements([statement.pk])
+
+
+def _next_version(statement: Statement) -> None:
+    Statement.objects.filter(pk=statement.pk).update(version=F("version") + 1)
+    statement.version = Statement.objects.values_list("version", flat=True).get(pk=statement.pk)
 
 
 def _replace_speakers(statement: Statement, speakers: Sequence[SpeakerRole]) -> None:
@@ -648,7 +705,9 @@ def bulk_upsert_statements(
             statement.updated_by = audit_user
             differing.add("updated_by")
         _validate_for_bulk(statement)
-        changed_fields |= differing | {"updated_at"}
+        # In the database's own arithmetic: an editor's save meanwhile is not counted over.
+        statement.version = F("version") + 1
+        changed_fields |= differing | {"updated_at", "version"}
         changed.append((item, statement, speakers_differ, topics_differ))
 
     if new:
