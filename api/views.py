@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from archive.models import EventKind, Kind, Language, Statement, StatementSlugHistory
+from config.middleware import TEXT_PARAMETER_PATTERN
 from search.backends import SearchUnavailable
 
 from . import filters, search_results
@@ -71,7 +72,8 @@ NOT_FOUND = {404: ERRORS[404], 429: ERRORS[429]}
 # Any path segment reaches the view, so that a malformed slug is a JSON 404 like an unknown
 # one, not the HTML 404 of the URL resolver.
 ANY_SEGMENT = r"[^/]+"
-_FREE_TEXT = {"type": "string", "maxLength": filters.MAX_TEXT, "pattern": r"^[^\x00]*$"}
+# What config.middleware.QueryCharactersMiddleware lets through to any parameter.
+_FREE_TEXT = {"type": "string", "maxLength": filters.MAX_TEXT, "pattern": TEXT_PARAMETER_PATTERN}
 
 
 def _param(name: str, description: str, schema: dict | None = None, **kwargs) -> OpenApiParameter:
@@ -99,7 +101,7 @@ STATEMENT_PARAMETERS = [
         {
             "type": "string",
             "maxLength": search_results.MAX_QUERY_LENGTH,
-            "pattern": r"^[^\x00]*$",
+            "pattern": TEXT_PARAMETER_PATTERN,
         },
         examples=[OpenApiExample("words", value="border security")],
     ),

@@ -50,13 +50,15 @@ LEGACY_RATE_LIMITED_URL_NAMES = {
     "search:related": RateLimit("related"),
 }
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-# C0 controls but the tab (a pasted search may hold one), DEL, UTF-16 surrogates and the
-# Unicode non-characters (U+FDD0..U+FDEF and the last two code points of every plane).
+# C0 controls but the tab (a pasted search may hold one), DEL, UTF-16 surrogates, and the
+# Unicode non-characters of the basic plane (U+FDD0..U+FDEF, U+FFFE, U+FFFF: the last two are
+# not even XML).  The API's schema states the same rule as TEXT_PARAMETER_PATTERN.
 IMPOSSIBLE_CHARACTERS = re.compile(
-    r"[\x00-\x08\x0a-\x1f\x7f\ud800-\udfff\ufdd0-\ufdef"
-    + "".join(rf"\U{plane:04x}fffe\U{plane:04x}ffff" for plane in range(17))
-    + "]"
+    r"[\x00-\x08\x0a-\x1f\x7f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]"
 )
+# The same, as a JSON Schema (ECMA-262) pattern for free-text parameters: surrogates are left
+# out, since there they are the halves of every character beyond the basic plane.
+TEXT_PARAMETER_PATTERN = r"^[^\x00-\x08\x0a-\x1f\x7f\ufdd0-\ufdef\ufffe\uffff]*$"
 
 
 # --- client address -----------------------------------------------------------------------
