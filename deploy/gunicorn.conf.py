@@ -12,7 +12,8 @@ Every value can be changed from the environment.  Measured on the 2-core machine
 * ``GUNICORN_WORKERS`` (default: one per core): Whoosh searches use the CPU in Python, so
   more processes than cores only queue;
 * ``GUNICORN_THREADS`` (16): threads a worker serves at once, and so how many slow clients it
-  takes to hold a worker (the test uses 12 against the default 2 x 16).  Each thread that has
+  takes to hold the server: with 2 x 16, a request was answered in 0.1 s beside 30 slow
+  connections and not within 6 s beside 40 (the test uses 12).  Each thread that has
   served a request keeps a database connection (``DATABASE_CONN_MAX_AGE``): PostgreSQL needs
   ``max_connections`` above workers x threads (32 here) plus the index worker and psql;
 * ``GUNICORN_TIMEOUT`` (30 s): a worker whose main loop stops answering is restarted; it is
