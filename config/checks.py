@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.staticfiles.storage import ManifestFilesMixin
+from django.core import checks
 from django.core.checks import Error, Tags, register
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import storages
@@ -33,6 +35,21 @@ def static_manifest_check(app_configs, **kwargs):
     if path is None:
         return []
     return [Error(_advice(path), id="site.E001")]
+
+
+@register(Tags.caches, deploy=True)
+def shared_cache_check(app_configs, **kwargs):
+    backend = settings.CACHES["default"]["BACKEND"]
+    if not backend.endswith(("LocMemCache", "DummyCache")):
+        return []
+    return [
+        checks.Warning(
+            "The default cache is per process: each gunicorn worker keeps its own count, so "
+            "every rate limit, the API throttle included, is multiplied by the workers.",
+            hint="Leave CACHE_URL unset (the database cache) or set it to redis://...",
+            id="site.W001",
+        )
+    ]
 
 
 def require_static_manifest() -> None:

@@ -265,6 +265,9 @@ if CACHE_URL in ("", "db://"):
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": CACHE_TABLE,
+            # Past this many live entries a third are dropped, counts included; rate-limit
+            # entries live a minute, so this is ten thousand addresses at once.
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
         }
     }
 elif CACHE_URL.startswith(("redis://", "rediss://", "unix://")):

@@ -95,3 +95,9 @@ class ProductionStepsTests(SimpleTestCase):
                                 text=True, timeout=120)
         self.assertEqual(result.returncode, 0, result.stderr[-2000:])
         self.assertIn("started", result.stdout)
+
+    def test_a_per_process_cache_is_a_deployment_warning(self):
+        result = run_manage("check", "--deploy", "--fail-level", "WARNING",
+                            var_dir=collected_var_dir(), CACHE_URL="locmem://")
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("site.W001", result.stderr + result.stdout)
