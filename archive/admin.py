@@ -417,9 +417,17 @@ class StatementAdmin(SimpleHistoryAdmin):
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # Reverting saves the fields (through save_model, so through the services and the
-        # search queue) and then the topics: one transaction, as the change form has.
-        with transaction.atomic():
-            return super().history_form_view(request, object_id, version_id, extra_context)
+        # search queue) and then the topics: one transaction, as the change form has.  A
+        # revert form opened before someone else's save is a conflict like a change form's.
+        if request.method == "POST":
+            self._note_edit_conflict(request, object_id)
+        try:
+            with transaction.atomic():
+                return super().history_form_view(request, object_id, version_id, extra_context)
+        except services.StatementConflict:
+            self._note_edit_conflict(request, object_id)
+            with transaction.atomic():
+                return super().history_form_view(request, object_id, version_id, extra_context)
 
     def delete_model(self, request, obj):
         services.delete_statement(statement=obj, user=request.user)

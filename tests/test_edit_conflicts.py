@@ -172,3 +172,23 @@ class AdminConflictTests(AdminTestCase):
         draft.refresh_from_db()
         self.assertEqual((draft.status, draft.title), ("draft", "Renamed meanwhile"))
         self.assertIn("changed by someone else", " ".join(str(m) for m in get_messages(request)))
+
+    def test_a_revert_opened_before_another_save_is_refused_too(self):
+        from django.urls import reverse
+
+        self.client.force_login(self.editor)
+        url = admin_url("statement_change", self.statement.pk)
+        self.client.post(url, self.form(version="1", title="Second version"))
+        first = self.statement.history.earliest()
+        revert = reverse("admin:archive_statement_simple_history",
+                         args=[self.statement.pk, first.history_id])
+        page = self.client.get(revert)
+        self.assertEqual(hidden_version(page), "2")
+        data = {k: v for k, v in self.form(version="2").items()}
+        data["title"] = "Statement on water cooperation"
+        # Meanwhile another editor saves again.
+        services.update_statement(Statement.objects.get(pk=self.statement.pk), title="Third")
+        response = self.client.post(revert, data)
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "Another editor saved this statement")
+        self.assertEqual(Statement.objects.get(pk=self.statement.pk).title, "Third")
