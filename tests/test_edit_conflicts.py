@@ -184,7 +184,7 @@ class AdminConflictTests(AdminTestCase):
                          args=[self.statement.pk, first.history_id])
         page = self.client.get(revert)
         self.assertEqual(hidden_version(page), "2")
-        data = {k: v for k, v in self.form(version="2").items()}
+        data = self.form(version="2")
         data["title"] = "Statement on water cooperation"
         # Meanwhile another editor saves again.
         services.update_statement(Statement.objects.get(pk=self.statement.pk), title="Third")
