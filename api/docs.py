@@ -9,8 +9,12 @@ from __future__ import annotations
 from functools import lru_cache
 
 from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularAPIView
 
 from .pagination import MAX_PAGE_SIZE
 
@@ -84,3 +88,31 @@ def api_docs(request):
             "max_page_size": MAX_PAGE_SIZE,
         },
     )
+
+
+class SchemaView(SpectacularAPIView):
+    """``/api/schema/``: the one version of the API's schema.
+
+    drf-spectacular would take any ``?version=`` and write it into the schema and into the
+    Content-Disposition header; this API has one version, so anything else is a 400.
+    """
+
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        asked = request.GET.get("version")
+        served = settings.SPECTACULAR_SETTINGS["VERSION"]
+        if asked is not None and asked != served:
+            return JsonResponse(
+                {
+                    "detail": gettext(
+                        "This API has one version, version %(version)s; leave out "
+                        "?version= or ask for %(version)s."
+                    )
+                    % {"version": served}
+                },
+                status=400,
+            )
+        return super().get(request, *args, **kwargs)
+
+    def _get_version_parameter(self, request):
+        return None  # the schema's own VERSION, never a copy of the query string

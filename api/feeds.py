@@ -1,7 +1,14 @@
 """Every Atom feed of the archive: the latest statements, those of one speaker, event,
-country or topic, and those of any search.  Following a feed is the archive's alert: a
-reader sees each statement once it is published.  Published statements only; a speaker,
-event, country or topic is a 404 until a published statement refers to it."""
+country or topic, and those of any search.  Following a feed is the archive's alert: a reader
+sees each statement once it is published, so entries come in the order they were published in
+the archive, not by the date the statement was made.  Published statements only; a speaker,
+event, country or topic is a 404 until a published statement refers to it.
+
+Each entry carries what a reader of the statement needs beside its title: every speaker as an
+author, the statement's own language (``xml:lang``), and its date and place, both as Dublin
+Core terms (``dcterms:created``, ``dcterms:spatial``) and at the head of the summary.  The
+generator drops characters XML cannot carry, so no stored text can break a feed.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +19,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.text import Truncator
+from django.utils.xmlutils import SimplerXMLGenerator
 from django.views.decorators.http import require_safe
 
 from archive.models import Country, Event, Speaker, Statement, Topic
@@ -24,16 +33,77 @@ from .throttling import throttled_response
 
 FEED_ITEMS = 30
 SITE_NAME = "Diplomatic Statements Archive"
+DCTERMS = "http://purl.org/dc/terms/"
+# XML 1.0 has no way to write these (not even as character references): C0 controls but tab,
+# line feed and carriage return, UTF-16 surrogates, U+FFFE and U+FFFF.  The other Unicode
+# non-characters are legal XML but never text.
+_NOT_XML = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(rf"\U{plane:04x}fffe\U{plane:04x}ffff" for plane in range(17))
+    + "]"
+)
+
+
+def xml_text(value) -> str:
+    """``value`` as text XML can carry: a control character (Word's line break, a unit
+    separator...) made a space, the non-characters dropped.  Clean text is returned as it is."""
+    text = str(value)
+    if not _NOT_XML.search(text):
+        return text
+    text = _NOT_XML.sub(lambda m: " " if m.group() < " " else "", text)
+    return re.sub(r" {2,}", " ", text).strip()
+
+
+class _XMLTextGenerator(SimplerXMLGenerator):
+    # Django's generator raises on a control character (a 500 for the whole feed) and writes
+    # U+FFFE as it is (malformed XML under a 200); every text and attribute passes here.
+    def characters(self, content):
+        super().characters(xml_text(content) if content else content)
+
+    def startElement(self, name, attrs):
+        super().startElement(name, {k: xml_text(v) for k, v in (attrs or {}).items()})
+
+
+class StatementAtomFeed(Atom1Feed):
+    """Atom with several authors, the entry's language, its date and place."""
+
+    def write(self, outfile, encoding):
+        handler = _XMLTextGenerator(outfile, encoding, short_empty_elements=True)
+        handler.startDocument()
+        handler.startElement("feed", self.root_attributes())
+        self.add_root_elements(handler)
+        self.write_items(handler)
+        handler.endElement("feed")
+
+    def root_attributes(self):
+        return {**super().root_attributes(), "xmlns:dcterms": DCTERMS}
+
+    def item_attributes(self, item):
+        language = item.get("language")
+        return {"xml:lang": language} if language else {}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        for name in item.get("authors", ()):
+            handler.startElement("author", {})
+            handler.addQuickElement("name", name)
+            handler.endElement("author")
+        if item.get("delivered_on"):
+            handler.addQuickElement("dcterms:created", item["delivered_on"].isoformat())
+        if item.get("place"):
+            handler.addQuickElement("dcterms:spatial", item["place"])
 
 
 class StatementFeed(Feed):
     """Shared item rendering; subclasses choose the statements and the feed's name."""
 
-    feed_type = Atom1Feed
+    feed_type = StatementAtomFeed
     author_name = SITE_NAME
 
     def base_queryset(self):
-        return Statement.objects.published().for_detail().newest_first()
+        # Newest in the archive first: a statement entered today about a meeting years ago
+        # must still reach the top, where a feed reader looks for what is new.
+        return Statement.objects.published().for_detail().order_by("-published_at", "-id")
 
     def items(self, obj=None):
         return self.statements(obj)[:FEED_ITEMS]
@@ -48,7 +118,9 @@ class StatementFeed(Feed):
         # Atom's <summary type="html"> is read as HTML once the XML is unescaped, so the
         # stored plain text is HTML-escaped here (the framework only escapes it for XML).
         summary = item.summary or (item.paragraphs[0] if item.paragraphs else "")
-        return escape(Truncator(summary).words(80))
+        heading = " · ".join(filter(None, [date_format(item.delivered_on, "j F Y"),
+                                           _place(item)]))
+        return escape(f"{heading} — {Truncator(summary).words(80)}")
 
     def item_link(self, item: Statement) -> str:
         return item.get_absolute_url()
@@ -59,12 +131,25 @@ class StatementFeed(Feed):
     def item_updateddate(self, item: Statement):
         return item.updated_at
 
-    def item_author_name(self, item: Statement) -> str:
+    def item_extra_kwargs(self, item: Statement) -> dict:
+        # One <author> per speaker (Atom allows several; the framework writes one), else the
+        # delegation; an entry without either takes the feed's author, the archive.
         names = [link.speaker.name for link in item.statement_speakers.all()]
-        return ", ".join(names) or (item.country.name if item.country else SITE_NAME)
+        if not names and item.country:
+            names = [item.country.name]
+        return {
+            "authors": names,
+            "language": item.language,
+            "delivered_on": item.delivered_on,
+            "place": _place(item),
+        }
 
     def item_categories(self, item: Statement) -> list[str]:
         return [topic.name for topic in item.topics.all()]
+
+
+def _place(item: Statement) -> str:
+    return item.event.place if item.event else ""
 
 
 class LatestStatementsFeed(StatementFeed):

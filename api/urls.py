@@ -1,6 +1,5 @@
 from django.urls import include, path
 from drf_spectacular.utils import extend_schema
-from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
 from . import docs, exports, feeds, views
@@ -16,7 +15,7 @@ router.register("topics", views.TopicViewSet, basename="topic")
 
 urlpatterns = [
     path("api/", docs.api_docs, name="docs"),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/", docs.SchemaView.as_view(), name="schema"),
     path("api/", include(router.urls)),
     path("api/<path:rest>", extend_schema(exclude=True)(views.not_found)),
     path("feeds/statements/", feeds.LatestStatementsFeed(), name="feed-latest"),

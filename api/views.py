@@ -31,6 +31,7 @@ from archive.models import (
     StatementSlugHistory,
     Topic,
 )
+from config.middleware import TEXT_PARAMETER_PATTERN
 from search import request as search_request
 from search.errors import BadSearchRequest, SearchUnavailable
 
@@ -89,7 +90,8 @@ NOT_FOUND = {404: ERRORS[404], 429: ERRORS[429]}
 # Any path segment reaches the view, so that a malformed slug is a JSON 404 like an unknown
 # one, not the HTML 404 of the URL resolver.
 ANY_SEGMENT = r"[^/]+"
-_FREE_TEXT = {"type": "string", "maxLength": MAX_TEXT, "pattern": r"^[^\x00]*$"}
+# What config.middleware.QueryCharactersMiddleware lets through to any parameter.
+_FREE_TEXT = {"type": "string", "maxLength": MAX_TEXT, "pattern": TEXT_PARAMETER_PATTERN}
 
 
 def _param(name: str, description: str, schema: dict | None = None, **kwargs) -> OpenApiParameter:
@@ -115,9 +117,9 @@ STATEMENT_PARAMETERS = [
         "Words to search for, in the search page's query language (phrases in quotes, "
         "`-word` to exclude, `speaker:name`, `event:`, `country:`, `topic:`, `year:`). With "
         "`q`, results come in order of relevance unless `sort` says otherwise. As on the "
-        f"search page, control characters are ignored and text beyond "
+        "search page, control characters are refused (400) and text beyond "
         f"{search_request.MAX_QUERY_CHARS} characters is cut off, with a notice in `notices`.",
-        {"type": "string"},
+        {"type": "string", "pattern": TEXT_PARAMETER_PATTERN},
         examples=[OpenApiExample("words", value="border security")],
     ),
     _facet_param("speaker", "A speaker's slug (see `/api/speakers/`).", _key("speaker")),

@@ -8,6 +8,9 @@ announcement and the rows it describes commit or roll back together.
 
 from __future__ import annotations
 
+import difflib
+from dataclasses import dataclass
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -17,7 +20,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 
@@ -33,6 +36,7 @@ from .models import (
     StatementSpeaker,
     Topic,
 )
+from .services import SpeakerRole
 
 admin.site.site_header = "Diplomatic Statements Archive"
 admin.site.site_title = "Archive admin"
@@ -63,15 +67,45 @@ class StatementYearFilter(admin.SimpleListFilter):
         return queryset.in_year(year)
 
 
+class CleanTextForm(forms.ModelForm):
+    """Text cleaned as the services store it (``services.clean_line``/``clean_text``) before the
+    model validates it, so a name made only of control characters is "required", not a 500."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, value in list(cleaned.items()):
+            field = self.fields.get(name)
+            if isinstance(value, str) and field is not None and name != "body":
+                multiline = isinstance(field.widget, forms.Textarea)
+                cleaned[name] = (services.clean_text if multiline else services.clean_line)(value)
+                if field.required and not cleaned[name]:
+                    self.add_error(name, field.error_messages["required"])
+        return cleaned
+
+
 class StatementSpeakerInline(admin.TabularInline):
     model = StatementSpeaker
+    form = CleanTextForm
     fields = ["speaker", "role", "order"]
     autocomplete_fields = ["speaker"]
     extra = 1
 
 
-class StatementAdminForm(forms.ModelForm):
+@dataclass(frozen=True)
+class EditConflict:
+    """A change form posted from an older version than the one saved meanwhile."""
+
+    opened: int
+    saved: int
+
+
+class StatementAdminForm(CleanTextForm):
     # No Meta: the admin builds the form from this class with its own model and fieldsets.
+
+    # The version the form was opened at; the save is refused if the statement moved on since.
+    opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    # Set by StatementAdmin on the form class when the posted version is out of date.
+    edit_conflict: EditConflict | None = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -80,6 +114,29 @@ class StatementAdminForm(forms.ModelForm):
         version = getattr(self.instance, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None)
         if version is not None and "topics" in self.fields:
             self.initial["topics"] = list(version.topics.values_list("topic_id", flat=True))
+        if self.instance.pk is not None:
+            # From the database, not the instance: a revert form's instance is a past version.
+            self.initial["opened_version"] = (
+                Statement.objects.filter(pk=self.instance.pk)
+                .values_list("version", flat=True)
+                .first()
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is not None and cleaned.get("opened_version") is None:
+            raise ValidationError(
+                gettext("This form does not say which version it was opened at. Reload the "
+                        "page and make the change again."),
+                code="no_version",
+            )
+        if self.edit_conflict is not None:
+            raise ValidationError(
+                gettext("Another editor saved this statement while you were editing it. "
+                        "Nothing was saved; compare the versions above and choose."),
+                code="edit_conflict",
+            )
+        return cleaned
 
     def clean_slug(self):
         slug = self.cleaned_data.get("slug")
@@ -157,6 +214,7 @@ class StatementAdmin(SimpleHistoryAdmin):
                     "kind",
                     "language",
                     "status",
+                    "opened_version",
                 ]
             },
         ),
@@ -189,7 +247,9 @@ class StatementAdmin(SimpleHistoryAdmin):
         # A new statement has no duplicates to show yet (the warning comes after saving)
         # and no record of who made it.
         first, *middle, _record = self.fieldsets
-        first_fields = [f for f in first[1]["fields"] if f != "possible_duplicates"]
+        first_fields = [
+            f for f in first[1]["fields"] if f not in ("possible_duplicates", "opened_version")
+        ]
         return [(first[0], {**first[1], "fields": first_fields}), *middle]
 
     def get_urls(self):
@@ -217,6 +277,9 @@ class StatementAdmin(SimpleHistoryAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
+        conflict = getattr(request, "_edit_conflict", None)
+        if conflict is not None:
+            form = type(form.__name__, (form,), {"edit_conflict": conflict})
         if "title" in form.base_fields:
             # Titles run long ("Statement by ... at the ... session of ..."): a wide input.
             form.base_fields["title"].widget.attrs["class"] = "vLargeTextField"
@@ -249,11 +312,95 @@ class StatementAdmin(SimpleHistoryAdmin):
         # Old permalinks that redirect here; they stay reserved for this statement.
         return ", ".join(obj.slug_history.values_list("old_slug", flat=True)) or "-"
 
+    # --- two editors on one statement ---------------------------------------------------
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and object_id is not None:
+            self._note_edit_conflict(request, object_id)
+        try:
+            return self._changeform_once(request, object_id, form_url, extra_context)
+        except services.StatementConflict:
+            # Another save committed between this form's check and its own (the service
+            # holds the row lock): nothing was written; show the conflict like any other.
+            self._note_edit_conflict(request, object_id)
+            return self._changeform_once(request, object_id, form_url, extra_context)
+
+    def _changeform_once(self, request, object_id, form_url, extra_context):
+        # One save writes the statement, then its speakers and topics: the statement is
+        # announced once, when all of it is written, inside the admin's transaction.
+        with transaction.atomic(), services.collected_announcements():
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _note_edit_conflict(self, request, object_id) -> None:
+        """Compare the posted version with the saved one; on a conflict, keep what was typed
+        but let the form answer the saved version, so that saving it again is a choice."""
+        posted = request.POST.get("opened_version", "")
+        saved = Statement.objects.filter(pk=object_id).values_list("version", flat=True).first()
+        if saved is None or not posted.isdigit() or int(posted) == saved:
+            return
+        request._edit_conflict = EditConflict(opened=int(posted), saved=saved)
+        data = request.POST.copy()
+        data["opened_version"] = str(saved)
+        # The typed speakers become new rows: the saved version replaced the rows the form
+        # was opened with, and saving the form replaces them again with exactly these.
+        prefix = StatementSpeaker._meta.get_field("statement").remote_field.get_accessor_name()
+        data[f"{prefix}-INITIAL_FORMS"] = "0"
+        for key in [k for k in data if k.startswith(f"{prefix}-") and k.endswith("-id")]:
+            del data[key]
+        request.POST = data
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="",
+                           obj=None):
+        conflict = getattr(request, "_edit_conflict", None)
+        if conflict is not None and obj is not None:
+            context["edit_conflict"] = self._conflict_view(conflict, context, obj)
+        response = super().render_change_form(request, context, add, change, form_url, obj)
+        if conflict is not None:
+            response.status_code = 409
+        return response
+
+    def _conflict_view(self, conflict: EditConflict, context, obj) -> dict:
+        """Both versions, field by field where they differ, for the conflict panel."""
+        saved = Statement.objects.for_detail().select_related("updated_by").get(pk=obj.pk)
+        form = context["adminform"].form
+        typed = getattr(form, "cleaned_data", {})
+        rows = []
+        for name, field in form.fields.items():
+            if name in ("opened_version", "slug") or name not in typed:
+                continue
+            theirs = _shown(saved, name, getattr(saved, name))
+            yours = typed[name]
+            if name == "body":
+                yours = services.normalise_body(yours)
+            yours = _shown(saved, name, yours)
+            if theirs != yours:
+                rows.append(_difference(str(field.label or name), theirs, yours))
+        yours_speakers = []
+        for inline in context.get("inline_admin_formsets", []):
+            if inline.formset.model is StatementSpeaker:
+                yours_speakers = _typed_speakers(inline.formset)
+        theirs_speakers = [_speaker_label(link.speaker, link.role)
+                           for link in saved.statement_speakers.all()]
+        if theirs_speakers != yours_speakers:
+            rows.append(_difference(gettext("Speakers"), "; ".join(theirs_speakers),
+                                    "; ".join(yours_speakers)))
+        return {
+            "opened": conflict.opened,
+            "saved": conflict.saved,
+            "saved_by": saved.updated_by,
+            "saved_at": saved.updated_at,
+            "rows": rows,
+            "saved_url": reverse("admin:archive_statement_change", args=[obj.pk]),
+        }
+
     # --- writes: every one through archive.services ------------------------------------
 
     def save_model(self, request, obj, form, change):
         obj._history_user = request.user
-        services.record_statement_saved(statement=obj, user=request.user)
+        services.record_statement_saved(
+            statement=obj, user=request.user,
+            expected_version=form.cleaned_data.get("opened_version"),
+        )
         duplicates = services.find_duplicates(
             body=obj.body, title=obj.title, delivered_on=obj.delivered_on, exclude_pk=obj.pk
         )
@@ -268,22 +415,38 @@ class StatementAdmin(SimpleHistoryAdmin):
                 ),
             )
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        # One save writes the statement, then its speakers and topics: the statement is
-        # announced once, when all of it is written, inside the admin's transaction.
-        with transaction.atomic(), services.collected_announcements():
-            return super().changeform_view(request, object_id, form_url, extra_context)
-
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # Speakers (the inline) and topics are saved only now.
         services.announce_statements([form.instance.pk])
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not StatementSpeaker:
+            return super().save_formset(request, form, formset, change)
+        # The speakers as the form lists them, in their order, replace the saved ones through
+        # the service (the statement's save just moved the version on).
+        services.set_statement_speakers(
+            statement=form.instance,
+            speakers=[SpeakerRole(speaker=row["speaker"], role=row.get("role") or "")
+                      for row in _speaker_rows(formset)],
+            new_version=False,
+        )
+        # What the admin's change message reads after a formset's save().
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # Reverting saves the fields (through save_model, so through the services and the
-        # search queue) and then the topics: one transaction, as the change form has.
-        with transaction.atomic(), services.collected_announcements():
-            return super().history_form_view(request, object_id, version_id, extra_context)
+        # search queue) and then the topics: one transaction, as the change form has.  A
+        # revert form opened before someone else's save is a conflict like a change form's.
+        if request.method == "POST":
+            self._note_edit_conflict(request, object_id)
+        try:
+            with transaction.atomic(), services.collected_announcements():
+                return super().history_form_view(request, object_id, version_id, extra_context)
+        except services.StatementConflict:
+            self._note_edit_conflict(request, object_id)
+            with transaction.atomic(), services.collected_announcements():
+                return super().history_form_view(request, object_id, version_id, extra_context)
 
     def delete_model(self, request, obj):
         services.delete_statement(statement=obj, user=request.user)
@@ -295,7 +458,12 @@ class StatementAdmin(SimpleHistoryAdmin):
 
     @admin.action(description="Publish selected statements", permissions=["change"])
     def publish_selected(self, request, queryset):
-        changed = services.publish_statements(statements=queryset, user=request.user)
+        try:
+            changed = services.publish_statements(statements=queryset, user=request.user)
+        except services.StatementConflict as conflict:
+            self.message_user(request, _nothing_done(conflict, gettext("published")),
+                              messages.ERROR)
+            return
         self.message_user(
             request,
             ngettext(
@@ -309,7 +477,12 @@ class StatementAdmin(SimpleHistoryAdmin):
         description="Unpublish selected statements (back to draft)", permissions=["change"]
     )
     def unpublish_selected(self, request, queryset):
-        changed = services.unpublish_statements(statements=queryset, user=request.user)
+        try:
+            changed = services.unpublish_statements(statements=queryset, user=request.user)
+        except services.StatementConflict as conflict:
+            self.message_user(request, _nothing_done(conflict, gettext("unpublished")),
+                              messages.ERROR)
+            return
         self.message_user(
             request,
             ngettext(
@@ -322,9 +495,62 @@ class StatementAdmin(SimpleHistoryAdmin):
         )
 
 
+def _nothing_done(conflict, done: str) -> str:
+    return gettext("Nothing was %(done)s: %(conflict)s Reload the list and try again.") % {
+        "done": done, "conflict": conflict,
+    }
+
+
+def _speaker_label(speaker, role: str) -> str:
+    return f"{speaker} ({role})" if role else str(speaker)
+
+
+def _speaker_rows(formset) -> list[dict]:
+    rows = [
+        form.cleaned_data for form in formset.forms
+        if getattr(form, "cleaned_data", None) and form.cleaned_data.get("speaker")
+        and not form.cleaned_data.get("DELETE")
+    ]
+    return sorted(rows, key=lambda row: row.get("order") or 0)
+
+
+def _typed_speakers(formset) -> list[str]:
+    return [_speaker_label(row["speaker"], services.clean_line(row.get("role")))
+            for row in _speaker_rows(formset)]
+
+
+def _shown(statement, name: str, value) -> str:
+    """A field's value as the conflict panel shows it."""
+    field = statement._meta.get_field(name)
+    if field.many_to_many:
+        return ", ".join(sorted(str(item) for item in (value.all() if hasattr(value, "all")
+                                                        else value)))
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if value is None or value == "":
+        return ""
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _difference(label: str, theirs: str, yours: str) -> dict:
+    """One row of the conflict panel; long texts by paragraph, with what changed marked."""
+    row = {"label": label, "theirs": theirs, "yours": yours, "changes": None}
+    if len(theirs) > 300 or len(yours) > 300 or "\n" in theirs + yours:
+        old, new = theirs.split("\n\n"), yours.split("\n\n")
+        changes = []
+        matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag != "equal":
+                changes.append({"removed": old[i1:i2], "added": new[j1:j2]})
+        row["changes"] = changes
+    return row
+
+
 class AnnouncingAdmin(admin.ModelAdmin):
     """Speakers, events, topics and countries: a rename changes how their statements read in
     search, so the save goes through the services, which announce those statements."""
+
+    form = CleanTextForm
 
     def save_model(self, request, obj, form, change):
         obj._history_user = request.user  # django-simple-history's record of who

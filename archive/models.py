@@ -246,6 +246,20 @@ class Language(models.TextChoices):
     TAJIK = "tg", "Tajik"
 
 
+PREVIEW_PERMISSION = "archive.view_statement"
+
+
+def can_preview_drafts(user) -> bool:
+    """Whether ``user`` may see draft statements: the view permission, never the staff flag
+    alone (a staff account without permissions is the public as far as drafts go)."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and user.has_perm(PREVIEW_PERMISSION)
+    )
+
+
 class StatementQuerySet(models.QuerySet):
     def published(self) -> StatementQuerySet:
         return self.filter(status=Status.PUBLISHED)
@@ -254,8 +268,8 @@ class StatementQuerySet(models.QuerySet):
         return self.filter(status=Status.DRAFT)
 
     def visible_to(self, user) -> StatementQuerySet:
-        """Everything for staff (drafts are previewed), published statements for the rest."""
-        if user is not None and user.is_active and user.is_staff:
+        """Everything for those who may preview drafts, published statements for the rest."""
+        if can_preview_drafts(user):
             return self
         return self.published()
 
@@ -346,6 +360,11 @@ class Statement(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Moved on by every write (archive.services): a save made from an older version is a
+    # conflict, not a silent overwrite of someone else's edit.
+    version = models.PositiveIntegerField(
+        default=1, editable=False, help_text="Number of the saved version, for edit conflicts."
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+", editable=False,
@@ -359,7 +378,10 @@ class Statement(models.Model):
     # Versions of every save by a form or a service, topics included (bulk imports write one
     # version per statement themselves).  The text as received never changes after import;
     # keeping it in every version doubled the database on the full UN corpus, so it is left out.
-    history = HistoricalRecords(m2m_fields=[topics], excluded_fields=["original_text"])
+    # The version number is bookkeeping, not content: no history record differs by it alone.
+    history = HistoricalRecords(
+        m2m_fields=[topics], excluded_fields=["original_text", "version"]
+    )
 
     class Meta:
         ordering = ["-delivered_on", "-id"]
@@ -383,6 +405,10 @@ class Statement(models.Model):
                 name="statement_country_date",
             ),
             models.Index(fields=["event", "country"], name="statement_event_country"),
+            # The feeds: newest in the archive first.
+            models.Index(
+                fields=["status", "-published_at", "-id"], name="statement_status_published"
+            ),
         ]
 
     def __str__(self) -> str:

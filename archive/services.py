@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.text import slugify
@@ -44,10 +44,13 @@ from .slugs import readable_slug
 __all__ = [
     "BulkUpsertResult",
     "SpeakerRole",
+    "StatementConflict",
     "StatementInput",
     "announce_statements",
     "bulk_upsert_statements",
     "collected_announcements",
+    "clean_line",
+    "clean_text",
     "content_hash",
     "create_event",
     "create_speaker",
@@ -67,6 +70,7 @@ __all__ = [
     "readable_statement_slugs",
     "record_saved",
     "record_statement_saved",
+    "set_statement_speakers",
     "set_statement_topics",
     "touched_statements",
     "storable_text",
@@ -79,6 +83,31 @@ __all__ = [
     "update_statement",
     "update_topic",
 ]
+
+
+class StatementConflict(Exception):
+    """A save made from an older version of a statement than the one stored (or from one
+    deleted meanwhile): someone else saved it in between.  Nothing was written.
+
+    ``expected`` is the version the caller started from, ``current`` the stored one (None when
+    the statement is gone).  Callers show both versions and let the person choose; an HTTP
+    answer for it is 409 Conflict.
+    """
+
+    http_status = 409
+
+    def __init__(self, *, statement_id: int, expected: int | None, current: int | None):
+        self.statement_id = statement_id
+        self.expected = expected
+        self.current = current
+        if current is None:
+            detail = "it was deleted"
+        else:
+            detail = f"it is at version {current}, the change was made to version {expected}"
+        super().__init__(
+            f"Statement {statement_id} was changed by someone else meanwhile ({detail}); "
+            "nothing was saved."
+        )
 
 
 @dataclass(frozen=True)
@@ -95,8 +124,14 @@ class SpeakerRole:
 _SPACING = r"[ \t\u00a0\u2000-\u200b\u3000]"
 _WS = re.compile(rf"[\t\u00a0\u2000-\u200b\u3000]{_SPACING}*| {_SPACING}+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
-# Unicode category Cc except \t and \n, as one regex: imports normalise millions of characters.
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Unicode non-characters (U+FDD0..U+FDEF and the last two code points of every plane): never
+# text, and XML cannot carry U+FFFE or U+FFFF at all, so a feed holding one is malformed.
+_NONCHARACTERS = r"\ufdd0-\ufdef" + "".join(
+    rf"\U{plane:04x}fffe\U{plane:04x}ffff" for plane in range(17)
+)
+# Unicode category Cc except \t and \n, the non-characters and the byte-order mark, as one
+# regex: imports normalise millions of characters.
+_CONTROL_CHARS = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff{_NONCHARACTERS}]")
 _LINE_BREAKS = {"\x0b": "\n", "\x85": "\n", "\u2028": "\n", "\u2029": "\n\n"}
 _LINE_BREAK_CONTROLS = re.compile("[\x0b\x85\u2028\u2029]")  # str.translate is slow on long text
 
@@ -120,6 +155,22 @@ def normalise_body(text: str) -> str:
 def storable_text(text: str) -> str:
     """Text as received, with NUL (which PostgreSQL cannot store in text) as U+FFFD."""
     return (text or "").replace("\x00", "\ufffd")
+
+
+def clean_line(value: str | None) -> str:
+    """One line of text as stored: NFC, line breaks and spacing runs made one space, no control
+    characters or non-characters (titles, names, roles, places, sources)."""
+    text = unicodedata.normalize("NFC", value or "")
+    text = _LINE_BREAK_CONTROLS.sub(" ", text.replace("\r", " ").replace("\n", " "))
+    return _WS.sub(" ", _CONTROL_CHARS.sub("", text.replace("\t", " "))).strip()
+
+
+def clean_text(value: str | None) -> str:
+    """Text of several lines as stored (summaries, notes, aliases): each line cleaned like
+    ``clean_line``, line breaks kept as ``\n``."""
+    text = unicodedata.normalize("NFC", value or "").replace("\r\n", "\n").replace("\r", "\n")
+    text = _LINE_BREAK_CONTROLS.sub(lambda m: _LINE_BREAKS[m.group()], text)
+    return "\n".join(clean_line(line) for line in text.split("\n")).strip()
 
 
 def content_hash(text: str) -> str:
@@ -320,23 +371,25 @@ def create_statement(
     user=None,
 ) -> Statement:
     statement = Statement(
-        title=title.strip(),
+        title=clean_line(title),
         body=normalise_body(body),
         delivered_on=delivered_on,
         kind=kind,
         language=language,
         country=country,
         event=event,
-        summary=summary.strip(),
-        source_name=source_name.strip(),
-        source_url=source_url.strip(),
+        summary=clean_text(summary),
+        source_name=clean_line(source_name),
+        source_url=clean_line(source_url),
         original_text=storable_text(body if original_text is None else original_text),
-        import_key=import_key,
+        import_key=clean_line(import_key) or None,
         created_by=user if _is_user(user) else None,
         updated_by=user if _is_user(user) else None,
     )
     statement.slug = slug or unique_slug(
-        Statement, f"{title} {delivered_on:%Y-%m-%d}" if delivered_on else title, max_length=200
+        Statement,
+        f"{statement.title} {delivered_on:%Y-%m-%d}" if delivered_on else statement.title,
+        max_length=200,
     )
     if status == Status.PUBLISHED:
         statement.status = Status.PUBLISHED
@@ -364,10 +417,6 @@ def update_statement(
     if unknown:
         raise TypeError(f"update_statement() got unknown fields: {', '.join(sorted(unknown))}")
     for field, value in changes.items():
-        if field == "body":
-            value = normalise_body(value)
-        elif isinstance(value, str) and field not in {"original_text"}:
-            value = value.strip()
         setattr(statement, field, value)
     record_statement_saved(statement=statement, user=user)
     if speakers is not None:
@@ -378,14 +427,19 @@ def update_statement(
 
 
 @_service
-def record_statement_saved(*, statement: Statement, user=None) -> Statement:
+def record_statement_saved(
+    *, statement: Statement, user=None, expected_version: int | None = None
+) -> Statement:
     """Validate and save a statement whose fields were set elsewhere (e.g. by an admin form).
 
     Keeps the derived fields (body normalised, content hash, publication time, audit users)
-    right.
+    right.  The save is made from ``expected_version`` (by default the version the instance
+    was read at); if the stored statement has moved on since, ``StatementConflict`` is raised
+    and nothing is written.
     """
     # A browser submits a textarea with CRLF line ends; paragraphs are split on "\n\n".
     statement.body = normalise_body(statement.body)
+    _clean_statement_text(statement)
     statement.content_hash = content_hash(statement.body)
     if statement.status == Status.PUBLISHED and statement.published_at is None:
         statement.published_at = timezone.now()
@@ -398,11 +452,23 @@ def record_statement_saved(*, statement: Statement, user=None) -> Statement:
     if not statement.slug:
         statement.slug = unique_slug(Statement, statement.title, exclude_pk=statement.pk)
     statement.full_clean()
-    previous_slug = (
-        Statement.objects.filter(pk=statement.pk).values_list("slug", flat=True).first()
-        if statement.pk is not None
-        else None
-    )
+    previous_slug = None
+    if statement.pk is not None:
+        # The row is locked until commit (PostgreSQL; SQLite's writers already take turns), so
+        # two saves from the same version cannot both pass the check.
+        stored = (
+            Statement.objects.select_for_update()
+            .filter(pk=statement.pk)
+            .values_list("version", "slug")
+            .first()
+        )
+        expected = statement.version if expected_version is None else expected_version
+        if stored is None or stored[0] != expected:
+            raise StatementConflict(
+                statement_id=statement.pk, expected=expected,
+                current=stored[0] if stored else None,
+            )
+        statement.version, previous_slug = stored[0] + 1, stored[1]
     statement.save()
     if previous_slug and previous_slug != statement.slug:
         _remember_former_slug(statement, previous_slug)
@@ -436,6 +502,19 @@ def readable_statement_slugs(*, apply: bool = True) -> list[tuple[str, str]]:
     return changed
 
 
+_STATEMENT_LINES = ("title", "slug", "source_name", "source_url")
+
+
+def _clean_statement_text(statement: Statement) -> None:
+    """Every stored text field of a statement as ``clean_line``/``clean_text`` leave it."""
+    for field in _STATEMENT_LINES:
+        setattr(statement, field, clean_line(getattr(statement, field)))
+    statement.summary = clean_text(statement.summary)
+    statement.original_text = storable_text(statement.original_text)
+    if statement.import_key is not None:
+        statement.import_key = clean_line(statement.import_key) or None
+
+
 def _remember_former_slug(statement: Statement, old_slug: str) -> None:
     # The old permalink now redirects here; a slug that is live again needs no redirect.
     StatementSlugHistory.objects.update_or_create(
@@ -454,9 +533,30 @@ def _former_statement_slug(model, slug: str, exclude_pk) -> bool:
 
 
 @_service
+def set_statement_speakers(
+    *, statement: Statement, speakers: Sequence[SpeakerRole], new_version: bool = True
+) -> None:
+    """Replace the speakers of a statement with ``speakers``, in that order.
+
+    ``new_version=False`` when the statement itself was just saved in the same transaction
+    (the admin's form): that save already moved the version on.
+    """
+    _replace_speakers(statement, speakers)
+    if new_version:
+        _next_version(statement)
+    announce_statements([statement.pk])
+
+
+@_service
 def set_statement_topics(*, statement: Statement, topics: Iterable[Topic]) -> None:
     statement.topics.set(list(topics))
+    _next_version(statement)
     announce_statements([statement.pk])
+
+
+def _next_version(statement: Statement) -> None:
+    Statement.objects.filter(pk=statement.pk).update(version=F("version") + 1)
+    statement.version = Statement.objects.values_list("version", flat=True).get(pk=statement.pk)
 
 
 def _replace_speakers(statement: Statement, speakers: Sequence[SpeakerRole]) -> None:
@@ -467,7 +567,7 @@ def _replace_speakers(statement: Statement, speakers: Sequence[SpeakerRole]) -> 
             continue
         seen.add(item.speaker.pk)
         row = StatementSpeaker(
-            statement=statement, speaker=item.speaker, role=(item.role or "").strip(), order=order
+            statement=statement, speaker=item.speaker, role=clean_line(item.role), order=order
         )
         row.full_clean(exclude=["statement"])
         rows.append(row)
@@ -533,31 +633,35 @@ def create_speaker(
     slug: str | None = None,
 ) -> Speaker:
     speaker = Speaker(
-        name=_clean_line(name),
-        honorific=honorific.strip(),
-        country=country,
-        aliases="\n".join(a.strip() for a in aliases if a.strip()),
-        notes=notes.strip(),
+        name=name, honorific=honorific, country=country, aliases=_alias_lines(aliases),
+        notes=notes,
     )
+    _clean_record_text(speaker)
     speaker.slug = slug or unique_slug(Speaker, speaker.name)
     speaker.full_clean()
     speaker.save()
     return speaker
 
 
+def _alias_lines(aliases: Iterable[str]) -> str:
+    # One alias per line: a line break inside one given alias does not make two.
+    return "\n".join(line for line in (clean_line(a) for a in aliases) if line)
+
+
 @_service
 def update_speaker(*, speaker: Speaker, **changes) -> Speaker:
     """Rename or edit a speaker; every statement they appear on is re-announced."""
     if "aliases" in changes and not isinstance(changes["aliases"], str):
-        changes["aliases"] = "\n".join(a.strip() for a in changes["aliases"] if a.strip())
+        changes["aliases"] = _alias_lines(changes["aliases"])
     for field, value in changes.items():
-        setattr(speaker, field, _clean_line(value) if field == "name" else value)
+        setattr(speaker, field, value)
     return record_saved(instance=speaker)
 
 
 @_service
 def create_event(*, name: str, start_date, slug: str | None = None, **fields) -> Event:
-    event = Event(name=_clean_line(name), start_date=start_date, **fields)
+    event = Event(name=name, start_date=start_date, **fields)
+    _clean_record_text(event)
     event.slug = slug or unique_slug(Event, f"{event.name} {start_date:%Y}")
     event.full_clean()
     event.save()
@@ -573,7 +677,7 @@ def update_event(*, event: Event, **changes) -> Event:
 
 @_service
 def get_or_create_topic(*, name: str) -> Topic:
-    name = _clean_line(name)
+    name = clean_line(name)
     topic = Topic.objects.filter(name__iexact=name).first()
     if topic is None:
         topic = Topic(name=name, slug=unique_slug(Topic, name, max_length=120))
@@ -595,14 +699,16 @@ def update_country(*, country: Country, **changes) -> Country:
     if "code" in changes and changes["code"] != country.code:
         raise ValueError("A country's code cannot change; it is how records refer to it.")
     for field, value in changes.items():
-        setattr(country, field, _clean_line(value) if field == "name" else value)
+        setattr(country, field, value)
     return record_saved(instance=country)
 
 
 @_service
 def record_saved(*, instance):
     """Validate and save a speaker, event, topic or country whose fields were set elsewhere
-    (an admin form, the update services), and announce the statements it touches."""
+    (an admin form, the update services): its text cleaned as every stored text is, then
+    validated, saved, and the statements it touches announced."""
+    _clean_record_text(instance)
     instance.full_clean()
     is_new = instance.pk is None
     instance.save()
@@ -646,8 +752,24 @@ def delete_topics(*, topics: Iterable[Topic]) -> int:
     return len(touched)
 
 
-def _clean_line(value: str) -> str:
-    return _WS.sub(" ", (value or "").replace("\n", " ").replace("\r", " ")).strip()
+# The text fields of speakers, events and topics, and how each is cleaned.
+_RECORD_TEXT = {
+    Speaker: {"name": clean_line, "slug": clean_line, "honorific": clean_line,
+              "aliases": clean_text, "notes": clean_text},
+    Event: {"name": clean_line, "short_name": clean_line, "slug": clean_line,
+            "series": clean_line, "city": clean_line, "organiser": clean_line},
+    Topic: {"name": clean_line, "slug": clean_line},
+    Country: {"name": clean_line},
+    StatementSpeaker: {"role": clean_line},
+}
+
+
+def _clean_record_text(instance) -> None:
+    for field, clean in _RECORD_TEXT.get(type(instance), {}).items():
+        setattr(instance, field, clean(getattr(instance, field)))
+
+
+
 
 
 def _is_user(user) -> bool:
@@ -770,7 +892,9 @@ def bulk_upsert_statements(
             statement.updated_by = audit_user
             differing.add("updated_by")
         _validate_for_bulk(statement)
-        changed_fields |= differing | {"updated_at"}
+        # In the database's own arithmetic: an editor's save meanwhile is not counted over.
+        statement.version = F("version") + 1
+        changed_fields |= differing | {"updated_at", "version"}
         changed.append((item, statement, speakers_differ, topics_differ))
 
     if new:
@@ -858,17 +982,18 @@ def _record_bulk_history(*, created: list[Statement], updated: list[Statement], 
 def _bulk_values(item: StatementInput) -> dict:
     body = normalise_body(item.body)
     return {
-        "title": _clean_line(item.title),
+        "title": clean_line(item.title),
         "body": body,
         "delivered_on": item.delivered_on,
         "kind": item.kind,
         "language": item.language,
         "country_id": item.country.pk if item.country else None,
         "event_id": item.event.pk if item.event else None,
-        "summary": item.summary.strip(),
-        "source_name": item.source_name.strip(),
-        "source_url": item.source_url.strip(),
-        "original_text": item.body if item.original_text is None else item.original_text,
+        "summary": clean_text(item.summary),
+        "source_name": clean_line(item.source_name),
+        "source_url": clean_line(item.source_url),
+        "original_text": storable_text(item.body if item.original_text is None
+                                      else item.original_text),
         "import_key": item.import_key or None,
         "content_hash": _hash_normalised(body),
     }
@@ -880,7 +1005,7 @@ def _wanted_speaker_rows(item: StatementInput) -> list[tuple[int, str, int]]:
         if entry.speaker.pk in seen:
             continue
         seen.add(entry.speaker.pk)
-        rows.append((entry.speaker.pk, (entry.role or "").strip(), order))
+        rows.append((entry.speaker.pk, clean_line(entry.role), order))
     return rows
 
 
@@ -939,7 +1064,7 @@ def record_harvested_page(
     """Keep a harvested page (and its draft) in the review queue."""
     original_text = storable_text(original_text)
     item = IntakeItem(
-        source_url=source_url.strip(), origin=storable_text(_clean_line(origin))[:1000],
+        source_url=source_url.strip(), origin=storable_text(clean_line(origin))[:1000],
         content_hash=content_hash(original_text), original_text=original_text,
         statement=statement, suggestions=suggestions, duplicate_of=duplicate_of,
     )

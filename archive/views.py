@@ -2,9 +2,10 @@
 
 Visibility rules, in one place:
 
-* A draft statement is a 404 for the public.  Staff (``is_staff``) may open it to preview it,
-  under a "Draft — not public" banner.  Every list of statements goes through
-  ``Statement.objects.visible_to(user)``, so staff see drafts (labelled) where the public
+* A draft statement is a 404 for the public.  Users with the ``archive.view_statement``
+  permission (editors; never the staff flag alone) may open it to preview it, under a
+  "Draft — not public" banner.  Every list of statements goes through
+  ``Statement.objects.visible_to(user)``, so they see drafts (labelled) where the public
   sees nothing at all.
 * Index pages and the home page's totals describe the public archive: they count published
   statements only, for everyone.
@@ -48,6 +49,7 @@ from .models import (
     StatementSlugHistory,
     StatementSpeaker,
     Topic,
+    can_preview_drafts,
 )
 
 PER_PAGE = 20
@@ -75,19 +77,19 @@ def _visible_statements(request: HttpRequest) -> QuerySet[Statement]:
     return Statement.objects.visible_to(request.user)
 
 
-def _is_staff(request: HttpRequest) -> bool:
-    user = request.user
-    return bool(user.is_active and user.is_staff)
+def _previews_drafts(request: HttpRequest) -> bool:
+    return can_preview_drafts(request.user)
 
 
 def _public_or_404(request: HttpRequest, statements: QuerySet[Statement], visible_count: int,
                    message: str) -> bool:
     """Whether a speaker, event or topic has a published statement; a 404 for the public if not.
 
-    Staff still get the page (to check it before publication), with a notice; for the public
-    the visible count already is the published count, so no extra query is made.
+    Those who may preview drafts still get the page (to check it before publication), with a
+    notice; for the public the visible count already is the published count, so no extra
+    query is made.
     """
-    if not _is_staff(request):
+    if not _previews_drafts(request):
         if not visible_count:
             raise Http404(message)
         return True

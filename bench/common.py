@@ -33,6 +33,8 @@ def bench_env(workdir: Path) -> dict[str, str]:
             "DJANGO_DEBUG": "0",  # production code paths: no query log, cached templates
             "DJANGO_SECRET_KEY": "benchmark-only-not-secret-" + "x" * 40,
             "DJANGO_ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
+            # Plain HTTP on 127.0.0.1 (production's HTTPS redirect, HSTS and secure cookies off).
+            "DJANGO_SSL_REDIRECT": "0",
             "DJANGO_SECURE_COOKIES": "0",
             "DJANGO_HSTS_SECONDS": "0",
             "DJANGO_LOG_LEVEL": "WARNING",
@@ -43,6 +45,7 @@ def bench_env(workdir: Path) -> dict[str, str]:
             # hundreds of requests a minute) into 429s: measure the pages, not the limiter.
             "ARCHIVE_RATE_LIMIT_SEARCH": "off",
             "ARCHIVE_RATE_LIMIT_AUTOCOMPLETE": "off",
+            "ARCHIVE_RATE_LIMIT_RELATED": "off",
             "ARCHIVE_API_THROTTLE_RATE": "100000/minute",
         }
     )

@@ -2,11 +2,15 @@
 
 * ``DatabaseUnavailableMiddleware``: a lost database is a plain 503 page with Retry-After,
   never a traceback or a 500.
+* ``QueryCharactersMiddleware``: a query parameter holding NUL, another control character or
+  a Unicode non-character is refused with 400 before any view (PostgreSQL cannot even hold a
+  NUL in a string, and no parameter of this site takes line breaks).
 * ``RequestSizeLimitMiddleware``: a body above ``MAX_REQUEST_BYTES`` is refused with 413
   before anything reads it.
-* ``RateLimitMiddleware``: the search page and autocomplete answer 429 with Retry-After once
-  a client address spends its budget (``ARCHIVE_RATE_LIMITS``), counted in the default cache
-  so that every worker process shares one count when the cache is shared.  The API, the
+* ``RateLimitMiddleware``: a view marked with ``config.ratelimit.rate_limited`` (the search
+  page, autocomplete, related statements) answers 429 with Retry-After once a client address
+  spends its budget (``ARCHIVE_RATE_LIMITS``), counted in the default cache, which every
+  worker process shares (the database cache unless ``CACHE_URL`` names another).  The API, the
   result-set exports and the search feed spend the API's budget instead (api/throttling.py).
 * ``client_address`` and ``login_lockout_response``: the client address every limit counts
   by, and the page django-axes shows a locked-out admin login.
@@ -17,6 +21,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import math
+import re
 import sys
 import time
 
@@ -27,19 +32,27 @@ from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
+from django.utils.translation import gettext
+
+from .ratelimit import declared_limit
 
 log = logging.getLogger(__name__)
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 DATABASE_RETRY_AFTER = 30
 
-# Which views spend which budget; the URL names keep this right if a path moves.
-RATE_LIMITED_VIEWS = {
-    "search:search": "search",
-    "search:autocomplete": "autocomplete",
-}
-_JSON_VIEWS = {"search:autocomplete"}
+# Views declare their budget with ``config.ratelimit.rate_limited``: config/ knows no app's
+# URL names.
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+# C0 controls but the tab (a pasted search may hold one), DEL, UTF-16 surrogates, and the
+# Unicode non-characters of the basic plane (U+FDD0..U+FDEF, U+FFFE, U+FFFF: the last two are
+# not even XML).  The API's schema states the same rule as TEXT_PARAMETER_PATTERN.
+IMPOSSIBLE_CHARACTERS = re.compile(
+    r"[\x00-\x08\x0a-\x1f\x7f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]"
+)
+# The same, as a JSON Schema (ECMA-262) pattern for free-text parameters: surrogates are left
+# out, since there they are the halves of every character beyond the basic plane.
+TEXT_PARAMETER_PATTERN = r"^[^\x00-\x08\x0a-\x1f\x7f\ufdd0-\ufdef\ufffe\uffff]*$"
 
 
 # --- client address -----------------------------------------------------------------------
@@ -106,6 +119,12 @@ def database_unavailable_response(request) -> HttpResponse:
         )
     response["Retry-After"] = str(DATABASE_RETRY_AFTER)
     return response
+
+
+def bad_query_response(request, message: str) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=400)
+    return _render(request, "400.html", {"message": message}, status=400)
 
 
 def request_too_large_response(request) -> HttpResponse:
@@ -187,6 +206,31 @@ class DatabaseUnavailableMiddleware:
         return None
 
 
+class QueryCharactersMiddleware:
+    """400 for a query parameter (name or value) that holds a character no page can use.
+
+    One check in front of every view, the admin's list filters and autocomplete included, so
+    no view needs its own: on PostgreSQL a NUL reaching a query is an error, a line break in a
+    value can reach a response header, and feeds cannot carry these characters in XML.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        for name, values in request.GET.lists():
+            for text in (name, *values):
+                found = IMPOSSIBLE_CHARACTERS.search(text)
+                if found:
+                    message = gettext(
+                        "The parameter %(name)s cannot contain the character %(code)s "
+                        "(a control character or a Unicode non-character). Remove it and "
+                        "try again."
+                    ) % {"name": repr(name[:40]), "code": f"U+{ord(found.group()):04X}"}
+                    return bad_query_response(request, message)
+        return self.get_response(request)
+
+
 class RequestSizeLimitMiddleware:
     """413 for a body above ``MAX_REQUEST_BYTES``, judged by Content-Length before reading."""
 
@@ -238,10 +282,10 @@ class RateLimitMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        match = request.resolver_match
-        scope = RATE_LIMITED_VIEWS.get(match.view_name) if match else None
-        if scope is None:
+        declared = declared_limit(view_func)
+        if declared is None:
             return None
+        scope = declared.scope
         limit = parse_rate(settings.ARCHIVE_RATE_LIMITS.get(scope))
         if limit is None:
             return None
@@ -259,6 +303,4 @@ class RateLimitMiddleware:
         if count <= allowed:
             return None
         retry_after = max(1, math.ceil(window + period - now))
-        return too_many_requests_response(
-            request, retry_after=retry_after, json=match.view_name in _JSON_VIEWS
-        )
+        return too_many_requests_response(request, retry_after=retry_after, json=declared.json)

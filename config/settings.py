@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps", "rest_framework", "drf_spectacular", "api",
     # Edit history of the archive's records, admin login throttling, CSP system checks.
     "simple_history", "axes", "csp",
+    # The deployment's own system checks, and the cache table created by migrate.
+    "config.apps.SiteConfig",
 ]
 
 MIDDLEWARE = [
@@ -72,6 +74,7 @@ MIDDLEWARE = [
     # Inside the header middleware (so its pages carry them), outside everything that may
     # touch the database, the body or the cache (see config/middleware.py).
     "config.middleware.DatabaseUnavailableMiddleware",
+    "config.middleware.QueryCharactersMiddleware",
     "config.middleware.RequestSizeLimitMiddleware",
     "config.middleware.RateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -125,6 +128,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     # Writers take turns through a file lock instead of SQLite's sleeping retries.
     DATABASES["default"]["ENGINE"] = "config.sqlite_backend"
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that accepts connections and never answers, or a query that never ends, must
+    # end in the 503 page (config/middleware.py) within seconds, before gunicorn's 30 s timeout
+    # kills the worker.  Seconds; 0 switches either off (e.g. for a long maintenance command).
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _connect = int(float(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5")))
+    if _connect > 0:
+        _options.setdefault("connect_timeout", max(_connect, 2))  # libpq's minimum is 2
+    _statement_ms = int(float(os.environ.get("DATABASE_STATEMENT_TIMEOUT", "15")) * 1000)
+    if _statement_ms > 0:
+        _options["options"] = " ".join(
+            filter(None, [_options.get("options", ""), f"-c statement_timeout={_statement_ms}"])
+        )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -188,17 +204,23 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}, "axes.apps": {"level": "WARNING"}},
 }
 
-# Production hardening; all switchable for a deployment behind a TLS-terminating proxy.
-SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
+# Production hardening, consistent by default: production is HTTPS only (the redirect, HSTS,
+# secure cookies); DJANGO_SSL_REDIRECT=0 alone makes a plain-HTTP site (a private network),
+# and each setting can still be switched on its own.  Behind a TLS-terminating proxy keep the
+# redirect on and set DJANGO_BEHIND_PROXY=1: Django then reads X-Forwarded-Proto, sees HTTPS
+# and never redirects, while a request that reached it over plain HTTP is sent to HTTPS.
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", SECURE_SSL_REDIRECT)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0" if DEBUG else "31536000"))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("DJANGO_HSTS_SECONDS", "31536000" if SECURE_SSL_REDIRECT else "0")
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", SECURE_HSTS_SECONDS > 0)
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
 # Joining the browsers' HSTS preload list binds the whole domain and its subdomains to HTTPS
 # for months: the domain owner's decision, taken with DJANGO_HSTS_PRELOAD=1, so its absence
 # is not a deployment warning.
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
-SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", False)
 if env_bool("DJANGO_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -232,10 +254,23 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Shared by every worker process when CACHE_URL (or REDIS_URL) names Redis: rate limits are
-# counted in the cache, and a per-process cache would give each gunicorn worker its own budget.
+# Rate limits and the API throttle are counted in the default cache, so it must be shared by
+# every worker process: a per-process cache (locmem://) gives each gunicorn worker its own
+# budget, and two workers double every limit.  The default is a table in the database
+# (created by migrate); Redis (CACHE_URL=redis://...) is faster when there is one.
 CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL", "")
-if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+CACHE_TABLE = "archive_cache"
+if CACHE_URL in ("", "db://"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": CACHE_TABLE,
+            # Past this many live entries a third are dropped, counts included; rate-limit
+            # entries live a minute, so this is ten thousand addresses at once.
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        }
+    }
+elif CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
     }
@@ -246,12 +281,12 @@ elif CACHE_URL.startswith("file://"):
             "LOCATION": CACHE_URL.removeprefix("file://"),
         }
     }
-elif CACHE_URL in ("", "locmem://"):
+elif CACHE_URL == "locmem://":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
     raise ImproperlyConfigured(
-        f"CACHE_URL {CACHE_URL!r} is not understood: use redis://host:6379/0, "
-        "file:///path/to/folder or locmem://."
+        f"CACHE_URL {CACHE_URL!r} is not understood: use db:// (the default), "
+        "redis://host:6379/0, file:///path/to/folder or locmem:// (one count per process)."
     )
 
 # Requests per client address (N/s, N/m, N/h or N/d; "off" for none) to the pages that
@@ -260,6 +295,8 @@ else:
 ARCHIVE_RATE_LIMITS = {
     "search": os.environ.get("ARCHIVE_RATE_LIMIT_SEARCH", "60/m"),
     "autocomplete": os.environ.get("ARCHIVE_RATE_LIMIT_AUTOCOMPLETE", "300/m"),
+    # Each statement page asks for its related statements once, in the background.
+    "related": os.environ.get("ARCHIVE_RATE_LIMIT_RELATED", "120/m"),
 }
 
 # Importing a page by its address (admin import, import_page --url, harvest) refuses
@@ -268,10 +305,17 @@ ARCHIVE_RATE_LIMITS = {
 ARCHIVE_INTAKE_ALLOW_PRIVATE_HOSTS = env_bool("ARCHIVE_INTAKE_ALLOW_PRIVATE_HOSTS")
 
 # Admin login: after this many failed attempts for one username from one address, that pair
-# is locked out for the cool-off time (a page says when to try again).
+# is locked out for the cool-off time (a page says when to try again); after
+# ARCHIVE_LOGIN_ADDRESS_FAILURE_LIMIT failures from one address, whatever the usernames, the
+# address is (one password tried on every username).  See config/login_lockout.py.
 AXES_FAILURE_LIMIT = int(os.environ.get("ARCHIVE_LOGIN_FAILURE_LIMIT", "5"))
+ARCHIVE_LOGIN_ADDRESS_FAILURE_LIMIT = int(
+    os.environ.get("ARCHIVE_LOGIN_ADDRESS_FAILURE_LIMIT", "20")
+)
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("ARCHIVE_LOGIN_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The order matters: config.login_lockout reads the pair first, then the address.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "config.login_lockout.LoginLockoutHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "config.middleware.client_address"
 AXES_LOCKOUT_CALLABLE = "config.middleware.login_lockout_response"

@@ -19,3 +19,11 @@ LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # Searches are rate-limited per address; the suite runs hundreds from one address.  The tests
 # of the limits turn them on with override_settings.
 ARCHIVE_RATE_LIMITS = dict.fromkeys(ARCHIVE_RATE_LIMITS, "off")  # noqa: F405
+# One test process needs no shared count, and the database cache would add its queries to
+# every assertNumQueries of a throttled page.  The default (the database cache, shared by
+# worker processes) is tested in its own processes: tests/test_throttling.py.
+if not os.environ.get("CACHE_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The test client speaks plain HTTP; production's redirect to HTTPS is tested with the real
+# settings in subprocesses (tests/test_deployment.py, tests/test_security.py).
+SECURE_SSL_REDIRECT = False

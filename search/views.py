@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from archive.models import Statement
+from config.ratelimit import rate_limited
 
 from . import autocomplete as ac
 from .errors import BadSearchRequest, SearchUnavailable
@@ -48,6 +49,7 @@ def _result_formats(params) -> dict[str, str]:
 
 
 @require_GET
+@rate_limited("search")
 def search(request):
     page = read_page(request.GET.get("page"))
     if page is None:
@@ -92,6 +94,7 @@ def search(request):
 
 
 @require_GET
+@rate_limited("autocomplete", json=True)
 def autocomplete(request):
     term = request.GET.get("q", "")
     kinds = request.GET.getlist("type") or list(ac.KINDS)
@@ -113,6 +116,7 @@ def autocomplete(request):
 
 
 @require_GET
+@rate_limited("related")
 def related(request, slug):
     """Statements similar to a published one: a page of its own, or (``?fragment=1``) the
     list alone, which the statement page fetches so that it never waits for the index."""

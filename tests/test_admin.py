@@ -67,6 +67,8 @@ class AdminTestCase(TestCase):
             "source_name": "Demo entry (test data)",
             "source_url": "",
             "original_text": "",
+            # The version a change form was opened at (ignored when adding).
+            "opened_version": "1",
             f"{INLINE}-TOTAL_FORMS": str(len(speakers)),
             f"{INLINE}-INITIAL_FORMS": "0",
             f"{INLINE}-MIN_NUM_FORMS": "0",
@@ -391,7 +393,8 @@ class ValidationTests(AdminTestCase):
         # Its own former slug is shown on the statement, and may be taken back.
         page = self.client.get(admin_url("statement_change", moved.pk))
         self.assertContains(page, "old-title")
-        data = self.statement_data(title=moved.title, slug="old-title", event="", topics=[])
+        data = self.statement_data(title=moved.title, slug="old-title", event="", topics=[],
+                                   opened_version=str(moved.version))
         response = self.client.post(admin_url("statement_change", moved.pk), data)
         self.assertEqual(response.status_code, 302)
         moved.refresh_from_db()

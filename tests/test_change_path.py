@@ -167,7 +167,8 @@ class ThroughTheAdmin(ChangePathTestCase):
             f"{self.inline}-MAX_NUM_FORMS": "1000",
         }
         if statement is not None:
-            data.update(title=statement.title, slug=statement.slug)
+            data.update(title=statement.title, slug=statement.slug,
+                        opened_version=statement.version)
         for i, link in enumerate(links):
             data.update({
                 f"{self.inline}-{i}-id": link.pk, f"{self.inline}-{i}-statement": statement.pk,

@@ -65,10 +65,11 @@ class FeedTests(TestCase):
         self.assertEqual(response.status_code, 200)
         self.assertTrue(response["Content-Type"].startswith("application/atom+xml"))
         items = entries(response)
-        self.assertEqual([i["title"] for i in items], ["Statement on borders", "Older statement"])
-        self.assertEqual(items[0]["link"], "http://testserver/statements/borders-2022/")
-        self.assertEqual(items[0]["authors"], ["Amira Haddad"])
-        self.assertEqual(items[0]["categories"], ["Border security"])
+        # Newest in the archive first: the older statement was entered second.
+        self.assertEqual([i["title"] for i in items], ["Older statement", "Statement on borders"])
+        self.assertEqual(items[1]["link"], "http://testserver/statements/borders-2022/")
+        self.assertEqual(items[1]["authors"], ["Amira Haddad"])
+        self.assertEqual(items[1]["categories"], ["Border security"])
 
     def test_entity_feeds_hold_their_published_statements_only(self):
         cases = {
@@ -104,7 +105,10 @@ class FeedTests(TestCase):
 
     def test_summary_is_escaped_html(self):
         # Atom's summary is type="html": the stored text must arrive as text, not markup.
-        summary = entries(self.client.get("/feeds/statements/"))[0]["summary"]
+        summary = next(
+            item["summary"] for item in entries(self.client.get("/feeds/statements/"))
+            if item["title"] == "Statement on borders"
+        )
         self.assertIn("&lt;script&gt;", summary)
         self.assertNotIn("<script>", summary)
 
@@ -166,3 +170,120 @@ class AlternateLinkTests(TestCase):
         self.assertIn('<script type="application/ld+json">', html)
         self.assertIn('<meta property="og:type" content="article">', html)
         self.assertIn('rel="search" type="application/opensearchdescription+xml"', html)
+
+
+class FeedparserTests(TestCase):
+    """What an independent parser reads (issue 17): feedparser, as feed readers use it."""
+
+    @classmethod
+    def setUpTestData(cls):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from archive.models import Statement
+        from search.freshness import enqueue
+        from search.testing import fresh_index, index_now
+
+        now = timezone.now()
+        cls.event = EventFactory(
+            slug="dushanbe-2022", name="Dushanbe Water Conference", city="Dushanbe",
+            country=country("TJK"),
+        )
+        cls.topic = TopicFactory(name="Water", slug="water")
+        # Entered today, although it was delivered years ago: a subscriber must still see it.
+        cls.late = StatementFactory(
+            title="Statement on water, entered late", slug="late", event=cls.event,
+            delivered_on=datetime.date(2019, 3, 22), published_at=now,
+        )
+        cls.recent = StatementFactory(
+            title="Statement on water, entered last week", slug="recent", event=cls.event,
+            delivered_on=datetime.date(2022, 10, 18), published_at=now - timedelta(days=7),
+        )
+        cls.arabic = StatementFactory(
+            title="كلمة دولة قطر", slug="arabic", language="ar", event=cls.event,
+            delivered_on=datetime.date(2022, 6, 7), published_at=now - timedelta(days=3),
+        )
+        cls.no_event = StatementFactory(
+            title="A letter with no event", slug="letter", event=None, country=country("FRA"),
+            delivered_on=datetime.date(2021, 1, 5), published_at=now - timedelta(days=30),
+        )
+        first = SpeakerFactory(name="Amira Haddad", slug="amira-haddad")
+        second = SpeakerFactory(name="Rustam Karimov", slug="rustam-karimov")
+        StatementSpeakerFactory(statement=cls.recent, speaker=first, order=0)
+        StatementSpeakerFactory(statement=cls.recent, speaker=second, order=1)
+        StatementSpeakerFactory(statement=cls.late, speaker=first)
+        for statement in (cls.late, cls.recent, cls.arabic):
+            statement.topics.add(cls.topic)
+        fresh_index()
+        enqueue(Statement.objects.values_list("pk", flat=True))
+        index_now()
+
+    FEEDS = [
+        "/feeds/statements/",
+        "/feeds/speakers/amira-haddad/",
+        "/feeds/events/dushanbe-2022/",
+        "/feeds/countries/QAT/",
+        "/feeds/topics/water/",
+        "/feeds/search/?q=water&sort=newest",
+    ]
+
+    def parsed(self, path):
+        import feedparser
+
+        response = self.client.get(path)
+        self.assertEqual(response.status_code, 200, path)
+        feed = feedparser.parse(response.content)
+        self.assertFalse(feed.bozo, f"{path}: {feed.get('bozo_exception')}")
+        return feed
+
+    def test_feeds_are_ordered_by_publication_in_the_archive(self):
+        feed = self.parsed("/feeds/statements/")
+        self.assertEqual(
+            [entry.link.rsplit("/", 2)[-2] for entry in feed.entries],
+            ["late", "arabic", "recent", "letter"],
+        )
+        self.assertEqual(
+            [e.link.rsplit("/", 2)[-2] for e in self.parsed("/feeds/events/dushanbe-2022/")
+             .entries],
+            ["late", "arabic", "recent"],
+        )
+
+    def test_every_entry_carries_the_statement_date_and_place(self):
+        delivered = {s.slug: s.delivered_on for s in (self.late, self.recent, self.arabic,
+                                                      self.no_event)}
+        for path in self.FEEDS:
+            with self.subTest(path):
+                entries_ = self.parsed(path).entries
+                self.assertTrue(entries_)
+                for entry in entries_:
+                    slug = entry.link.rsplit("/", 2)[-2]
+                    self.assertEqual(entry.created, delivered[slug].isoformat())
+                    self.assertEqual(entry.created_parsed[:3], delivered[slug].timetuple()[:3])
+                    if slug == "letter":
+                        self.assertNotIn("dcterms_spatial", entry)
+                    else:
+                        self.assertEqual(entry.dcterms_spatial, "Dushanbe, Tajikistan")
+                        self.assertIn("Dushanbe, Tajikistan", entry.summary)
+                    self.assertIn(
+                        f"{delivered[slug]:%-d %B %Y}", entry.summary, "shown to readers too"
+                    )
+
+    def test_several_speakers_are_several_authors(self):
+        entry = next(e for e in self.parsed("/feeds/statements/").entries
+                     if e.link.endswith("/recent/"))
+        self.assertEqual([a.name for a in entry.authors], ["Amira Haddad", "Rustam Karimov"])
+        # A statement without speakers is the delegation's.
+        entry = next(e for e in self.parsed("/feeds/statements/").entries
+                     if e.link.endswith("/letter/"))
+        self.assertEqual([a.name for a in entry.authors], ["France"])
+
+    def test_entries_are_tagged_with_their_own_language(self):
+        for path in ("/feeds/statements/", "/feeds/search/?q=water&sort=newest"):
+            with self.subTest(path):
+                languages = {
+                    entry.link.rsplit("/", 2)[-2]: entry.title_detail.language
+                    for entry in self.parsed(path).entries
+                }
+                self.assertEqual(languages["arabic"], "ar")
+                self.assertEqual(languages["late"], "en")

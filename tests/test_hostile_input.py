@@ -92,8 +92,8 @@ SURFACES = {
     "/api/topics/": (("page",), {200, 400, 404}),
     "/exports/statements.csv": (SEARCH, {200, 400, 404, 413}),
     "/exports/statements.json": (SEARCH, {200, 400, 404, 413}),
-    "/sitemap.xml": (("p", "page"), {200, 404}),
-    "/sitemap-statements.xml": (("p", "page"), {200, 404}),
+    "/sitemap.xml": (("p", "page"), {200, 400, 404}),
+    "/sitemap-statements.xml": (("p", "page"), {200, 400, 404}),
 }
 HYPOTHESIS = settings(
     max_examples=EXAMPLES,

@@ -266,12 +266,17 @@ class StatementQuerySetTests(TestCase):
         )
 
     def test_visible_to(self):
+        from django.contrib.auth.models import Permission
+
         staff = UserFactory(is_staff=True)
+        staff.user_permissions.add(Permission.objects.get(codename="view_statement"))
         inactive_staff = UserFactory(is_staff=True, is_active=False)
+        inactive_staff.user_permissions.add(Permission.objects.get(codename="view_statement"))
         reader = UserFactory()
         everything = Statement.objects.count()
         cases = [
-            ("staff", staff, everything),
+            ("staff with the view permission", staff, everything),
+            ("staff without it", UserFactory(is_staff=True), everything - 1),
             ("inactive staff", inactive_staff, everything - 1),
             ("reader", reader, everything - 1),
             ("anonymous", AnonymousUser(), everything - 1),

@@ -88,8 +88,14 @@ def staff_client_factory():
     from django.test import Client
 
     def make():
+        from django.contrib.auth.models import Group
+
+        # Drafts are previewed with the view permission (the Editors group has it), never
+        # with the staff flag alone (tests/test_draft_permission.py).
+        editor = UserFactory(username="editor", is_staff=True)
+        editor.groups.add(Group.objects.get(name="Editors"))
         staff = Client()
-        staff.force_login(UserFactory(username="editor", is_staff=True))
+        staff.force_login(editor)
         return staff
 
     return make
@@ -175,9 +181,9 @@ def test_missing_or_unpublished_is_404_with_plain_page(client, archive, url):
     ("/statements/?year=abc", "four digits"),
     ("/statements/?year=22", "four digits"),
     ("/statements/?year=0000", "four digits"),
-    ("/statements/?year=%00", "four digits"),
+    ("/statements/?year=%00", "cannot contain"),
     ("/events/?kind=nonsense", "Accepted kinds: conference"),
-    ("/events/?series=%00", "control characters"),
+    ("/events/?series=%00", "cannot contain"),
 ])
 def test_malformed_filters_are_400_with_a_message(client, archive, url, message):
     response = client.get(url)
@@ -414,7 +420,9 @@ def test_503_page_renders_with_or_without_a_message():
 # Measured for an anonymous reader (staff add the session, the user and at most one check of
 # whether a speaker/event/topic has published statements).  A page that grows a query per row
 # fails the equality below before it reaches the budget.
-STAFF_EXTRA = 3
+# The preview permission (archive.view_statement) costs two queries once per request: the
+# user's own permissions and those of their groups.
+STAFF_EXTRA = 5
 # Paginated pages read the page's keys first, then its rows (archive.views.KeysFirstPaginator):
 # one query more than a plain page, so that a deep page stays cheap.
 QUERY_BUDGET = {

@@ -138,7 +138,7 @@ def stock_index(path, schema, docs, *, batches: int = 1):
 
 
 def bulk_index(path, schema, docs, *, limit_bytes: int):
-    """What ``search.indexer.rebuild`` does: bulk writers, then one table of contents."""
+    """What ``search.engine.whoosh.rebuild`` does: bulk writers, then one table of contents."""
     path.mkdir(parents=True, exist_ok=True)
     ix = whoosh_index.create_in(str(path), schema)
     (path / f"{ix.indexname}.tmp").mkdir(exist_ok=True)

@@ -49,15 +49,21 @@ def run_python(code: str, *, env: dict):
 
 class DeploymentCheckTests(TestCase):
     def test_check_deploy_is_clean_with_the_documented_production_environment(self):
-        result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+        from .test_deployment import collected_var_dir
+
+        env = {**PRODUCTION_ENV, "ARCHIVE_VAR_DIR": collected_var_dir()}
+        result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
         self.assertIn("System check identified no issues", result.stdout)
 
     def test_check_deploy_fails_when_a_protection_is_switched_off(self):
         # The same check is not vacuous: HSTS off is reported.
+        from .test_deployment import collected_var_dir
+
         result = run_manage(
             "check", "--deploy", "--fail-level", "WARNING",
-            env={**PRODUCTION_ENV, "DJANGO_HSTS_SECONDS": "0"},
+            env={**PRODUCTION_ENV, "DJANGO_HSTS_SECONDS": "0",
+                 "ARCHIVE_VAR_DIR": collected_var_dir()},
         )
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("security.W004", result.stdout + result.stderr)
@@ -402,7 +408,8 @@ request = RequestFactory().get("/search/autocomplete/", {"q": "wa"}, REMOTE_ADDR
 request.resolver_match = resolve("/search/autocomplete/")
 with override_settings(ARCHIVE_RATE_LIMITS={"search": "off", "autocomplete": "3/d"}):
     middleware = RateLimitMiddleware(lambda r: None)
-    print([getattr(middleware.process_view(request, None, (), {}), "status_code", 200)
+    view = request.resolver_match.func
+    print([getattr(middleware.process_view(request, view, (), {}), "status_code", 200)
            for _ in range(2)])
 """
 

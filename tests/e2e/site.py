@@ -128,13 +128,15 @@ class ScratchSite:
         self.processes.append(process)
         return process
 
-    def start_server(self, *, timeout: float = 30) -> str:
-        """gunicorn on a free port of 127.0.0.1 (threads, so a slow page blocks nothing)."""
+    def start_server(self, *, timeout: float = 30, options: list[str] | None = None) -> str:
+        """gunicorn on a free port of 127.0.0.1 (threads, so a slow page blocks nothing);
+        ``options`` replace the worker options (e.g. ``["-c", "deploy/gunicorn.conf.py"]``)."""
         port = free_port()
         server = self.spawn(
             [
                 str(Path(PYTHON).with_name("gunicorn")), "config.wsgi:application",
-                "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "4",
+                "--bind", f"127.0.0.1:{port}",
+                *(options if options is not None else ["--workers", "1", "--threads", "4"]),
                 "--access-logfile", "/dev/null",
             ],
             log_name="server.log",
