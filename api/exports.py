@@ -88,9 +88,16 @@ class _Echo:
         return value
 
 
+# Excel on Windows reads a CSV file as the local ANSI code page unless it starts with a UTF-8
+# byte-order mark; with one, "Marčić" and Arabic survive.  Other programs (and scripts) are
+# better served without it, so both forms are offered.
+BYTE_ORDER_MARK = "\ufeff"
+
+
 @require_safe
-def export(request, fmt: str):
-    if fmt not in ("csv", "json"):
+def export(request, fmt: str, *, excel: bool = False):
+    """The search's results as ``fmt``; ``excel`` (CSV only) adds the byte-order mark."""
+    if fmt not in ("csv", "json") or (excel and fmt != "csv"):
         raise Http404("Exports come as .csv or .json.")
     if (refused := throttled_response(request)) is not None:
         return refused
@@ -123,11 +130,12 @@ def export(request, fmt: str):
             yield record(statement, origin + statement.get_absolute_url(), with_body=with_body)
 
     stamp = timezone.now()
-    filename = f"statements-{stamp:%Y%m%d-%H%M}.{fmt}"
+    filename = f"statements-{stamp:%Y%m%d-%H%M}{'-excel' if excel else ''}.{fmt}"
     if fmt == "csv":
         writer = csv.writer(_Echo())
         rows = (writer.writerow(_csv_row(data)) for data in records())
-        body = _chain([writer.writerow(CSV_COLUMNS)], rows)
+        header = writer.writerow(CSV_COLUMNS)
+        body = _chain([BYTE_ORDER_MARK + header if excel else header], rows)
         content_type = "text/csv; charset=utf-8"
     else:
         body = _json_stream(records(), query=request.GET.urlencode(), found=found, at=stamp)

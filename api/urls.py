@@ -20,5 +20,11 @@ urlpatterns = [
     path("api/", include(router.urls)),
     path("api/<path:rest>", extend_schema(exclude=True)(views.not_found)),
     path("feeds/search/", exports.search_feed, name="search-feed"),
+    path(
+        "exports/statements-excel.csv",
+        exports.export,
+        {"fmt": "csv", "excel": True},
+        name="export-excel",
+    ),
     path("exports/statements.<str:fmt>", exports.export, name="export"),
 ]

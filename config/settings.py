@@ -149,6 +149,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
+# Files browsers ask for at the site's root (/favicon.ico), served by WhiteNoise.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -177,6 +179,9 @@ HAYSTACK_SEARCH_RESULTS_PER_PAGE = 20
 # memory before it writes a segment (search/bulk.py); together they bound the rebuild's memory.
 SEARCH_REBUILD_PROCESSES = int(os.environ.get("SEARCH_REBUILD_PROCESSES", "0"))
 SEARCH_REBUILD_SEGMENT_MB = int(os.environ.get("SEARCH_REBUILD_SEGMENT_MB", "48"))
+# The longest query (in characters) the search page, the API, the feeds and the exports take:
+# one number, so a query that works in one place works in all of them.
+SEARCH_QUERY_MAX_CHARS = 500
 
 LOGGING = {
     "version": 1,

@@ -119,7 +119,7 @@ def test_visitor_searches_narrows_by_speaker_reads_and_follows_the_event(page):
 def test_visitor_picks_a_suggestion_from_the_autocomplete(page):
     page.goto("/search/")
     page.locator("#search-q").press_sequentially("Qaht", delay=40)
-    suggestion = page.locator("#search-suggestions a", has_text="Mutlaq bin Majed Al Qahtani")
+    suggestion = page.locator("#search-q-suggestions a", has_text="Mutlaq bin Majed Al Qahtani")
     suggestion.wait_for(state="visible")
     assert page.locator("#search-q").get_attribute("aria-expanded") == "true"
     suggestion.click()
@@ -183,15 +183,15 @@ def test_keyboard_only_search_facet_suggestion_and_paging(page):
     page.focus("#search-q")
     page.keyboard.press("Control+A")
     page.keyboard.type("Dusha", delay=40)
-    page.locator("#search-suggestions a").first.wait_for(state="visible")
+    page.locator("#search-q-suggestions a").first.wait_for(state="visible")
     page.keyboard.press("ArrowDown")
-    assert page.evaluate("!!document.activeElement.closest('#search-suggestions')")
+    assert page.evaluate("!!document.activeElement.closest('#search-q-suggestions')")
     page.keyboard.press("Escape")
-    assert page.locator("#search-suggestions").is_hidden()
+    assert page.locator("#search-q-suggestions").is_hidden()
     assert page.evaluate("document.activeElement.id") == "search-q"
     page.keyboard.press("ArrowDown")  # closed list: nothing to move to, focus stays
     page.keyboard.type("n", delay=40)
-    page.locator("#search-suggestions a").first.wait_for(state="visible")
+    page.locator("#search-q-suggestions a").first.wait_for(state="visible")
     page.keyboard.press("ArrowDown")
     target = page.evaluate("document.activeElement.getAttribute('href')")
     page.keyboard.press("Enter")

@@ -38,6 +38,7 @@ def search_exports(params) -> dict:
     return {
         "feed_url": search_feed_url(params),
         "csv_url": reverse("api:export", args=["csv"]) + query,
+        "excel_csv_url": reverse("api:export-excel") + query,
         "json_url": reverse("api:export", args=["json"]) + query,
         "api_url": reverse("api:statement-list") + query,
         "max_rows": EXPORT_MAX_ROWS,
