@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
+from django.utils.translation import gettext as _
 
 from archive import citations
 from archive.feeds import feed_url_for
@@ -174,6 +175,23 @@ def feed_link(obj=None) -> SafeString:
         f"Statements: {obj}",
         feed_url_for(obj),
     )
+
+
+@register.inclusion_tag("includes/follow.html")
+def follow(obj) -> dict:
+    """A visible "Follow" for a speaker, event, country or topic page: its Atom feed, and the
+    email alert once there is one (``alert_url`` is where its sign-up page will go)."""
+    if isinstance(obj, Speaker):
+        what = _("by %(name)s") % {"name": obj.display_name}
+    elif isinstance(obj, Event):
+        what = _("made at %(name)s") % {"name": obj.short_name or obj.name}
+    elif isinstance(obj, Country):
+        what = _("by the delegation of %(name)s") % {"name": obj.name}
+    elif isinstance(obj, Topic):
+        what = _("on %(name)s") % {"name": obj.name}
+    else:
+        return {}
+    return {"feed_url": feed_url_for(obj), "what": what, "alert_url": None}
 
 
 @register.inclusion_tag("citations/cite_box.html", takes_context=True)
