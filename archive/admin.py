@@ -11,15 +11,19 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 
 from . import services
+from .importers.names import normalise_honorific
+from .templatetags.archive_tags import date_range
 from .models import (
     Country,
     Event,
@@ -30,9 +34,7 @@ from .models import (
     Topic,
 )
 
-admin.site.site_header = "Diplomatic Statements Archive"
-admin.site.site_title = "Archive admin"
-admin.site.index_title = "Archive data entry"
+# The site itself (titles, the labelled autocomplete) is archive.admin_site.ArchiveAdminSite.
 
 
 class StatementYearFilter(admin.SimpleListFilter):
@@ -59,8 +61,35 @@ class StatementYearFilter(admin.SimpleListFilter):
         return queryset.in_year(year)
 
 
+def _row_name(index) -> str:
+    return f"speaker {index + 1}" if index is not None else "the new speaker"
+
+
+class StatementSpeakerForm(forms.ModelForm):
+    """A row of the speakers table.  The inputs of a table row have no <label> of their own
+    (the column headers name them for the eye), so each gets an accessible name with its row
+    number, "Role of speaker 2", for screen readers (and axe)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        number = (self.prefix or "").rpartition("-")[2]
+        row = _row_name(int(number) if number.isdigit() else None)
+        for name, field in self.fields.items():
+            label = row.capitalize() if name == "speaker" else f"{field.label} of {row}"
+            field.widget.attrs.setdefault("aria-label", label)
+
+
+class StatementSpeakerFormSet(BaseInlineFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["aria-label"] = f"Remove {_row_name(index)}"
+
+
 class StatementSpeakerInline(admin.TabularInline):
     model = StatementSpeaker
+    form = StatementSpeakerForm
+    formset = StatementSpeakerFormSet
     fields = ["speaker", "role", "order"]
     autocomplete_fields = ["speaker"]
     extra = 1
@@ -69,6 +98,15 @@ class StatementSpeakerInline(admin.TabularInline):
 class StatementAdminForm(forms.ModelForm):
     # No Meta: the admin builds the form from this class with its own model and fieldsets.
 
+    widen_event_dates = forms.BooleanField(
+        required=False,
+        label="Widen the event's dates",
+        help_text=(
+            "When the date delivered falls outside the event's dates, move the event's start "
+            "or end to include it (otherwise saving stops and says so)."
+        ),
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # The revert form is built on an earlier version of the statement; its topics are
@@ -76,6 +114,24 @@ class StatementAdminForm(forms.ModelForm):
         version = getattr(self.instance, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None)
         if version is not None and "topics" in self.fields:
             self.initial["topics"] = list(version.topics.values_list("topic_id", flat=True))
+
+    def clean(self):
+        cleaned = super().clean()
+        event, day = cleaned.get("event"), cleaned.get("delivered_on")
+        if event is not None and day is not None and not event.covers(day):
+            if not cleaned.get("widen_event_dates"):
+                raise ValidationError(
+                    {
+                        "delivered_on": (
+                            f"{date_range(day)} is outside the dates of “{event}” "
+                            f"({date_range(event.start_date, event.end_date)}). Correct the "
+                            "date or the event (a yearly meeting has one event per year), or "
+                            "tick “Widen the event's dates” below the event to include this day."
+                        )
+                    },
+                    code="outside_event_dates",
+                )
+        return cleaned
 
     def clean_slug(self):
         slug = self.cleaned_data.get("slug")
@@ -92,6 +148,31 @@ class StatementAdminForm(forms.ModelForm):
         return slug
 
 
+def event_label(event: Event) -> str:
+    """An event as editors choose it: the name with its dates and place, so that yearly
+    meetings of one name can be told apart."""
+    details = ", ".join(
+        part for part in (date_range(event.start_date, event.end_date), event.place) if part
+    )
+    return f"{event.name} ({details})"
+
+
+def _change_reason(request, form, change: bool) -> str:
+    """What the edit history says of a save in the admin."""
+    reverting = getattr(request, "archive_reverting_to", None)
+    if reverting is not None:
+        return f"Reverted to version {reverting} in the admin"
+    if not change:
+        return "Added in the admin"
+    fields = [
+        str(form.fields[name].label or name).lower()
+        for name in form.changed_data
+        if name in form.fields and name != "widen_event_dates"
+    ]
+    reason = f"Changed {', '.join(fields)} in the admin" if fields else "Saved in the admin"
+    return Truncator(reason).chars(100)  # the history's column holds 100 characters
+
+
 def _admin_change_link(statement: Statement) -> str:
     url = reverse("admin:archive_statement_change", args=[statement.pk])
     return format_html('<a href="{}">{}</a> ({})', url, statement.title, statement.delivered_on)
@@ -101,7 +182,9 @@ def _admin_change_link(statement: Statement) -> str:
 class StatementAdmin(SimpleHistoryAdmin):
     form = StatementAdminForm
     history_list_display = ["status"]
-    list_display = ["delivered_on", "title", "speaker_names", "event", "country", "status"]
+    # Every column fits a 1366 px screen beside the filters (static/css/admin.css): the event
+    # by its short name, long names and titles wrapping within their share of the width.
+    list_display = ["delivered_on", "title", "speaker_names", "event_name", "country", "status"]
     list_display_links = ["title"]
     list_filter = [
         "status",
@@ -156,7 +239,7 @@ class StatementAdmin(SimpleHistoryAdmin):
                 ]
             },
         ),
-        ("Context", {"fields": ["country", "event", "topics"]}),
+        ("Context", {"fields": ["country", "event", "widen_event_dates", "topics"]}),
         ("Text", {"fields": ["summary", "body"]}),
         (
             "Source",
@@ -201,6 +284,13 @@ class StatementAdmin(SimpleHistoryAdmin):
         matched, _ = super().get_search_results(request, Statement.objects.all(), search_term)
         return queryset.filter(pk__in=matched.values("pk")), False
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "event" and field is not None:
+            # The chosen event reads as the autocomplete offered it: with its dates and place.
+            field.label_from_instance = event_label
+        return field
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         if "title" in form.base_fields:
@@ -216,6 +306,12 @@ class StatementAdmin(SimpleHistoryAdmin):
     @admin.display(description="speakers")
     def speaker_names(self, obj: Statement) -> str:
         return ", ".join(str(link.speaker) for link in obj.statement_speakers.all())
+
+    @admin.display(description="event", ordering="event__name")
+    def event_name(self, obj: Statement) -> str:
+        if obj.event is None:
+            return "-"
+        return obj.event.short_name or obj.event.name
 
     @admin.display(description="possible duplicates")
     def possible_duplicates(self, obj: Statement) -> str:
@@ -239,6 +335,14 @@ class StatementAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         obj._history_user = request.user
+        obj._change_reason = _change_reason(request, form, change)
+        if form.cleaned_data.get("widen_event_dates") and obj.event is not None:
+            if services.widen_event_dates(event=obj.event, to_include=obj.delivered_on):
+                messages.info(
+                    request,
+                    f"The dates of “{obj.event}” are now "
+                    f"{date_range(obj.event.start_date, obj.event.end_date)}.",
+                )
         services.record_statement_saved(statement=obj, user=request.user)
         duplicates = services.find_duplicates(
             body=obj.body, title=obj.title, delivered_on=obj.delivered_on, exclude_pk=obj.pk
@@ -263,6 +367,7 @@ class StatementAdmin(SimpleHistoryAdmin):
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # Reverting saves the fields (through save_model, so through the services and the
         # search queue) and then the topics: one transaction, as the change form has.
+        request.archive_reverting_to = version_id
         with transaction.atomic():
             return super().history_form_view(request, object_id, version_id, extra_context)
 
@@ -307,12 +412,24 @@ class AnnouncingAdmin(admin.ModelAdmin):
     """Speakers, events and topics: a rename changes how their statements read in search."""
 
     def save_model(self, request, obj, form, change):
+        obj._change_reason = _change_reason(request, form, change)
         super().save_model(request, obj, form, change)
         services.record_related_saved(instance=obj)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        request.archive_reverting_to = version_id
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class SpeakerAdminForm(forms.ModelForm):
+    def clean_honorific(self):
+        # One style everywhere (README, "Honorifics"): "H.E." and "His Excellency" become HE.
+        return normalise_honorific(self.cleaned_data.get("honorific", ""))
 
 
 @admin.register(Speaker)
 class SpeakerAdmin(SimpleHistoryAdmin, AnnouncingAdmin):
+    form = SpeakerAdminForm
     list_display = ["name", "honorific", "country", "statement_count"]
     list_filter = [("country", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "aliases"]
@@ -335,6 +452,9 @@ class SpeakerAdmin(SimpleHistoryAdmin, AnnouncingAdmin):
     @admin.display(description="statements", ordering="statement_count")
     def statement_count(self, obj: Speaker) -> int:
         return obj.statement_count
+
+    def autocomplete_label(self, obj: Speaker) -> str:
+        return f"{obj.name} ({obj.country.name})" if obj.country else obj.name
 
 
 @admin.register(Event)
@@ -380,6 +500,41 @@ class EventAdmin(SimpleHistoryAdmin, AnnouncingAdmin):
             .select_related("country")
             .annotate(statement_count=Count("statements"))
         )
+
+    def get_search_results(self, request, queryset, search_term):
+        # A year among the words ("Dushanbe 2022") is the year the event ran in, so that
+        # yearly meetings of one name are told apart by typing it.
+        words = search_term.split()
+        years = [int(w) for w in words if len(w) == 4 and w.isdigit()]
+        rest = " ".join(w for w in words if not (len(w) == 4 and w.isdigit()))
+        for year in years:
+            queryset = queryset.filter(start_date__year__lte=year).filter(
+                Q(end_date__year__gte=year) | Q(end_date__isnull=True, start_date__year=year)
+            )
+        return super().get_search_results(request, queryset, rest)
+
+    def autocomplete_label(self, obj: Event) -> str:
+        return event_label(obj)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:
+            outside = Statement.objects.outside_dates_of(obj)
+            found = outside.count()
+            if found:
+                url = reverse("admin:archive_statement_changelist") + f"?event__id__exact={obj.pk}"
+                messages.warning(
+                    request,
+                    format_html(
+                        "{} of this event's statements {} dated outside "
+                        "{}: <a href=\"{}\">check their dates</a>, or widen the event's dates "
+                        "to include them.",
+                        found,
+                        "is" if found == 1 else "are",
+                        date_range(obj.start_date, obj.end_date),
+                        url,
+                    ),
+                )
 
     @admin.display(description="statements", ordering="statement_count")
     def statement_count(self, obj: Event) -> int:

@@ -18,9 +18,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from .importers.names import normalise_honorific
 from .models import (
     Country,
     Event,
+    EventKind,
     Kind,
     Language,
     Speaker,
@@ -59,6 +61,7 @@ __all__ = [
     "update_speaker",
     "update_statement",
     "update_topic",
+    "widen_event_dates",
 ]
 
 
@@ -262,6 +265,8 @@ def record_statement_saved(*, statement: Statement, user=None) -> Statement:
         else None
     )
     statement.save()
+    # A change reason is for the one version just written (simple_history keeps reading it).
+    statement.__dict__.pop("_change_reason", None)
     if previous_slug and previous_slug != statement.slug:
         _remember_former_slug(statement, previous_slug)
     announce_statements([statement.pk])
@@ -318,6 +323,7 @@ def publish_statement(*, statement: Statement, user=None, at=None) -> Statement:
     if statement.status != Status.PUBLISHED:
         statement.status = Status.PUBLISHED
         statement.published_at = at or timezone.now()
+        statement._change_reason = "Published"
         record_statement_saved(statement=statement, user=user)
     return statement
 
@@ -326,6 +332,7 @@ def publish_statement(*, statement: Statement, user=None, at=None) -> Statement:
 def unpublish_statement(*, statement: Statement, user=None) -> Statement:
     if statement.status != Status.DRAFT:
         statement.status = Status.DRAFT
+        statement._change_reason = "Returned to draft"
         record_statement_saved(statement=statement, user=user)
     return statement
 
@@ -372,7 +379,7 @@ def create_speaker(
 ) -> Speaker:
     speaker = Speaker(
         name=_clean_line(name),
-        honorific=honorific.strip(),
+        honorific=normalise_honorific(honorific),
         country=country,
         aliases="\n".join(a.strip() for a in aliases if a.strip()),
         notes=notes.strip(),
@@ -388,6 +395,8 @@ def update_speaker(*, speaker: Speaker, **changes) -> Speaker:
     """Rename or edit a speaker; every statement they appear on is re-announced."""
     if "aliases" in changes and not isinstance(changes["aliases"], str):
         changes["aliases"] = "\n".join(a.strip() for a in changes["aliases"] if a.strip())
+    if "honorific" in changes:
+        changes["honorific"] = normalise_honorific(changes["honorific"])
     for field, value in changes.items():
         setattr(speaker, field, _clean_line(value) if field == "name" else value)
     speaker.full_clean()
@@ -399,8 +408,12 @@ def update_speaker(*, speaker: Speaker, **changes) -> Speaker:
 
 
 @transaction.atomic
-def create_event(*, name: str, start_date, slug: str | None = None, **fields) -> Event:
-    event = Event(name=_clean_line(name), start_date=start_date, **fields)
+def create_event(
+    *, name: str, start_date, slug: str | None = None, kind: str | None = None, **fields
+) -> Event:
+    """A new event; without ``kind``, the kind its name suggests (``EventKind.guess``)."""
+    kind = kind or EventKind.guess(name)
+    event = Event(name=_clean_line(name), start_date=start_date, kind=kind, **fields)
     event.slug = slug or unique_slug(Event, f"{event.name} {start_date:%Y}")
     event.full_clean()
     event.save()
@@ -413,8 +426,21 @@ def update_event(*, event: Event, **changes) -> Event:
         setattr(event, field, value)
     event.full_clean()
     event.save()
+    event.__dict__.pop("_change_reason", None)
     announce_statements(event.statements.values_list("pk", flat=True))
     return event
+
+
+@transaction.atomic
+def widen_event_dates(*, event: Event, to_include) -> bool:
+    """Move an event's start or end so that it covers the day ``to_include`` (a statement made
+    there); True when the dates changed."""
+    if event.covers(to_include):
+        return False
+    start, end = min(event.start_date, to_include), max(event.last_day, to_include)
+    event._change_reason = f"Dates widened to include {to_include:%Y-%m-%d}"
+    update_event(event=event, start_date=start, end_date=end if end != start else None)
+    return True
 
 
 @transaction.atomic

@@ -94,12 +94,15 @@ def statement_data(statement: Statement, request) -> dict:
         "genre": statement.get_kind_display(),
         "name": statement.title,
         "headline": Truncator(statement.title).chars(110),
+        # A statement is made public the day it is delivered; when the archive took it in is
+        # the date of this description of it, not of the work.
         "dateCreated": statement.delivered_on,
+        "datePublished": statement.delivered_on,
         "inLanguage": statement.language,
         "url": _absolute(request, statement.get_absolute_url()),
     }
     if statement.published_at:
-        data["datePublished"] = statement.published_at
+        data["sdDatePublished"] = statement.published_at
     authors = []
     for link in statement.statement_speakers.all():
         person = {
@@ -120,9 +123,17 @@ def statement_data(statement: Statement, request) -> dict:
         event = event_data(statement.event, request)
         del event["@context"]
         data["recordedAt"] = event
-    topics = [topic.name for topic in statement.topics.all()]
+    topics = list(statement.topics.all())
     if topics:
-        data["keywords"] = topics
+        data["about"] = [
+            {
+                "@type": "Thing",
+                "name": topic.name,
+                "url": _absolute(request, topic.get_absolute_url()),
+            }
+            for topic in topics
+        ]
+        data["keywords"] = [topic.name for topic in topics]
     if statement.source_name:
         data["sourceOrganization"] = {"@type": "Organization", "name": statement.source_name}
     return data
@@ -148,7 +159,7 @@ def opengraph(context, obj) -> dict:
     if isinstance(obj, Statement):
         og["type"] = "article"
         og["description"] = obj.summary or (obj.paragraphs[0] if obj.paragraphs else "")
-        og["published_time"] = obj.published_at
+        og["published_time"] = obj.delivered_on
     elif isinstance(obj, Event):
         og["description"] = ", ".join(filter(None, [obj.place, str(obj.start_date.year)]))
     elif isinstance(obj, Speaker):
