@@ -37,6 +37,28 @@ from .models import (
 # The site itself (titles, the labelled autocomplete) is archive.admin_site.ArchiveAdminSite.
 
 
+class EventSeriesFilter(admin.SimpleListFilter):
+    """The series events belong to, and "none" for the others: an empty series is not an
+    unnamed link (which Django's all-values filter would draw)."""
+
+    title = "series"
+    parameter_name = "series"
+    NONE = "-"
+
+    def lookups(self, request, model_admin):
+        series = (
+            Event.objects.exclude(series="").order_by("series")
+            .values_list("series", flat=True).distinct()
+        )
+        return [(value, value) for value in series] + [(self.NONE, "In no series")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        return queryset.filter(series="" if value == self.NONE else value)
+
+
 class StatementYearFilter(admin.SimpleListFilter):
     """The years statements were delivered in, newest first (one query, not one per year)."""
 
@@ -76,7 +98,10 @@ class StatementSpeakerForm(forms.ModelForm):
         row = _row_name(int(number) if number.isdigit() else None)
         for name, field in self.fields.items():
             label = row.capitalize() if name == "speaker" else f"{field.label} of {row}"
-            field.widget.attrs.setdefault("aria-label", label)
+            # The admin wraps a related field's widget (the "+" and pencil links); the wrapped
+            # one is what renders.
+            widget = getattr(field.widget, "widget", field.widget)
+            widget.attrs = {**widget.attrs, "aria-label": label}
 
 
 class StatementSpeakerFormSet(BaseInlineFormSet):
@@ -471,7 +496,7 @@ class EventAdmin(SimpleHistoryAdmin, AnnouncingAdmin):
     ]
     list_filter = [
         "kind",
-        ("series", admin.AllValuesFieldListFilter),
+        EventSeriesFilter,
         ("country", admin.RelatedOnlyFieldListFilter),
     ]
     search_fields = ["name", "short_name", "series", "city"]
