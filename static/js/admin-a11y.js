@@ -49,6 +49,10 @@
         ids.push(rendered.id);
       }
       box.setAttribute("aria-labelledby", ids.join(" "));
+      // select2 points an open combobox at its list with aria-owns; ARIA 1.2 asks for
+      // aria-controls.
+      var owns = box.getAttribute("aria-owns");
+      if (owns) { box.setAttribute("aria-controls", owns); } else { box.removeAttribute("aria-controls"); }
       if (rendered) {
         // The text of the choice, not a second, read-only text box.
         rendered.removeAttribute("role");
