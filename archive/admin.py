@@ -11,9 +11,9 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.forms.models import BaseInlineFormSet
 from django.db import transaction
 from django.db.models import Count, Q
+from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
@@ -23,7 +23,6 @@ from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 
 from . import services
 from .importers.names import normalise_honorific
-from .templatetags.archive_tags import date_range
 from .models import (
     Country,
     Event,
@@ -33,6 +32,7 @@ from .models import (
     StatementSpeaker,
     Topic,
 )
+from .templatetags.archive_tags import date_range
 
 # The site itself (titles, the labelled autocomplete) is archive.admin_site.ArchiveAdminSite.
 
@@ -143,19 +143,19 @@ class StatementAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         event, day = cleaned.get("event"), cleaned.get("delivered_on")
-        if event is not None and day is not None and not event.covers(day):
-            if not cleaned.get("widen_event_dates"):
-                raise ValidationError(
-                    {
-                        "delivered_on": (
-                            f"{date_range(day)} is outside the dates of “{event}” "
-                            f"({date_range(event.start_date, event.end_date)}). Correct the "
-                            "date or the event (a yearly meeting has one event per year), or "
-                            "tick “Widen the event's dates” below the event to include this day."
-                        )
-                    },
-                    code="outside_event_dates",
-                )
+        outside = event is not None and day is not None and not event.covers(day)
+        if outside and not cleaned.get("widen_event_dates"):
+            raise ValidationError(
+                {
+                    "delivered_on": (
+                        f"{date_range(day)} is outside the dates of “{event}” "
+                        f"({date_range(event.start_date, event.end_date)}). Correct the "
+                        "date or the event (a yearly meeting has one event per year), or "
+                        "tick “Widen the event's dates” below the event to include this day."
+                    )
+                },
+                code="outside_event_dates",
+            )
         return cleaned
 
     def clean_slug(self):
@@ -361,13 +361,13 @@ class StatementAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         obj._history_user = request.user
         obj._change_reason = _change_reason(request, form, change)
-        if form.cleaned_data.get("widen_event_dates") and obj.event is not None:
-            if services.widen_event_dates(event=obj.event, to_include=obj.delivered_on):
-                messages.info(
-                    request,
-                    f"The dates of “{obj.event}” are now "
-                    f"{date_range(obj.event.start_date, obj.event.end_date)}.",
-                )
+        widen = form.cleaned_data.get("widen_event_dates") and obj.event is not None
+        if widen and services.widen_event_dates(event=obj.event, to_include=obj.delivered_on):
+            messages.info(
+                request,
+                f"The dates of “{obj.event}” are now "
+                f"{date_range(obj.event.start_date, obj.event.end_date)}.",
+            )
         services.record_statement_saved(statement=obj, user=request.user)
         duplicates = services.find_duplicates(
             body=obj.body, title=obj.title, delivered_on=obj.delivered_on, exclude_pk=obj.pk
@@ -385,6 +385,9 @@ class StatementAdmin(SimpleHistoryAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        # The topics' version (simple_history writes one for them) had the same reason; it
+        # must not stick to a later save of this object.
+        form.instance.__dict__.pop("_change_reason", None)
         # Speakers and topics are saved only now; announce again so the search queue sees
         # the statement with them.
         services.announce_statements([form.instance.pk])
@@ -500,7 +503,9 @@ class EventAdmin(SimpleHistoryAdmin, AnnouncingAdmin):
         ("country", admin.RelatedOnlyFieldListFilter),
     ]
     search_fields = ["name", "short_name", "series", "city"]
-    search_help_text = "Name, short name, series or city."
+    search_help_text = "Name, short name, series, city, or the year it ran (2022)."
+    # Newest first here and in the statement form's event choice.
+    ordering = ["-start_date", "name"]
     date_hierarchy = "start_date"
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["country"]

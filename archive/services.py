@@ -265,8 +265,6 @@ def record_statement_saved(*, statement: Statement, user=None) -> Statement:
         else None
     )
     statement.save()
-    # A change reason is for the one version just written (simple_history keeps reading it).
-    statement.__dict__.pop("_change_reason", None)
     if previous_slug and previous_slug != statement.slug:
         _remember_former_slug(statement, previous_slug)
     announce_statements([statement.pk])
@@ -325,6 +323,8 @@ def publish_statement(*, statement: Statement, user=None, at=None) -> Statement:
         statement.published_at = at or timezone.now()
         statement._change_reason = "Published"
         record_statement_saved(statement=statement, user=user)
+        # The reason is this version's; simple_history would give it to the next save too.
+        del statement._change_reason
     return statement
 
 
@@ -334,6 +334,8 @@ def unpublish_statement(*, statement: Statement, user=None) -> Statement:
         statement.status = Status.DRAFT
         statement._change_reason = "Returned to draft"
         record_statement_saved(statement=statement, user=user)
+        # The reason is this version's; simple_history would give it to the next save too.
+        del statement._change_reason
     return statement
 
 

@@ -17,9 +17,9 @@ def port_problem(host: str, port: int | str) -> str:
     try:
         number = int(port)
     except (TypeError, ValueError):
-        return f"PORT={port} is not a port number: use one from 1024 to 65535, e.g. make run PORT=8001"
+        return f"PORT={port} is not a port number: use one from 1024 to 65535, e.g. PORT=8001"
     if not 0 < number < 65536:
-        return f"PORT={number} is out of range: use one from 1024 to 65535, e.g. make run PORT=8001"
+        return f"PORT={number} is out of range: use one from 1024 to 65535, e.g. PORT=8001"
     try:
         family, kind, proto, _name, address = socket.getaddrinfo(
             host, number, type=socket.SOCK_STREAM
