@@ -16,6 +16,7 @@ import urllib.request
 
 import pytest
 
+from config.ports import port_problem
 from tests.e2e.browser import launch, screenshot_on_failure, skip_without_browser
 from tests.e2e.site import ROOT, ScratchSite, free_port
 
@@ -246,8 +247,8 @@ def test_make_run_stops_quietly_on_ctrl_c(tmp_path):
     for noise in ("Segmentation", "Terminated", "Traceback", "Error", "Interrupt", "***"):
         assert noise not in output, output
     assert "make editor" in output, "make run says how to create an editor account"
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", port))  # the server let go of its port
+    # The server let go of its port (nothing listens; TIME_WAIT leftovers do not count).
+    assert port_problem("127.0.0.1", port) == ""
     # The index worker is gone too: a new one may take the index's single writer lock.
     worker = subprocess.run(
         [str(ROOT / ".venv" / "bin" / "python"), "manage.py", "index_worker", "--once"],

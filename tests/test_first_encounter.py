@@ -309,4 +309,4 @@ def test_the_csv_for_excel_starts_with_a_byte_order_mark_and_the_plain_one_does_
     # The search page offers both and says which is which.
     body = html.unescape(page("/search/?q=water"))
     assert "/exports/statements-excel.csv?q=water" in body
-    assert "CSV for Excel" in body and "byte-order mark" in body
+    assert "CSV for Excel" in body and "both CSV files are UTF-8" in body
