@@ -7,9 +7,13 @@ PORT ?= 8000
 # A local development configuration; production sets DJANGO_SECRET_KEY instead.
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run serve venv install migrate demo index worker test lint check clean bench bench-quick bench-growth bench-load api-contract soak eval-intake bench-intake
+.PHONY: run port-free serve venv install install-dev migrate demo index editor worker test lint check clean bench bench-quick bench-growth bench-load api-contract soak eval-intake bench-intake
 
-run: install migrate demo index serve
+# The port is checked first, so a busy one costs one sentence and no installing.
+run: port-free install migrate demo index serve
+
+port-free:
+	@$(if $(shell $(PYTHON) config/ports.py $(HOST) $(PORT) 2>/dev/null),$(error $(shell $(PYTHON) config/ports.py $(HOST) $(PORT))),:)
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -18,11 +22,18 @@ $(BIN)/python:
 
 venv: $(BIN)/python
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+# Running the site needs requirements.txt only; tests, lint and benchmarks add the dev set.
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
 install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
 
 migrate: install
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
@@ -33,41 +44,42 @@ demo: migrate
 index: install
 	$(DEV_ENV) $(BIN)/python manage.py rebuild_index --noinput
 
-# The web server and the single index worker side by side; Ctrl-C stops both.
+# The web server and the single index worker side by side; Ctrl-C stops both, quietly.
 serve: install
-	@echo "Serving on http://$(HOST):$(PORT)/ (index worker running beside it)"
-	@trap 'kill 0' INT TERM EXIT; \
-	$(DEV_ENV) $(BIN)/python manage.py index_worker & \
-	$(DEV_ENV) $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
+	@exec env $(DEV_ENV) $(BIN)/python manage.py serve --host $(HOST) --port $(PORT)
+
+# An account for the admin (a superuser; add others to the "Editors" group there).
+editor: migrate
+	$(DEV_ENV) $(BIN)/python manage.py createsuperuser
 
 worker: install
 	$(DEV_ENV) $(BIN)/python manage.py index_worker
 
-test: install
+test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The JSON API against its OpenAPI schema (schemathesis) on a scratch server with the demo data.
-api-contract: install
+api-contract: install-dev
 	bash tests/api_contract.sh
 
 # Benchmarks on the real UNGDC corpus (../shared/data/ungdc); never part of `make test` or CI.
 # Scratch databases and indexes live in var/bench/ and are reused while corpus and code are
 # unchanged.  bench-load needs wrk: apt-get install -y wrk.  See bench/README.md.
-bench: install
+bench: install-dev
 	$(BIN)/python bench/harness.py $(BENCH_ARGS)
 
-bench-quick: install
+bench-quick: install-dev
 	$(BIN)/python bench/harness.py --quick $(BENCH_ARGS)
 
-bench-growth: install
+bench-growth: install-dev
 	$(BIN)/python bench/growth.py $(BENCH_ARGS)
 
-bench-load: install
+bench-load: install-dev
 	$(BIN)/python bench/load.py $(BENCH_ARGS)
 
 # Four editors for 60 s while the index worker runs, and the worker killed mid-batch; prints
 # the save times (the suite runs the same test for 10 s).
-soak: install
+soak: install-dev
 	ARCHIVE_CONCURRENCY_SECONDS=$${ARCHIVE_CONCURRENCY_SECONDS:-60} $(BIN)/python -m pytest -s \
 	  tests/test_concurrency.py tests/test_crash_recovery.py $(PYTEST_ARGS)
 
@@ -79,7 +91,7 @@ eval-intake: install
 bench-intake: install
 	$(BIN)/python bench/intake_speed.py
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff check .
 
 check: install

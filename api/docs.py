@@ -6,11 +6,14 @@ from the API because it reads the same schema that ``/api/schema/`` serves.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.utils import extend_schema
@@ -24,6 +27,22 @@ METHODS = ("get",)
 @lru_cache(maxsize=1)
 def _schema() -> dict:
     return SchemaGenerator().get_schema(request=None, public=True)
+
+
+# Schema descriptions are CommonMark (OpenAPI says so); the only markup they use is code
+# spans, in single or double backticks.
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.DOTALL)
+
+
+def inline_markup(text: str) -> SafeString:
+    """``text`` as HTML: escaped, with its Markdown code spans as ``<code>``."""
+    parts, end = [], 0
+    for match in _CODE_SPAN.finditer(text or ""):
+        parts.append(escape(text[end : match.start()]))
+        parts.append(f"<code>{escape(match.group(2).strip())}</code>")
+        end = match.end()
+    parts.append(escape((text or "")[end:]))
+    return mark_safe("".join(parts))
 
 
 def _type_of(schema: dict) -> str:
@@ -54,7 +73,7 @@ def endpoints() -> list[dict]:
                     "location": p["in"],
                     "required": p.get("required", False),
                     "type": _type_of(p.get("schema", {})),
-                    "description": p.get("description", ""),
+                    "description": inline_markup(p.get("description", "")),
                 }
                 for p in operation.get("parameters", [])
             ]
@@ -63,11 +82,11 @@ def endpoints() -> list[dict]:
                     "method": method.upper(),
                     "path": path,
                     "anchor": operation.get("operationId", path),
-                    "summary": operation.get("summary", ""),
-                    "description": operation.get("description", ""),
+                    "summary": inline_markup(operation.get("summary", "")),
+                    "description": inline_markup(operation.get("description", "")),
                     "parameters": parameters,
                     "responses": sorted(
-                        (code, response.get("description", ""))
+                        (code, inline_markup(response.get("description", "")))
                         for code, response in operation.get("responses", {}).items()
                     ),
                 }

@@ -90,9 +90,16 @@ class _Echo:
         return value
 
 
+# Excel on Windows reads a CSV file as the local ANSI code page unless it starts with a UTF-8
+# byte-order mark; with one, "Marčić" and Arabic survive.  Other programs (and scripts) are
+# better served without it, so both forms are offered.
+BYTE_ORDER_MARK = "\ufeff"
+
+
 @require_safe
-def export(request, fmt: str):
-    if fmt not in ("csv", "json"):
+def export(request, fmt: str, *, excel: bool = False):
+    """The search's results as ``fmt``; ``excel`` (CSV only) adds the byte-order mark."""
+    if fmt not in ("csv", "json") or (excel and fmt != "csv"):
         raise Http404("Exports come as .csv or .json.")
     if (refused := throttled_response(request)) is not None:
         return refused
@@ -130,9 +137,9 @@ def export(request, fmt: str):
             yield record(statement, origin + statement.get_absolute_url(), with_body=with_body)
 
     stamp = timezone.now()
-    filename = f"statements-{stamp:%Y%m%d-%H%M}.{fmt}"
+    filename = f"statements-{stamp:%Y%m%d-%H%M}{'-excel' if excel else ''}.{fmt}"
     if fmt == "csv":
-        body = _csv_stream(records())
+        body = _csv_stream(records(), excel=excel)
         content_type = "text/csv; charset=utf-8"
     else:
         body = _json_stream(records(), query=request.GET.urlencode(), found=found, at=stamp)
@@ -152,9 +159,11 @@ class ExportInterrupted(Exception):
     """Raised after the marker, so the server cuts the response short."""
 
 
-def _csv_stream(records: Iterator[dict]) -> Iterator[str]:
+def _csv_stream(records: Iterator[dict], *, excel: bool = False) -> Iterator[str]:
     writer = csv.writer(_Echo())
-    yield writer.writerow(CSV_COLUMNS)
+    header = writer.writerow(CSV_COLUMNS)
+    # Excel on Windows reads a CSV as UTF-8 only when it starts with the byte-order mark.
+    yield BYTE_ORDER_MARK + header if excel else header
     written = 0
     try:
         for data in records:

@@ -38,6 +38,20 @@ class _Links(serializers.Serializer):
         return _absolute(self.context.get("request"), obj.get_absolute_url())
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "maxLength": 1000,
+        # Either branch may match "" when a validator does not assert formats, so anyOf, not
+        # oneOf (which requires exactly one match).
+        "anyOf": [{"format": "uri"}, {"maxLength": 0}],
+        "description": "The source's web address, or an empty string when none is recorded.",
+    }
+)
+class OptionalURLField(serializers.CharField):
+    """A web address that may be empty: the model keeps "" rather than null for none."""
+
+
 class CountryRefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Country
@@ -126,6 +140,7 @@ class StatementSerializer(_Links, serializers.ModelSerializer):
     event = EventRefSerializer(read_only=True, allow_null=True)
     speakers = StatementSpeakerSerializer(source="statement_speakers", many=True, read_only=True)
     topics = TopicRefSerializer(many=True, read_only=True)
+    source_url = OptionalURLField(read_only=True)
 
     class Meta:
         model = Statement

@@ -25,5 +25,11 @@ urlpatterns = [
     path("feeds/countries/<str:code>/", feeds.CountryFeed(), name="feed-country"),
     path("feeds/topics/<uslug:slug>/", feeds.TopicFeed(), name="feed-topic"),
     path("feeds/search/", feeds.search_feed, name="search-feed"),
+    path(
+        "exports/statements-excel.csv",
+        exports.export,
+        {"fmt": "csv", "excel": True},
+        name="export-excel",
+    ),
     path("exports/statements.<str:fmt>", exports.export, name="export"),
 ]

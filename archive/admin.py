@@ -15,17 +15,20 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
+from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import gettext, gettext_lazy, ngettext
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 
 from . import services
 from .admin_import import import_page
+from .importers.names import normalise_honorific
 from .models import (
     Country,
     Event,
@@ -37,10 +40,31 @@ from .models import (
     Topic,
 )
 from .services import SpeakerRole
+from .templatetags.archive_tags import date_range
 
-admin.site.site_header = "Diplomatic Statements Archive"
-admin.site.site_title = "Archive admin"
-admin.site.index_title = "Archive data entry"
+# The site itself (titles, the labelled autocomplete) is archive.admin_site.ArchiveAdminSite.
+
+
+class EventSeriesFilter(admin.SimpleListFilter):
+    """The series events belong to, and "none" for the others: an empty series is not an
+    unnamed link (which Django's all-values filter would draw)."""
+
+    title = "series"
+    parameter_name = "series"
+    NONE = "-"
+
+    def lookups(self, request, model_admin):
+        series = (
+            Event.objects.exclude(series="").order_by("series")
+            .values_list("series", flat=True).distinct()
+        )
+        return [(value, value) for value in series] + [(self.NONE, "In no series")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        return queryset.filter(series="" if value == self.NONE else value)
 
 
 class StatementYearFilter(admin.SimpleListFilter):
@@ -83,9 +107,38 @@ class CleanTextForm(forms.ModelForm):
         return cleaned
 
 
+def _row_name(index) -> str:
+    return f"speaker {index + 1}" if index is not None else "the new speaker"
+
+
+class StatementSpeakerForm(CleanTextForm):
+    """A row of the speakers table.  The inputs of a table row have no <label> of their own
+    (the column headers name them for the eye), so each gets an accessible name with its row
+    number, "Role of speaker 2", for screen readers (and axe)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        number = (self.prefix or "").rpartition("-")[2]
+        row = _row_name(int(number) if number.isdigit() else None)
+        for name, field in self.fields.items():
+            label = row.capitalize() if name == "speaker" else f"{field.label} of {row}"
+            # The admin wraps a related field's widget (the "+" and pencil links); the wrapped
+            # one is what renders.
+            widget = getattr(field.widget, "widget", field.widget)
+            widget.attrs = {**widget.attrs, "aria-label": label}
+
+
+class StatementSpeakerFormSet(BaseInlineFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["aria-label"] = f"Remove {_row_name(index)}"
+
+
 class StatementSpeakerInline(admin.TabularInline):
     model = StatementSpeaker
-    form = CleanTextForm
+    form = StatementSpeakerForm
+    formset = StatementSpeakerFormSet
     fields = ["speaker", "role", "order"]
     autocomplete_fields = ["speaker"]
     extra = 1
@@ -106,6 +159,14 @@ class StatementAdminForm(CleanTextForm):
     opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     # Set by StatementAdmin on the form class when the posted version is out of date.
     edit_conflict: EditConflict | None = None
+    widen_event_dates = forms.BooleanField(
+        required=False,
+        label="Widen the event's dates",
+        help_text=(
+            "When the date delivered falls outside the event's dates, move the event's start "
+            "or end to include it (otherwise saving stops and says so)."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -136,6 +197,20 @@ class StatementAdminForm(CleanTextForm):
                         "Nothing was saved; compare the versions above and choose."),
                 code="edit_conflict",
             )
+        event, day = cleaned.get("event"), cleaned.get("delivered_on")
+        outside = event is not None and day is not None and not event.covers(day)
+        if outside and not cleaned.get("widen_event_dates"):
+            raise ValidationError(
+                {
+                    "delivered_on": (
+                        f"{date_range(day)} is outside the dates of “{event}” "
+                        f"({date_range(event.start_date, event.end_date)}). Correct the "
+                        "date or the event (a yearly meeting has one event per year), or "
+                        "tick “Widen the event's dates” below the event to include this day."
+                    )
+                },
+                code="outside_event_dates",
+            )
         return cleaned
 
     def clean_slug(self):
@@ -153,6 +228,31 @@ class StatementAdminForm(CleanTextForm):
         return slug
 
 
+def event_label(event: Event) -> str:
+    """An event as editors choose it: the name with its dates and place, so that yearly
+    meetings of one name can be told apart."""
+    details = ", ".join(
+        part for part in (date_range(event.start_date, event.end_date), event.place) if part
+    )
+    return f"{event.name} ({details})"
+
+
+def _change_reason(request, form, change: bool) -> str:
+    """What the edit history says of a save in the admin."""
+    reverting = getattr(request, "archive_reverting_to", None)
+    if reverting is not None:
+        return f"Reverted to version {reverting} in the admin"
+    if not change:
+        return "Added in the admin"
+    fields = [
+        str(form.fields[name].label or name).lower()
+        for name in form.changed_data
+        if name in form.fields and name != "widen_event_dates"
+    ]
+    reason = f"Changed {', '.join(fields)} in the admin" if fields else "Saved in the admin"
+    return Truncator(reason).chars(100)  # the history's column holds 100 characters
+
+
 def _admin_change_link(statement: Statement) -> str:
     url = reverse("admin:archive_statement_change", args=[statement.pk])
     return format_html('<a href="{}">{}</a> ({})', url, statement.title, statement.delivered_on)
@@ -162,7 +262,9 @@ def _admin_change_link(statement: Statement) -> str:
 class StatementAdmin(SimpleHistoryAdmin):
     form = StatementAdminForm
     history_list_display = ["status"]
-    list_display = ["delivered_on", "title", "speaker_names", "event", "country", "status"]
+    # Every column fits a 1366 px screen beside the filters (static/css/admin.css): the event
+    # by its short name, long names and titles wrapping within their share of the width.
+    list_display = ["delivered_on", "title", "speaker_names", "event_name", "country", "status"]
     list_display_links = ["title"]
     list_filter = [
         "status",
@@ -218,7 +320,7 @@ class StatementAdmin(SimpleHistoryAdmin):
                 ]
             },
         ),
-        ("Context", {"fields": ["country", "event", "topics"]}),
+        ("Context", {"fields": ["country", "event", "widen_event_dates", "topics"]}),
         ("Text", {"fields": ["summary", "body"]}),
         (
             "Source",
@@ -275,6 +377,13 @@ class StatementAdmin(SimpleHistoryAdmin):
         matched, _ = super().get_search_results(request, Statement.objects.all(), search_term)
         return queryset.filter(pk__in=matched.values("pk")), False
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "event" and field is not None:
+            # The chosen event reads as the autocomplete offered it: with its dates and place.
+            field.label_from_instance = event_label
+        return field
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         conflict = getattr(request, "_edit_conflict", None)
@@ -293,6 +402,12 @@ class StatementAdmin(SimpleHistoryAdmin):
     @admin.display(description="speakers")
     def speaker_names(self, obj: Statement) -> str:
         return ", ".join(str(link.speaker) for link in obj.statement_speakers.all())
+
+    @admin.display(description="event", ordering="event__name")
+    def event_name(self, obj: Statement) -> str:
+        if obj.event is None:
+            return "-"
+        return obj.event.short_name or obj.event.name
 
     @admin.display(description="possible duplicates")
     def possible_duplicates(self, obj: Statement) -> str:
@@ -366,7 +481,7 @@ class StatementAdmin(SimpleHistoryAdmin):
         typed = getattr(form, "cleaned_data", {})
         rows = []
         for name, field in form.fields.items():
-            if name in ("opened_version", "slug") or name not in typed:
+            if name in ("opened_version", "slug", "widen_event_dates") or name not in typed:
                 continue
             theirs = _shown(saved, name, getattr(saved, name))
             yours = typed[name]
@@ -397,6 +512,14 @@ class StatementAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         obj._history_user = request.user
+        obj._change_reason = _change_reason(request, form, change)
+        widen = form.cleaned_data.get("widen_event_dates") and obj.event is not None
+        if widen and services.widen_event_dates(event=obj.event, to_include=obj.delivered_on):
+            messages.info(
+                request,
+                f"The dates of “{obj.event}” are now "
+                f"{date_range(obj.event.start_date, obj.event.end_date)}.",
+            )
         services.record_statement_saved(
             statement=obj, user=request.user,
             expected_version=form.cleaned_data.get("opened_version"),
@@ -417,6 +540,9 @@ class StatementAdmin(SimpleHistoryAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        # The topics' version (simple_history writes one for them) had the same reason; it
+        # must not stick to a later save of this object.
+        form.instance.__dict__.pop("_change_reason", None)
         # Speakers (the inline) and topics are saved only now.
         services.announce_statements([form.instance.pk])
 
@@ -438,6 +564,7 @@ class StatementAdmin(SimpleHistoryAdmin):
         # Reverting saves the fields (through save_model, so through the services and the
         # search queue) and then the topics: one transaction, as the change form has.  A
         # revert form opened before someone else's save is a conflict like a change form's.
+        request.archive_reverting_to = version_id
         if request.method == "POST":
             self._note_edit_conflict(request, object_id)
         try:
@@ -554,11 +681,23 @@ class AnnouncingAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         obj._history_user = request.user  # django-simple-history's record of who
+        obj._change_reason = _change_reason(request, form, change)
         services.record_saved(instance=obj)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        request.archive_reverting_to = version_id
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class SpeakerAdminForm(forms.ModelForm):
+    def clean_honorific(self):
+        # One style everywhere (README, "Honorifics"): "H.E." and "His Excellency" become HE.
+        return normalise_honorific(self.cleaned_data.get("honorific", ""))
 
 
 @admin.register(Speaker)
 class SpeakerAdmin(SimpleHistoryAdmin, AnnouncingAdmin):
+    form = SpeakerAdminForm
     list_display = ["name", "honorific", "country", "statement_count"]
     list_filter = [("country", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "aliases"]
@@ -582,6 +721,9 @@ class SpeakerAdmin(SimpleHistoryAdmin, AnnouncingAdmin):
     def statement_count(self, obj: Speaker) -> int:
         return obj.statement_count
 
+    def autocomplete_label(self, obj: Speaker) -> str:
+        return f"{obj.name} ({obj.country.name})" if obj.country else obj.name
+
 
 @admin.register(Event)
 class EventAdmin(SimpleHistoryAdmin, AnnouncingAdmin):
@@ -597,11 +739,13 @@ class EventAdmin(SimpleHistoryAdmin, AnnouncingAdmin):
     ]
     list_filter = [
         "kind",
-        ("series", admin.AllValuesFieldListFilter),
+        EventSeriesFilter,
         ("country", admin.RelatedOnlyFieldListFilter),
     ]
     search_fields = ["name", "short_name", "series", "city"]
-    search_help_text = "Name, short name, series or city."
+    search_help_text = "Name, short name, series, city, or the year it ran (2022)."
+    # Newest first here and in the statement form's event choice.
+    ordering = ["-start_date", "name"]
     date_hierarchy = "start_date"
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["country"]
@@ -626,6 +770,41 @@ class EventAdmin(SimpleHistoryAdmin, AnnouncingAdmin):
             .select_related("country")
             .annotate(statement_count=Count("statements"))
         )
+
+    def get_search_results(self, request, queryset, search_term):
+        # A year among the words ("Dushanbe 2022") is the year the event ran in, so that
+        # yearly meetings of one name are told apart by typing it.
+        words = search_term.split()
+        years = [int(w) for w in words if len(w) == 4 and w.isdigit()]
+        rest = " ".join(w for w in words if not (len(w) == 4 and w.isdigit()))
+        for year in years:
+            queryset = queryset.filter(start_date__year__lte=year).filter(
+                Q(end_date__year__gte=year) | Q(end_date__isnull=True, start_date__year=year)
+            )
+        return super().get_search_results(request, queryset, rest)
+
+    def autocomplete_label(self, obj: Event) -> str:
+        return event_label(obj)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:
+            outside = Statement.objects.outside_dates_of(obj)
+            found = outside.count()
+            if found:
+                url = reverse("admin:archive_statement_changelist") + f"?event__id__exact={obj.pk}"
+                messages.warning(
+                    request,
+                    format_html(
+                        "{} of this event's statements {} dated outside "
+                        "{}: <a href=\"{}\">check their dates</a>, or widen the event's dates "
+                        "to include them.",
+                        found,
+                        "is" if found == 1 else "are",
+                        date_range(obj.start_date, obj.end_date),
+                        url,
+                    ),
+                )
 
     @admin.display(description="statements", ordering="statement_count")
     def statement_count(self, obj: Event) -> int:

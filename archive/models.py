@@ -7,6 +7,7 @@ saves other rows or announces changes as a side effect.
 from __future__ import annotations
 
 import datetime
+import re
 
 from django.conf import settings
 from django.db import models
@@ -90,7 +91,13 @@ class Speaker(models.Model):
     name = models.CharField(max_length=200, help_text="Full name without honorific.")
     slug = models.SlugField(max_length=220, unique=True, allow_unicode=True)
     honorific = models.CharField(
-        max_length=40, blank=True, help_text="HE, Dr., Sheikh, Mr., Ms., ..."
+        max_length=40,
+        blank=True,
+        help_text=(
+            "In the archive's style: styles without stops (HE, HH, HM, HRH), other titles "
+            "with them where abbreviated (Dr., Mr., Ms., Prof.), e.g. HE Dr. Any other "
+            "spelling (H.E., His Excellency, Dr) is rewritten so when saved."
+        ),
     )
     country = models.ForeignKey(
         Country, null=True, blank=True, on_delete=models.PROTECT, related_name="speakers"
@@ -133,6 +140,34 @@ class EventKind(models.TextChoices):
     VISIT = "visit", "Visit"
     OTHER = "other", "Other"
 
+    @classmethod
+    def guess(cls, name: str) -> EventKind:
+        """The kind an event's name suggests ("... Security Council meeting" is a meeting),
+        for importers that must create an event from a name alone; OTHER when none does."""
+        words = set(re.findall(r"[a-z]+", (name or "").casefold()))
+        for kind, cues in _EVENT_KIND_CUES:
+            if words & cues:
+                return kind
+        return cls.OTHER
+
+
+# Checked in this order: "Summit of the Conference of ..." is a summit, "Session of the
+# Council" a session, "Meeting of the Council" a meeting.
+_EVENT_KIND_CUES = [
+    (EventKind.VISIT, {"visit"}),
+    (EventKind.SUMMIT, {"summit"}),
+    (EventKind.SESSION, {"session", "assembly"}),
+    (EventKind.MEETING, {"meeting", "council", "committee", "talks", "consultations"}),
+    (EventKind.CONFERENCE, {"conference", "forum", "congress", "symposium", "dialogue"}),
+]
+
+EVENT_KIND_HELP = (
+    "Conference: delegations meeting on a theme (also a forum or dialogue). Session: a sitting "
+    "of an assembly, e.g. a General Assembly session. Summit: heads of State or government. "
+    "Meeting: a council or committee meeting (a Security Council meeting) or talks. Visit: an "
+    "official visit. Other: anything else."
+)
+
 
 class EventQuerySet(PublicQuerySet):
     statement_lookup = "event"
@@ -144,7 +179,8 @@ class Event(models.Model):
     name = models.CharField(max_length=400)
     short_name = models.CharField(max_length=120, blank=True)
     slug = models.SlugField(max_length=220, unique=True, allow_unicode=True)
-    kind = models.CharField(max_length=20, choices=EventKind.choices, default=EventKind.CONFERENCE)
+    # No default: a Security Council meeting is no conference, and only the editor knows.
+    kind = models.CharField(max_length=20, choices=EventKind.choices, help_text=EVENT_KIND_HELP)
     series = models.CharField(
         max_length=200,
         blank=True,
@@ -190,6 +226,14 @@ class Event(models.Model):
     def place(self) -> str:
         parts = (self.city, self.country.name if self.country else "")
         return ", ".join(part for part in parts if part)
+
+    @property
+    def last_day(self) -> datetime.date:
+        """The end date, or the start date for a one-day event (no end recorded)."""
+        return self.end_date or self.start_date
+
+    def covers(self, day: datetime.date) -> bool:
+        return self.start_date <= day <= self.last_day
 
 
 class TopicQuerySet(PublicQuerySet):
@@ -295,6 +339,12 @@ class StatementQuerySet(models.QuerySet):
         if end is not None:
             qs = qs.filter(delivered_on__lte=end)
         return qs
+
+    def outside_dates_of(self, event: Event) -> StatementQuerySet:
+        """Statements at ``event`` dated before it starts or after it ends."""
+        return self.at_event(event).exclude(
+            delivered_on__range=(event.start_date, event.last_day)
+        )
 
     def in_year(self, year: int) -> StatementQuerySet:
         return self.between(datetime.date(year, 1, 1), datetime.date(year, 12, 31))

@@ -24,9 +24,11 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.text import slugify
 
+from .importers.names import normalise_honorific
 from .models import (
     Country,
     Event,
+    EventKind,
     IntakeItem,
     IntakeStatus,
     Kind,
@@ -82,6 +84,7 @@ __all__ = [
     "update_speaker",
     "update_statement",
     "update_topic",
+    "widen_event_dates",
 ]
 
 
@@ -580,7 +583,10 @@ def publish_statement(*, statement: Statement, user=None, at=None) -> Statement:
     if statement.status != Status.PUBLISHED:
         statement.status = Status.PUBLISHED
         statement.published_at = at or timezone.now()
+        statement._change_reason = "Published"
         record_statement_saved(statement=statement, user=user)
+        # The reason is this version's; simple_history would give it to the next save too.
+        del statement._change_reason
     return statement
 
 
@@ -588,7 +594,10 @@ def publish_statement(*, statement: Statement, user=None, at=None) -> Statement:
 def unpublish_statement(*, statement: Statement, user=None) -> Statement:
     if statement.status != Status.DRAFT:
         statement.status = Status.DRAFT
+        statement._change_reason = "Returned to draft"
         record_statement_saved(statement=statement, user=user)
+        # The reason is this version's; simple_history would give it to the next save too.
+        del statement._change_reason
     return statement
 
 
@@ -633,8 +642,8 @@ def create_speaker(
     slug: str | None = None,
 ) -> Speaker:
     speaker = Speaker(
-        name=name, honorific=honorific, country=country, aliases=_alias_lines(aliases),
-        notes=notes,
+        name=name, honorific=normalise_honorific(honorific), country=country,
+        aliases=_alias_lines(aliases), notes=notes,
     )
     _clean_record_text(speaker)
     speaker.slug = slug or unique_slug(Speaker, speaker.name)
@@ -653,14 +662,20 @@ def update_speaker(*, speaker: Speaker, **changes) -> Speaker:
     """Rename or edit a speaker; every statement they appear on is re-announced."""
     if "aliases" in changes and not isinstance(changes["aliases"], str):
         changes["aliases"] = _alias_lines(changes["aliases"])
+    if "honorific" in changes:
+        changes["honorific"] = normalise_honorific(changes["honorific"])
     for field, value in changes.items():
         setattr(speaker, field, value)
     return record_saved(instance=speaker)
 
 
 @_service
-def create_event(*, name: str, start_date, slug: str | None = None, **fields) -> Event:
-    event = Event(name=name, start_date=start_date, **fields)
+def create_event(
+    *, name: str, start_date, slug: str | None = None, kind: str | None = None, **fields
+) -> Event:
+    """A new event; without ``kind``, the kind its name suggests (``EventKind.guess``)."""
+    kind = kind or EventKind.guess(name)
+    event = Event(name=name, start_date=start_date, kind=kind, **fields)
     _clean_record_text(event)
     event.slug = slug or unique_slug(Event, f"{event.name} {start_date:%Y}")
     event.full_clean()
@@ -672,7 +687,21 @@ def create_event(*, name: str, start_date, slug: str | None = None, **fields) ->
 def update_event(*, event: Event, **changes) -> Event:
     for field, value in changes.items():
         setattr(event, field, value)
-    return record_saved(instance=event)
+    result = record_saved(instance=event)
+    event.__dict__.pop("_change_reason", None)
+    return result
+
+
+@_service
+def widen_event_dates(*, event: Event, to_include) -> bool:
+    """Move an event's start or end so that it covers the day ``to_include`` (a statement made
+    there); True when the dates changed."""
+    if event.covers(to_include):
+        return False
+    start, end = min(event.start_date, to_include), max(event.last_day, to_include)
+    event._change_reason = f"Dates widened to include {to_include:%Y-%m-%d}"
+    update_event(event=event, start_date=start, end_date=end if end != start else None)
+    return True
 
 
 @_service

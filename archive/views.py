@@ -31,11 +31,12 @@ from dataclasses import dataclass
 
 from django.core.paginator import InvalidPage, Page, Paginator
 from django.db.models import Count, Max, Min, Q, QuerySet
-from django.db.models.functions import ExtractYear, Lower
+from django.db.models.functions import ExtractYear, Lower, Substr
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
@@ -48,6 +49,7 @@ from .models import (
     Statement,
     StatementSlugHistory,
     StatementSpeaker,
+    Status,
     Topic,
     can_preview_drafts,
 )
@@ -333,6 +335,8 @@ def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "is_public": is_public,
         "roles": roles,
         "events": events,
+        "topics": _speaker_topics(visible.by_speaker(speaker)),
+        "passages": _recent_passages(visible.by_speaker(speaker)),
         "breadcrumbs": [
             _home_crumb(),
             Crumb("Speakers", reverse("archive:speaker-list")),
@@ -341,6 +345,46 @@ def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "section": "speakers",
     }
     return render(request, "archive/speaker_detail.html", context)
+
+
+SPEAKER_TOPICS = 12
+RECENT_PASSAGES = 3
+PASSAGE_CHARS = 320
+
+
+def _speaker_topics(statements: QuerySet[Statement]) -> list[dict]:
+    """The topics of these statements, the most frequent first (one query)."""
+    links = Statement.topics.through.objects.filter(statement__in=statements.values("pk"))
+    return list(
+        links.values("topic__slug", "topic__name")
+        .annotate(statement_count=Count("statement", distinct=True))
+        .order_by("-statement_count", Lower("topic__name"))[:SPEAKER_TOPICS]
+    )
+
+
+def _recent_passages(statements: QuerySet[Statement]) -> list[dict]:
+    """The opening passage of the latest few statements, read without loading whole speeches."""
+    rows = (
+        statements.newest_first()
+        .annotate(opening=Substr("body", 1, PASSAGE_CHARS * 2))
+        .values("title", "slug", "delivered_on", "language", "status", "opening")[
+            :RECENT_PASSAGES
+        ]
+    )
+    passages = []
+    for row in rows:
+        first = row["opening"].split("\n\n", 1)[0].strip()
+        if not first:
+            continue
+        passages.append(
+            {
+                **row,
+                "text": Truncator(first).chars(PASSAGE_CHARS),
+                "url": reverse("archive:statement-detail", args=[row["slug"]]),
+                "is_published": row["status"] == Status.PUBLISHED,
+            }
+        )
+    return passages
 
 
 # --- events -----------------------------------------------------------------------------

@@ -48,7 +48,8 @@ ALLOWED_HOSTS = env_list(
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with the archive's own site (archive/admin_site.py).
+    "archive.admin_site.ArchiveAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -165,6 +166,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
+# Files browsers ask for at the site's root (/favicon.ico), served by WhiteNoise.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -190,9 +193,15 @@ HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
 HAYSTACK_LIMIT_TO_REGISTERED_MODELS = False
 HAYSTACK_SEARCH_RESULTS_PER_PAGE = 20
 # rebuild_index: processes to build with (0: one per core) and the postings each one holds in
-# memory before it writes a segment (search/bulk.py); together they bound the rebuild's memory.
+# memory before it writes a segment (search/engine/whoosh/bulk.py); together they bound the
+# rebuild's memory.
 SEARCH_REBUILD_PROCESSES = int(os.environ.get("SEARCH_REBUILD_PROCESSES", "0"))
 SEARCH_REBUILD_SEGMENT_MB = int(os.environ.get("SEARCH_REBUILD_SEGMENT_MB", "48"))
+# The longest query (in characters) the search page, the API, the feeds and the exports read
+# (longer text is cut, with a notice): one number, defined with the query language.
+from search import parsing as _query_language  # noqa: E402
+
+SEARCH_QUERY_MAX_CHARS = _query_language.MAX_QUERY_CHARS
 
 LOGGING = {
     "version": 1,

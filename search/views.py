@@ -42,6 +42,7 @@ def _result_formats(params) -> dict[str, str]:
     return {
         "feed_url": reverse("api:search-feed") + "?" + feed.urlencode(),
         "csv_url": reverse("api:export", args=["csv"]) + suffix,
+        "excel_csv_url": reverse("api:export-excel") + suffix,
         "json_url": reverse("api:export", args=["json"]) + suffix,
         "api_url": reverse("api:statement-list") + suffix,
         "max_rows": EXPORT_MAX_ROWS,

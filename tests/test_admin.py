@@ -602,7 +602,9 @@ class AutocompleteTests(AdminTestCase):
         cases = [
             ("statementspeaker", "speaker", "Rustam", ["Rustam Sample"]),
             ("statementspeaker", "speaker", "A. Example", ["Amina Example"]),
-            ("statement", "event", "Water", ["Water Action Conference"]),
+            # Events with their dates and place, so yearly meetings can be told apart.
+            ("statement", "event", "Water",
+             ["Water Action Conference (18–19 October 2022, Dushanbe, Tajikistan)"]),
             ("statement", "country", "QAT", ["Qatar"]),
             ("statement", "topics", "wat", ["Water"]),
         ]

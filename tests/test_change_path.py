@@ -149,7 +149,7 @@ class ThroughTheAdmin(ChangePathTestCase):
         data = {
             "title": "Statement on rivers",
             "slug": "",
-            "delivered_on": "2023-03-01",
+            "delivered_on": "2022-10-18",
             "kind": "statement",
             "language": "en",
             "status": "published",

@@ -11,6 +11,7 @@ from django.utils import timezone
 from archive.models import (
     Country,
     Event,
+    EventKind,
     Speaker,
     Statement,
     StatementSpeaker,
@@ -59,7 +60,7 @@ class ConstraintTests(TestCase):
             with self.subTest(end=end):
                 event = Event(
                     name="Fine", slug=f"fine-{end}", start_date=datetime.date(2022, 10, 19),
-                    end_date=end,
+                    end_date=end, kind=EventKind.CONFERENCE,
                 )
                 event.full_clean()
                 event.save()

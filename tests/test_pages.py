@@ -431,7 +431,7 @@ QUERY_BUDGET = {
     "statement-list-year": 5,
     "statement-detail": 5,
     "speaker-list": 1,
-    "speaker-detail": 7,
+    "speaker-detail": 9,  # + the topics spoken on and the recent passages
     "event-list": 4,
     "event-list-kind": 4,
     "event-detail": 3,

@@ -172,6 +172,9 @@ def check(url: str, status: int, body: bytes, content_type: str) -> list[str]:
         return check_json(url, body, content_type)
     if "csv" in content_type:
         return check_csv(url, body)
+    # The site's icon and the API's schema (YAML) hold no stored text.
+    if url == "/favicon.ico" or content_type.startswith("application/vnd.oai.openapi"):
+        return []
     # Citations and other plain downloads: never something a browser would render.
     if "text/plain" not in content_type and "xml" not in content_type and (
         "x-bibtex" not in content_type and "research-info" not in content_type

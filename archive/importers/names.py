@@ -13,7 +13,10 @@ from dataclasses import dataclass
 
 from .text import repair_c1_controls
 
-__all__ = ["ParsedName", "clean_cell", "name_key", "repair_ocr_digits", "split_name"]
+__all__ = [
+    "ParsedName", "clean_cell", "name_key", "normalise_honorific", "repair_ocr_digits",
+    "split_name",
+]
 
 # Honorifics and styles, longest first, in the spelling the archive keeps.  Titles that are
 # offices (President, Minister) are roles, not honorifics, and stay out of this list.
@@ -142,6 +145,25 @@ def split_name(raw) -> ParsedName:
             honorifics.append(form)
         text = rest
     return ParsedName(honorific=" ".join(honorifics), name=fix_capitals(text.strip(" ,")))
+
+
+def normalise_honorific(raw: str) -> str:
+    """An honorific field in the archive's one style: "H.E. dr" -> "HE Dr.",
+    "His Excellency Sheikh" -> "HE Sheikh".  Words it does not know are kept as written;
+    a word given twice is kept once."""
+    text = clean_cell(raw)
+    parts: list[str] = []
+    while text:
+        match = _HONORIFIC_RE.match(text)
+        if match:
+            form, text = _HONORIFIC_FORMS[match.group(1).casefold()], text[match.end():]
+        else:
+            form, _, text = text.partition(" ")
+            form = form.strip(",;")
+            text = text.lstrip(" ,;")
+        if form and form not in parts:
+            parts.append(form)
+    return " ".join(parts)
 
 
 def fix_capitals(name: str) -> str:

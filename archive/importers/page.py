@@ -372,7 +372,8 @@ def save_page_draft(
             if event is None:
                 event = services.create_event(
                     name=new_event_name, start_date=delivered_on, city=new_event_city.strip(),
-                    country=new_event_country, kind=EventKind.CONFERENCE,
+                    # What the name says it is; the editor corrects it in the event's form.
+                    country=new_event_country, kind=EventKind.guess(new_event_name),
                 )
         roles = []
         for person in speakers:

@@ -217,7 +217,7 @@ class _Related:
         if event is None and slug:
             event = Event.objects.filter(slug=slug).first()
         if event is None:
-            kind = data.get("kind") or EventKind.CONFERENCE
+            kind = data.get("kind") or EventKind.guess(data["name"])
             if kind not in EventKind.values:
                 raise RecordError(f"unknown event kind {kind!r}")
             event = services.create_event(

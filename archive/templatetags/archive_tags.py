@@ -6,6 +6,7 @@ import datetime
 from urllib.parse import urlsplit
 
 from django import template
+from django.conf import settings
 from django.utils.dateformat import format as date_format
 
 register = template.Library()
@@ -44,6 +45,12 @@ def date_range(start: datetime.date | None, end: datetime.date | None = None) ->
     if start.year == end.year:
         return f"{date_format(start, 'j F')} \u2013 {date_format(end, 'j F Y')}"
     return f"{date_format(start, 'j F Y')} \u2013 {date_format(end, 'j F Y')}"
+
+
+@register.simple_tag
+def search_query_max_chars() -> int:
+    """The longest query search takes (``settings.SEARCH_QUERY_MAX_CHARS``), for forms and help."""
+    return settings.SEARCH_QUERY_MAX_CHARS
 
 
 @register.filter

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
+from django.utils.translation import gettext as _
 
 from archive import citations
 from archive.models import Country, Event, Speaker, Statement, Topic
@@ -93,12 +94,15 @@ def statement_data(statement: Statement, request) -> dict:
         "genre": statement.get_kind_display(),
         "name": statement.title,
         "headline": Truncator(statement.title).chars(110),
+        # A statement is made public the day it is delivered; when the archive took it in is
+        # the date of this description of it, not of the work.
         "dateCreated": statement.delivered_on,
+        "datePublished": statement.delivered_on,
         "inLanguage": statement.language,
         "url": _absolute(request, statement.get_absolute_url()),
     }
     if statement.published_at:
-        data["datePublished"] = statement.published_at
+        data["sdDatePublished"] = statement.published_at
     authors = []
     for link in statement.statement_speakers.all():
         person = {
@@ -119,9 +123,17 @@ def statement_data(statement: Statement, request) -> dict:
         event = event_data(statement.event, request)
         del event["@context"]
         data["recordedAt"] = event
-    topics = [topic.name for topic in statement.topics.all()]
+    topics = list(statement.topics.all())
     if topics:
-        data["keywords"] = topics
+        data["about"] = [
+            {
+                "@type": "Thing",
+                "name": topic.name,
+                "url": _absolute(request, topic.get_absolute_url()),
+            }
+            for topic in topics
+        ]
+        data["keywords"] = [topic.name for topic in topics]
     if statement.source_name:
         data["sourceOrganization"] = {"@type": "Organization", "name": statement.source_name}
     return data
@@ -147,7 +159,7 @@ def opengraph(context, obj) -> dict:
     if isinstance(obj, Statement):
         og["type"] = "article"
         og["description"] = obj.summary or (obj.paragraphs[0] if obj.paragraphs else "")
-        og["published_time"] = obj.published_at
+        og["published_time"] = obj.delivered_on
     elif isinstance(obj, Event):
         og["description"] = ", ".join(filter(None, [obj.place, str(obj.start_date.year)]))
     elif isinstance(obj, Speaker):
@@ -185,6 +197,23 @@ def feed_url_for(obj) -> str:
     if isinstance(obj, Country):
         return reverse("api:feed-country", args=[obj.code])
     return reverse(_FEEDS[type(obj)], args=[obj.slug])
+
+
+@register.inclusion_tag("includes/follow.html")
+def follow(obj) -> dict:
+    """A visible "Follow" for a speaker, event, country or topic page: its Atom feed, and the
+    email alert once there is one (``alert_url`` is where its sign-up page will go)."""
+    if isinstance(obj, Speaker):
+        what = _("by %(name)s") % {"name": obj.display_name}
+    elif isinstance(obj, Event):
+        what = _("made at %(name)s") % {"name": obj.short_name or obj.name}
+    elif isinstance(obj, Country):
+        what = _("by the delegation of %(name)s") % {"name": obj.name}
+    elif isinstance(obj, Topic):
+        what = _("on %(name)s") % {"name": obj.name}
+    else:
+        return {}
+    return {"feed_url": feed_url_for(obj), "what": what, "alert_url": None}
 
 
 @register.inclusion_tag("citations/cite_box.html", takes_context=True)

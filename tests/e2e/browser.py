@@ -37,11 +37,14 @@ def launch(playwright):
 
 
 def screenshot_on_failure(test):
-    """Save a full-page screenshot of ``page`` to tests/artifacts/ when the test fails."""
+    """Save a full-page screenshot of the test's page (its ``page`` fixture, or any other
+    fixture that is a Playwright page) to tests/artifacts/ when the test fails."""
 
     @functools.wraps(test)
     def wrapper(*args, **kwargs):
-        page = kwargs["page"]
+        page = kwargs.get("page") or next(
+            (value for value in kwargs.values() if hasattr(value, "screenshot")), None
+        )
         try:
             return test(*args, **kwargs)
         except BaseException:
