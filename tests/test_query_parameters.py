@@ -106,4 +106,7 @@ class AdminParameterTests(AdminTestCase):
              "field_name": "event"},
         )
         self.assertEqual(response.status_code, 200)
-        self.assertEqual(response.json()["results"][0]["text"], "Water Action Conference (18–19 October 2022, Dushanbe, Tajikistan)")
+        self.assertEqual(
+            response.json()["results"][0]["text"],
+            "Water Action Conference (18–19 October 2022, Dushanbe, Tajikistan)",
+        )
