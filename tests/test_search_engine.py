@@ -825,6 +825,20 @@ def test_snippet_marks_the_query_words_whatever_their_case_and_accents():
         assert f"<mark>{word}" not in html
 
 
+def test_every_word_outside_ascii_is_a_highlight_candidate():
+    from search.engine.whoosh.spans import _non_ascii_words
+    from search.text import WORD_RE
+
+    rng = random.Random(5)
+    pieces = ["water", "Brasília", "“quoted”", "—", "Côte", "d’Ivoire", "الأمن،", "وَالسِّلْمُ",
+              "Ł", "café.", "U.S.", "é.g", "x" * 300, "€", "naïve", "\u00a0", "Straße"]
+    for _ in range(30):
+        body = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 120)))
+        expected = [(m.start(), m.end()) for m in WORD_RE.finditer(body)
+                    if not m.group().isascii()]
+        assert list(_non_ascii_words(body)) == expected, body
+
+
 def test_snippet_marks_accented_and_arabic_forms_the_query_finds():
     body = ("Talks in Brasília and Brasilia; Dragan Marčić spoke. "
             "ناقش مجلس الأمن والأمن الإقليمي للأمن ثم الأمم")

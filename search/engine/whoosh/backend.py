@@ -92,7 +92,8 @@ class ArchiveWhooshBackend(WhooshSearchBackend, SearchEngine):
         """The analyzer of the searched generation (``st``), else of the live one."""
         st = st or peek_state(self.root)
         if st is not None:
-            return st.ix.schema[self.shape.content_field].analysis
+            # The searcher's schema: ``ix.schema`` reads the table of contents from disk.
+            return st.searcher.schema[self.shape.content_field].analysis
         return generation_analysis(self.live_directory()).analyzer
 
     def forget_searcher(self) -> None:
@@ -237,7 +238,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend, SearchEngine):
         with SEARCH_LOCK:
             st = self._state()
             field = self.shape.content_field
-            terms = related.key_terms(st, field, st.ix.schema[field].positions, text)
+            terms = related.key_terms(st, field, st.searcher.schema[field].positions, text)
             if not terms:
                 return {"results": [], "hits": 0}
             docnum = st.searcher.document_number(**{ID: identifier})
