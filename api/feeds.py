@@ -26,14 +26,40 @@ FEED_ITEMS = 30
 SITE_NAME = "Diplomatic Statements Archive"
 
 
+class VersionsAtomFeed(Atom1Feed):
+    """Atom with each entry's other language versions as ``<link rel="alternate"
+    hreflang="..">`` (RFC 4287, 4.2.7): a reader of the feed finds the translation."""
+
+    origin = ""  # the site's scheme and host, set per request before the feed is written
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        for version in item.get("versions", ()):
+            handler.addQuickElement("link", "", {
+                "rel": "alternate", "type": "text/html", "hreflang": version["language"],
+                "title": version["title"], "href": self.origin + version["path"],
+            })
+
+
 class StatementFeed(Feed):
     """Shared item rendering; subclasses choose the statements and the feed's name."""
 
-    feed_type = Atom1Feed
+    feed_type = VersionsAtomFeed
     author_name = SITE_NAME
 
     def base_queryset(self):
-        return Statement.objects.published().for_detail().newest_first()
+        return Statement.objects.published().for_detail().with_versions().newest_first()
+
+    def get_feed(self, obj, request):
+        feed = super().get_feed(obj, request)
+        feed.origin = request.build_absolute_uri("/").rstrip("/")
+        return feed
+
+    def item_extra_kwargs(self, item: Statement) -> dict:
+        return {"versions": [
+            {"language": v.language, "title": v.title, "path": v.get_absolute_url()}
+            for v in item.published_versions
+        ]}
 
     def items(self, obj=None):
         return self.statements(obj)[:FEED_ITEMS]
@@ -60,7 +86,7 @@ class StatementFeed(Feed):
         return item.updated_at
 
     def item_author_name(self, item: Statement) -> str:
-        names = [link.speaker.name for link in item.statement_speakers.all()]
+        names = [link.speaker.name_with_other_scripts for link in item.statement_speakers.all()]
         return ", ".join(names) or (item.country.name if item.country else SITE_NAME)
 
     def item_categories(self, item: Statement) -> list[str]:

@@ -82,7 +82,7 @@ def archive_names() -> list[str]:
 
 
 # The speaker fields whose words are protected (aliases hold one spelling per line).
-SPEAKER_NAME_FIELDS = ("name", "aliases")
+SPEAKER_NAME_FIELDS = ("name", "name_ar", "name_latin", "aliases")
 
 
 def protected_words() -> frozenset[str]:
