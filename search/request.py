@@ -25,6 +25,7 @@ from operator import and_, or_
 from django import forms
 from django.db.models import Q
 from django.http import QueryDict
+from django.urls import reverse
 from django.utils.http import urlencode
 from haystack.inputs import Exact
 from haystack.query import SQ, SearchQuerySet
@@ -597,7 +598,7 @@ def _versions_of_groups(groups: set[int]) -> dict[int, list[dict]]:
             "label": str(Language(row["language"]).label)
             if row["language"] in Language.values else row["language"],
             "title": row["title"],
-            "url": Statement(slug=row["slug"]).get_absolute_url(),
+            "url": reverse("archive:statement-detail", args=[row["slug"]]),
             "is_original": row["is_original"],
         })
     return out

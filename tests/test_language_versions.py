@@ -432,12 +432,17 @@ def test_csv_round_trip_and_bad_links_are_warnings(versions, tmp_path):
          "language": "ar", "version_of": versions["en"].slug},
         {"slug": "s-three", "title": "Three", "body": "x", "delivered_on": "2024-01-01",
          "is_original": "perhaps"},
+        {"slug": "s-four", "title": "Four", "body": "x", "delivered_on": "2024-01-01",
+         "version_of": "nul\x00byte"},
     ]
     report = import_records(read_records(io.StringIO(
         "\n".join(json.dumps(r) for r in bad) + "\n"), fmt="jsonl"))
     assert [w for w, _ in report.warnings] == ["line 1", "line 2"]
     assert "names no statement" in report.warnings[0][1]
     assert "already include one in Arabic" in report.warnings[1][1]
-    assert report.skipped == [("line 3", "is_original must be true or false")]
+    assert report.skipped == [
+        ("line 3", "is_original must be true or false"),
+        ("line 4", "version_of must be the import_key or slug of another statement"),
+    ]
     assert Statement.objects.filter(slug__in=["s-one", "s-two"]).count() == 2
     assert "2 warning(s)" in report.summary()

@@ -224,7 +224,7 @@ _TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no", ""}
 def _version_link(record: dict) -> tuple[str | None, bool | None]:
     """(``version_of``, ``is_original``) of a record: what the import links after writing."""
     ref = record.get("version_of")
-    if ref is not None and not isinstance(ref, str):
+    if ref is not None and (not isinstance(ref, str) or "\x00" in ref or len(ref) > 255):
         raise RecordError("version_of must be the import_key or slug of another statement")
     flag = record.get("is_original")
     if isinstance(flag, str):  # CSV cells
