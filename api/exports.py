@@ -30,7 +30,7 @@ EXPORT_BATCH = 200  # statements read from the database at a time
 FIRST_BATCH = EXPORT_BATCH  # read before the headers go out
 CSV_COLUMNS = [
     "date", "title", "speakers", "event", "place", "country", "topics", "kind", "language",
-    "source", "source_url", "permalink",
+    "source", "source_url", "permalink", "versions",
 ]
 # A spreadsheet runs a cell that starts with one of these as a formula ("CSV injection").
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -46,14 +46,16 @@ def _unavailable() -> HttpResponse:
     return response
 
 
-def record(statement: Statement, permalink: str, *, with_body: bool) -> dict:
-    """One exported statement (the JSON shape; CSV flattens the lists)."""
+def record(statement: Statement, permalink: str, *, with_body: bool, origin: str = "") -> dict:
+    """One exported statement (the JSON shape; CSV flattens the lists).  ``origin``: the
+    site's scheme and host, for the versions' permalinks."""
     event = statement.event
     data = {
         "date": statement.delivered_on,
         "title": statement.title,
         "speakers": [
-            {"name": link.speaker.name, "role": link.role}
+            {"name": link.speaker.name, "name_ar": link.speaker.name_ar,
+             "name_latin": link.speaker.name_latin, "role": link.role}
             for link in statement.statement_speakers.all()
         ],
         "event": event.name if event else "",
@@ -65,6 +67,12 @@ def record(statement: Statement, permalink: str, *, with_body: bool) -> dict:
         "source": statement.source_name,
         "source_url": statement.source_url,
         "permalink": permalink,
+        "is_original": statement.is_original,
+        "versions": [
+            {"language": v.language, "title": v.title, "is_original": v.is_original,
+             "permalink": origin + v.get_absolute_url()}
+            for v in statement.published_versions
+        ],
     }
     if with_body:
         data["body"] = statement.body
@@ -79,10 +87,20 @@ def _csv_cell(value) -> str:
 def _csv_row(data: dict) -> list[str]:
     flat = dict(data)
     flat["speakers"] = "; ".join(
-        f"{s['name']} ({s['role']})" if s["role"] else s["name"] for s in data["speakers"]
+        f"{_names(s)} ({s['role']})" if s["role"] else _names(s) for s in data["speakers"]
     )
     flat["topics"] = "; ".join(data["topics"])
+    flat["versions"] = "; ".join(
+        f"{v['language']}{' (original)' if v['is_original'] else ''} {v['permalink']}"
+        for v in data["versions"]
+    )
     return [_csv_cell(flat[column]) for column in CSV_COLUMNS]
+
+
+def _names(speaker: dict) -> str:
+    """"Name [other script]" for a CSV cell."""
+    others = [n for n in (speaker["name_latin"], speaker["name_ar"]) if n and n != speaker["name"]]
+    return f"{speaker['name']} [{' / '.join(others)}]" if others else speaker["name"]
 
 
 class _Echo:
@@ -134,7 +152,8 @@ def export(request, fmt: str, *, excel: bool = False):
 
     def records() -> Iterator[dict]:
         for statement in itertools.chain(first, statements):
-            yield record(statement, origin + statement.get_absolute_url(), with_body=with_body)
+            yield record(statement, origin + statement.get_absolute_url(), with_body=with_body,
+                         origin=origin)
 
     stamp = timezone.now()
     filename = f"statements-{stamp:%Y%m%d-%H%M}{'-excel' if excel else ''}.{fmt}"

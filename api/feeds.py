@@ -65,7 +65,10 @@ class _XMLTextGenerator(SimplerXMLGenerator):
 
 
 class StatementAtomFeed(Atom1Feed):
-    """Atom with several authors, the entry's language, its date and place."""
+    """Atom with several authors, the entry's language, its date and place, and its other
+    language versions as ``<link rel="alternate" hreflang="..">`` (RFC 4287, 4.2.7)."""
+
+    origin = ""  # the site's scheme and host, set per request before the feed is written
 
     def write(self, outfile, encoding):
         handler = _XMLTextGenerator(outfile, encoding, short_empty_elements=True)
@@ -92,6 +95,11 @@ class StatementAtomFeed(Atom1Feed):
             handler.addQuickElement("dcterms:created", item["delivered_on"].isoformat())
         if item.get("place"):
             handler.addQuickElement("dcterms:spatial", item["place"])
+        for version in item.get("versions", ()):
+            handler.addQuickElement("link", "", {
+                "rel": "alternate", "type": "text/html", "hreflang": version["language"],
+                "title": version["title"], "href": self.origin + version["path"],
+            })
 
 
 class StatementFeed(Feed):
@@ -103,7 +111,15 @@ class StatementFeed(Feed):
     def base_queryset(self):
         # Newest in the archive first: a statement entered today about a meeting years ago
         # must still reach the top, where a feed reader looks for what is new.
-        return Statement.objects.published().for_detail().order_by("-published_at", "-id")
+        return (
+            Statement.objects.published().for_detail().with_versions()
+            .order_by("-published_at", "-id")
+        )
+
+    def get_feed(self, obj, request):
+        feed = super().get_feed(obj, request)
+        feed.origin = request.build_absolute_uri("/").rstrip("/")
+        return feed
 
     def items(self, obj=None):
         return self.statements(obj)[:FEED_ITEMS]
@@ -134,7 +150,7 @@ class StatementFeed(Feed):
     def item_extra_kwargs(self, item: Statement) -> dict:
         # One <author> per speaker (Atom allows several; the framework writes one), else the
         # delegation; an entry without either takes the feed's author, the archive.
-        names = [link.speaker.name for link in item.statement_speakers.all()]
+        names = [link.speaker.name_with_other_scripts for link in item.statement_speakers.all()]
         if not names and item.country:
             names = [item.country.name]
         return {
@@ -142,6 +158,10 @@ class StatementFeed(Feed):
             "language": item.language,
             "delivered_on": item.delivered_on,
             "place": _place(item),
+            "versions": [
+                {"language": v.language, "title": v.title, "path": v.get_absolute_url()}
+                for v in item.published_versions
+            ],
         }
 
     def item_categories(self, item: Statement) -> list[str]:

@@ -83,9 +83,13 @@ class SpeakerSerializer(_Links, serializers.ModelSerializer):
     class Meta:
         model = Speaker
         fields = [
-            "slug", "name", "honorific", "display_name", "country", "aliases",
-            "statement_count", "url", "html_url",
+            "slug", "name", "name_ar", "name_latin", "honorific", "display_name", "country",
+            "aliases", "statement_count", "url", "html_url",
         ]
+        extra_kwargs = {
+            "name_ar": {"help_text": "The name in Arabic script; empty when not known."},
+            "name_latin": {"help_text": "The name in Latin letters; empty when not known."},
+        }
 
 
 class EventRefSerializer(serializers.ModelSerializer):
@@ -125,11 +129,25 @@ class TopicSerializer(_Links, serializers.ModelSerializer):
 class StatementSpeakerSerializer(serializers.ModelSerializer):
     slug = serializers.CharField(source="speaker.slug")
     name = serializers.CharField(source="speaker.name")
+    name_ar = serializers.CharField(source="speaker.name_ar",
+                                    help_text="The name in Arabic script, or empty.")
+    name_latin = serializers.CharField(source="speaker.name_latin",
+                                       help_text="The name in Latin letters, or empty.")
     honorific = serializers.CharField(source="speaker.honorific")
 
     class Meta:
         model = StatementSpeaker
-        fields = ["slug", "name", "honorific", "role"]
+        fields = ["slug", "name", "name_ar", "name_latin", "honorific", "role"]
+
+
+class StatementVersionSerializer(_Links, serializers.ModelSerializer):
+    """Another language version of a statement (a translation of it, or its original)."""
+
+    api_view_name = "api:statement-detail"
+
+    class Meta:
+        model = Statement
+        fields = ["slug", "title", "language", "is_original", "url", "html_url"]
 
 
 class StatementSerializer(_Links, serializers.ModelSerializer):
@@ -141,12 +159,21 @@ class StatementSerializer(_Links, serializers.ModelSerializer):
     speakers = StatementSpeakerSerializer(source="statement_speakers", many=True, read_only=True)
     topics = TopicRefSerializer(many=True, read_only=True)
     source_url = OptionalURLField(read_only=True)
+    is_original = serializers.BooleanField(
+        read_only=True,
+        help_text="This is the original of its language versions (they translate it).",
+    )
+    versions = StatementVersionSerializer(
+        source="published_versions", many=True, read_only=True,
+        help_text="The same statement in other languages (published ones), by language.",
+    )
 
     class Meta:
         model = Statement
         fields = [
-            "slug", "title", "delivered_on", "kind", "language", "country", "event",
-            "speakers", "topics", "summary", "source_name", "source_url", "url", "html_url",
+            "slug", "title", "delivered_on", "kind", "language", "is_original", "versions",
+            "country", "event", "speakers", "topics", "summary", "source_name", "source_url",
+            "url", "html_url",
         ]
 
 

@@ -203,7 +203,7 @@ class StatementViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = ANY_SEGMENT
 
     def get_queryset(self):
-        statements = Statement.objects.published().for_detail()
+        statements = Statement.objects.published().for_detail().with_versions()
         # A list row never shows the text: leave the largest columns in the database.
         return statements.defer("body", "original_text") if self.action == "list" else statements
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
 
 from django import forms
 from django.contrib import admin, messages
@@ -167,9 +168,27 @@ class StatementAdminForm(CleanTextForm):
             "or end to include it (otherwise saving stops and says so)."
         ),
     )
+    # Language versions are written by the services (archive.services.link_versions), not
+    # as model fields: these three say what to do.
+    version_of = forms.CharField(
+        required=False, max_length=1000, label="Same statement in another language",
+        help_text="The slug or address (on the site or in the admin) of this statement in "
+        "another language: this one becomes one of its language versions.",
+    )
+    original_version = forms.BooleanField(
+        required=False, label="This is the original",
+        help_text="The version first delivered or published; its other language versions "
+        "are translations of it.",
+    )
+    leave_versions = forms.BooleanField(
+        required=False, label="Remove from its language versions",
+        help_text="It is not the same statement as the others after all.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "original_version" in self.fields:
+            self.fields["original_version"].initial = self.instance.is_original
         # The revert form is built on an earlier version of the statement; its topics are
         # that version's, not today's, so that reverting restores them too.
         version = getattr(self.instance, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None)
@@ -211,6 +230,7 @@ class StatementAdminForm(CleanTextForm):
                 },
                 code="outside_event_dates",
             )
+        self._clean_versions(cleaned)
         return cleaned
 
     def clean_slug(self):
@@ -226,6 +246,53 @@ class StatementAdminForm(CleanTextForm):
                     code="former_slug",
                 )
         return slug
+
+    def clean_version_of(self) -> Statement | None:
+        raw = (self.cleaned_data.get("version_of") or "").strip()
+        if not raw:
+            return None
+        other = statement_named(raw)
+        if other is None:
+            raise ValidationError("No statement has this slug or address.", code="unknown")
+        return other
+
+    def _clean_versions(self, data: dict) -> None:
+        other = data.get("version_of")
+        language = data.get("language") or self.instance.language
+        leaving = data.get("leave_versions")
+        if other is not None and not leaving:
+            problem = services.version_link_problem(
+                statement=self.instance, version_of=other, language=language
+            )
+            if problem:
+                self.add_error("version_of", problem)
+        elif self.instance.version_group_id and not leaving and language:
+            # A new language must not be one its versions already have.
+            taken = (Statement.objects.versions_of(self.instance).filter(language=language)
+                     .first())
+            if taken is not None:
+                self.add_error("language", f"Its version “{taken.title}” is in this language "
+                               "already.")
+        will_have_versions = other is not None or (self.instance.version_group_id and not leaving)
+        if data.get("original_version") and not will_have_versions:
+            self.add_error("original_version", "Only a statement with versions in other "
+                           "languages can be their original.")
+
+
+def statement_named(raw: str) -> Statement | None:
+    """The statement a slug, a site address (/statements/<slug>/...) or an admin change
+    address (.../statement/<pk>/change/) names, a former slug too; None if none."""
+    parts = [part for part in unquote(urlsplit(raw).path).split("/") if part]
+    if not parts:
+        return None
+    if len(parts) >= 2 and parts[-1] == "change" and parts[-2].isdigit():
+        return Statement.objects.filter(pk=int(parts[-2])).first()
+    slug = parts[parts.index("statements") + 1] if "statements" in parts[:-1] else parts[-1]
+    found = Statement.objects.filter(slug=slug).first()
+    if found is None:
+        former = StatementSlugHistory.objects.filter(old_slug=slug).select_related("statement")
+        found = next((f.statement for f in former[:1]), None)
+    return found
 
 
 def event_label(event: Event) -> str:
@@ -280,11 +347,13 @@ class StatementAdmin(SimpleHistoryAdmin):
         "title",
         "summary",
         "statement_speakers__speaker__name",
+        "statement_speakers__speaker__name_ar",
+        "statement_speakers__speaker__name_latin",
         "statement_speakers__speaker__aliases",
         "event__name",
         "event__short_name",
     ]
-    search_help_text = "Title, summary, speaker name or alias, event name."
+    search_help_text = "Title, summary, speaker name (either script) or alias, event name."
     date_hierarchy = "delivered_on"
     autocomplete_fields = ["event", "country", "topics"]
     prepopulated_fields = {"slug": ["title"]}
@@ -295,6 +364,8 @@ class StatementAdmin(SimpleHistoryAdmin):
     show_full_result_count = False
     readonly_fields = [
         "possible_duplicates",
+        "language_versions",
+        "possible_versions",
         "published_at",
         "former_slugs",
         "import_key",
@@ -321,6 +392,11 @@ class StatementAdmin(SimpleHistoryAdmin):
             },
         ),
         ("Context", {"fields": ["country", "event", "widen_event_dates", "topics"]}),
+        (
+            "Language versions",
+            {"fields": ["language_versions", "possible_versions", "version_of",
+                        "original_version", "leave_versions"]},
+        ),
         ("Text", {"fields": ["summary", "body"]}),
         (
             "Source",
@@ -351,6 +427,11 @@ class StatementAdmin(SimpleHistoryAdmin):
         first, *middle, _record = self.fieldsets
         first_fields = [
             f for f in first[1]["fields"] if f not in ("possible_duplicates", "opened_version")
+        ]
+        new_only = {"language_versions", "possible_versions", "leave_versions"}
+        middle = [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in new_only]})
+            for name, options in middle
         ]
         return [(first[0], {**first[1], "fields": first_fields}), *middle]
 
@@ -422,6 +503,37 @@ class StatementAdmin(SimpleHistoryAdmin):
             format_html("<br>"), "{}", ((_admin_change_link(d),) for d in duplicates)
         )
 
+    @admin.display(description="versions")
+    def language_versions(self, obj: Statement) -> str:
+        versions = list(Statement.objects.versions_of(obj)) if obj.pk else []
+        if not versions:
+            return "None: this statement is in one language only."
+        return format_html_join(
+            format_html("<br>"), "{}: {}{}",
+            ((v.get_language_display(), _admin_change_link(v),
+              " (original)" if v.is_original else "") for v in versions),
+        )
+
+    @admin.display(description="possibly the same statement")
+    def possible_versions(self, obj: Statement) -> str:
+        """Statements of the same day, event and speaker in other languages (find_versions)."""
+        if obj.pk is None:
+            return "-"
+        found: dict[int, Statement] = {}
+        speakers = [link.speaker for link in obj.statement_speakers.all()] or [None]
+        for speaker in speakers:
+            for candidate in services.find_versions(
+                speaker=speaker, event=obj.event, delivered_on=obj.delivered_on,
+                language=obj.language, exclude_pk=obj.pk,
+            ):
+                found.setdefault(candidate.pk, candidate)
+        if not found:
+            return "None found"
+        return format_html_join(
+            format_html("<br>"), "{} – {}: copy <code>{}</code> into the field below",
+            ((c.get_language_display(), _admin_change_link(c), c.slug) for c in found.values()),
+        )
+
     @admin.display(description="former slugs")
     def former_slugs(self, obj: Statement) -> str:
         # Old permalinks that redirect here; they stay reserved for this statement.
@@ -481,8 +593,10 @@ class StatementAdmin(SimpleHistoryAdmin):
         typed = getattr(form, "cleaned_data", {})
         rows = []
         for name, field in form.fields.items():
-            if name in ("opened_version", "slug", "widen_event_dates") or name not in typed:
+            if name in ("opened_version", "slug") or name not in typed:
                 continue
+            if name not in _STATEMENT_FIELDS:
+                continue  # a choice of the form's own (widening dates, linking versions)
             theirs = _shown(saved, name, getattr(saved, name))
             yours = typed[name]
             if name == "body":
@@ -524,6 +638,7 @@ class StatementAdmin(SimpleHistoryAdmin):
             statement=obj, user=request.user,
             expected_version=form.cleaned_data.get("opened_version"),
         )
+        self._save_versions(request, obj, form.cleaned_data)
         duplicates = services.find_duplicates(
             body=obj.body, title=obj.title, delivered_on=obj.delivered_on, exclude_pk=obj.pk
         )
@@ -537,6 +652,17 @@ class StatementAdmin(SimpleHistoryAdmin):
                     format_html_join(", ", "{}", ((_admin_change_link(d),) for d in duplicates)),
                 ),
             )
+
+    def _save_versions(self, request, obj: Statement, data: dict) -> None:
+        if data.get("leave_versions"):
+            services.unlink_version(statement=obj, user=request.user)
+        elif data.get("version_of") is not None:
+            services.link_versions(statement=obj, version_of=data["version_of"], user=request.user)
+        if "original_version" in data and obj.version_group_id is not None:
+            wanted = bool(data["original_version"])
+            if wanted != obj.is_original:
+                services.set_original_version(statement=obj, is_original=wanted,
+                                              user=request.user)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -641,6 +767,9 @@ def _speaker_rows(formset) -> list[dict]:
     return sorted(rows, key=lambda row: row.get("order") or 0)
 
 
+_STATEMENT_FIELDS = frozenset(f.name for f in Statement._meta.get_fields())
+
+
 def _typed_speakers(formset) -> list[str]:
     return [_speaker_label(row["speaker"], services.clean_line(row.get("role")))
             for row in _speaker_rows(formset)]
@@ -698,15 +827,16 @@ class SpeakerAdminForm(forms.ModelForm):
 @admin.register(Speaker)
 class SpeakerAdmin(SimpleHistoryAdmin, AnnouncingAdmin):
     form = SpeakerAdminForm
-    list_display = ["name", "honorific", "country", "statement_count"]
+    list_display = ["name", "name_ar", "name_latin", "honorific", "country", "statement_count"]
     list_filter = [("country", admin.RelatedOnlyFieldListFilter)]
-    search_fields = ["name", "aliases"]
-    search_help_text = "Name or any alias."
+    search_fields = ["name", "name_ar", "name_latin", "aliases"]
+    search_help_text = "Name (either script) or any alias."
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["country"]
     readonly_fields = ["created_at", "updated_at"]
     fields = [
-        "name", "slug", "honorific", "country", "aliases", "notes", "created_at", "updated_at"
+        "name", "name_ar", "name_latin", "slug", "honorific", "country", "aliases", "notes",
+        "created_at", "updated_at",
     ]
 
     def get_queryset(self, request):

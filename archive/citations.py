@@ -3,6 +3,10 @@
 Every format is built from one ``Citation`` so they agree with each other.  Names are kept
 whole (BibTeX braces, CSL ``literal``): splitting "Sheikh Mohammed bin Abdulrahman Al Thani"
 into given and family names would be a guess, and a wrong guess ends up in bibliographies.
+A name known in two scripts is cited as both, the other script in brackets ("Mutlaq
+Al-Qahtani [مطلق القحطاني]").  A statement's other language versions are cited with it: the
+original a translation was made from (BibTeX/biblatex ``origtitle``/``origlanguage``, CSL
+``original-title``), and every version's address.
 """
 
 from __future__ import annotations
@@ -10,13 +14,28 @@ from __future__ import annotations
 import datetime
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.dateformat import format as date_format
 
-from .models import Kind, Statement
+from .models import Kind, Language, Statement
 
 SITE_NAME = "Diplomatic Statements Archive"
+
+
+@dataclass(frozen=True)
+class CitedVersion:
+    """Another language version of the cited statement."""
+
+    title: str
+    language: str
+    url: str
+    is_original: bool
+
+    @property
+    def language_name(self) -> str:
+        return Language(self.language).label if self.language in Language.values else self.language
 
 
 @dataclass(frozen=True)
@@ -37,16 +56,24 @@ class Citation:
     language: str
     summary: str
     topics: tuple[str, ...]
+    versions: tuple[CitedVersion, ...] = ()
+
+    @property
+    def original(self) -> CitedVersion | None:
+        """The original this statement translates, when the archive has it."""
+        return next((v for v in self.versions if v.is_original), None)
 
 
-def citation_for(statement: Statement, *, url: str, accessed: datetime.date) -> Citation:
-    """``url`` is the statement's absolute permalink; ``accessed`` the day it was read."""
+def citation_for(statement: Statement, *, url: str, accessed: datetime.date,
+                 absolute: Callable[[str], str] = str) -> Citation:
+    """``url`` is the statement's absolute permalink; ``accessed`` the day it was read;
+    ``absolute`` makes a path absolute (for the other language versions' addresses)."""
     links = list(statement.statement_speakers.all())
     event = statement.event
     return Citation(
         key="dsa-" + re.sub(r"[^A-Za-z0-9-]", "", statement.slug)[:60],
         title=statement.title,
-        authors=tuple(link.speaker.name for link in links),
+        authors=tuple(link.speaker.name_with_other_scripts for link in links),
         roles=tuple(link.role for link in links),
         kind=Kind(statement.kind).label if statement.kind in Kind.values else statement.kind,
         delivered_on=statement.delivered_on,
@@ -60,7 +87,25 @@ def citation_for(statement: Statement, *, url: str, accessed: datetime.date) -> 
         language=statement.language,
         summary=statement.summary,
         topics=tuple(topic.name for topic in statement.topics.all()),
+        versions=tuple(
+            CitedVersion(v.title, v.language, absolute(v.get_absolute_url()), v.is_original)
+            for v in statement.published_versions
+        ),
     )
+
+
+def _versions_sentence(c: Citation) -> str:
+    """"Translated from the Arabic original, “...”, URL." and/or the other versions."""
+    parts = []
+    original = c.original
+    if original:
+        parts.append(f"Translated from the {original.language_name} original, "
+                     f"“{original.title.rstrip('.')}”, {original.url}.")
+    others = [v for v in c.versions if not v.is_original]
+    if others:
+        listed = "; ".join(f"{v.language_name}, {v.url}" for v in others)
+        parts.append(f"Also in {listed}.")
+    return " ".join(parts)
 
 
 # --- a readable reference ---------------------------------------------------------------
@@ -85,6 +130,8 @@ def formatted(c: Citation) -> str:
     if c.source:
         parts.append(f"{c.source.rstrip('.')}.")
     parts.append(f"{SITE_NAME}, {c.url} (accessed {date_format(c.accessed, 'j F Y')}).")
+    if c.versions:
+        parts.append(_versions_sentence(c))
     return " ".join(parts)
 
 
@@ -137,9 +184,14 @@ def bibtex(c: Citation) -> str:
     fields.append(("url", _bib_url(c.url)))
     fields.append(("urldate", c.accessed.isoformat()))
     fields.append(("language", c.language))
+    if c.original:
+        fields.append(("origlanguage", c.original.language))
+        fields.append(("origtitle", "{" + _tex(c.original.title) + "}"))
     fields.append(
         ("note", _tex(f"{SITE_NAME}, accessed {date_format(c.accessed, 'j F Y')}"))
     )
+    if c.versions:
+        fields.append(("addendum", _tex(_versions_sentence(c))))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@misc{{{c.key},\n{body}\n}}\n"
 
@@ -169,6 +221,10 @@ def ris(c: Citation) -> str:
     lines.append(("Y2", c.accessed.strftime("%Y/%m/%d")))
     lines.append(("LA", c.language))
     lines += [("KW", topic) for topic in c.topics]
+    if c.original:
+        lines.append(("N1", f"Translation of: {c.original.title} ({c.original.language}), "
+                            f"{c.original.url}"))
+    lines += [("N1", f"Also in {v.language}: {v.url}") for v in c.versions if not v.is_original]
     if c.summary:
         lines.append(("AB", c.summary))
     lines.append(("ID", c.key))
@@ -207,6 +263,10 @@ def csl(c: Citation) -> dict:
         item["abstract"] = c.summary
     if c.topics:
         item["keyword"] = ", ".join(c.topics)
+    if c.original:
+        item["original-title"] = c.original.title
+    if c.versions:
+        item["note"] = _versions_sentence(c)
     return item
 
 

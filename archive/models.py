@@ -85,10 +85,29 @@ class SpeakerQuerySet(PublicQuerySet):
     statement_lookup = "statement_speakers__speaker"
 
 
+# Letters of the two scripts a speaker's name is kept in (CheckConstraints below).
+ARABIC_LETTER = "[\u0620-\u064a\u066e-\u06d3\u06fa-\u06ff]"
+LATIN_LETTER = "[A-Za-z\u00c0-\u024f\u1e00-\u1eff]"
+
+
 class Speaker(models.Model):
-    """A person who made statements; the role they held is kept per statement."""
+    """A person who made statements; the role they held is kept per statement.
+
+    ``name`` is the name as the archive files it, in whichever script; ``name_ar`` and
+    ``name_latin`` hold it in Arabic and in Latin letters where known (either may repeat
+    ``name``).  Search finds a speaker by any of them and the pages show each that differs.
+    """
 
     name = models.CharField(max_length=200, help_text="Full name without honorific.")
+    name_ar = models.CharField(
+        "name in Arabic script", max_length=200, blank=True,
+        help_text="The full name written in Arabic, where known (e.g. مطلق بن ماجد القحطاني).",
+    )
+    name_latin = models.CharField(
+        "name in Latin script", max_length=200, blank=True,
+        help_text="The full name in Latin letters, where known (e.g. Mutlaq bin Majed "
+        "Al-Qahtani).",
+    )
     slug = models.SlugField(max_length=220, unique=True, allow_unicode=True)
     honorific = models.CharField(
         max_length=40,
@@ -116,6 +135,22 @@ class Speaker(models.Model):
     class Meta:
         ordering = ["name"]
         indexes = [models.Index(Lower("name"), name="speaker_name_lower")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(name_ar="")
+                | (Q(name_ar__regex=ARABIC_LETTER) & ~Q(name_ar__regex=LATIN_LETTER)),
+                name="speaker_name_ar_is_arabic",
+                violation_error_message="The name in Arabic script must be written in "
+                "Arabic letters (no Latin letters).",
+            ),
+            models.CheckConstraint(
+                condition=Q(name_latin="")
+                | (Q(name_latin__regex=LATIN_LETTER) & ~Q(name_latin__regex=ARABIC_LETTER)),
+                name="speaker_name_latin_is_latin",
+                violation_error_message="The name in Latin script must be written in Latin "
+                "letters (no Arabic letters).",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -126,6 +161,28 @@ class Speaker(models.Model):
     @property
     def alias_list(self) -> list[str]:
         return [line.strip() for line in self.aliases.splitlines() if line.strip()]
+
+    @property
+    def other_names(self) -> list[str]:
+        """The name in the other script(s), where it is known and differs from ``name``."""
+        seen = {self.name}
+        out = []
+        for value in (self.name_latin, self.name_ar):
+            if value and value not in seen:
+                seen.add(value)
+                out.append(value)
+        return out
+
+    @property
+    def names(self) -> list[str]:
+        """Every form of the name: ``name``, then the other scripts'."""
+        return [self.name, *self.other_names]
+
+    @property
+    def name_with_other_scripts(self) -> str:
+        """"Mutlaq Al-Qahtani [مطلق القحطاني]": the name, the other scripts' in brackets."""
+        others = self.other_names
+        return f"{self.name} [{' / '.join(others)}]" if others else self.name
 
     @property
     def display_name(self) -> str:
@@ -304,6 +361,26 @@ def can_preview_drafts(user) -> bool:
     )
 
 
+class VersionGroup(models.Model):
+    """One statement in several languages: each member is a language version of the others.
+
+    A row of its own (rather than a link from each translation to its original) so that the
+    database itself keeps the rules: a statement belongs to at most one group, a group holds
+    one statement per language (``statement_one_version_per_language``) and at most one
+    original (``statement_one_original_version``); the original may be unknown (the UN's six
+    official languages).  ``archive.services.link_versions`` makes and changes groups.
+    """
+
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "language versions of a statement"
+        verbose_name_plural = "language versions of statements"
+
+    def __str__(self) -> str:
+        return f"Versions #{self.pk}"
+
+
 class StatementQuerySet(models.QuerySet):
     def published(self) -> StatementQuerySet:
         return self.filter(status=Status.PUBLISHED)
@@ -364,6 +441,27 @@ class StatementQuerySet(models.QuerySet):
     def for_detail(self) -> StatementQuerySet:
         return self.for_listing().prefetch_related("topics")
 
+    def versions_of(self, statement: Statement) -> StatementQuerySet:
+        """The other language versions of ``statement`` (none when it has none)."""
+        if statement.version_group_id is None:
+            return self.none()
+        return (self.filter(version_group_id=statement.version_group_id)
+                .exclude(pk=statement.pk).order_by("language", "pk"))
+
+    def with_versions(self) -> StatementQuerySet:
+        """Each statement's published language versions fetched with it (two queries for any
+        number of rows, none when no row has versions): ``Statement.published_versions``."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "version_group__statements",
+                queryset=Statement.objects.published()
+                .only("title", "slug", "language", "is_original", "version_group",
+                      "delivered_on", "status")
+                .order_by("language", "pk"),
+                to_attr="published_members",
+            )
+        )
+
 
 class Statement(models.Model):
     title = models.CharField(max_length=500)
@@ -395,6 +493,16 @@ class Statement(models.Model):
     topics = models.ManyToManyField(Topic, related_name="statements", blank=True)
     body = models.TextField(help_text="Plain text; paragraphs separated by a blank line.")
     summary = models.TextField(blank=True)
+    version_group = models.ForeignKey(
+        VersionGroup, null=True, blank=True, on_delete=models.PROTECT, related_name="statements",
+        editable=False, verbose_name="language versions",
+        help_text="The same statement in other languages (set by archive.services).",
+    )
+    is_original = models.BooleanField(
+        "original version", default=False, editable=False,
+        help_text="The version first delivered or published; its other language versions are "
+        "translations of it.",
+    )
     source_name = models.CharField(max_length=300, blank=True)
     source_url = models.URLField(max_length=1000, blank=True)
     original_text = models.TextField(
@@ -445,6 +553,24 @@ class Statement(models.Model):
                 condition=Q(status__in=Status.values), name="statement_status_valid"
             ),
             models.CheckConstraint(condition=Q(kind__in=Kind.values), name="statement_kind_valid"),
+            models.UniqueConstraint(
+                fields=["version_group", "language"],
+                name="statement_one_version_per_language",
+                violation_error_message="This statement already has a version in that "
+                "language.",
+            ),
+            models.UniqueConstraint(
+                fields=["version_group"],
+                condition=Q(is_original=True),
+                name="statement_one_original_version",
+                violation_error_message="Only one version of a statement can be the original.",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_original=False) | Q(version_group__isnull=False),
+                name="statement_original_has_versions",
+                violation_error_message="Only a statement with versions in other languages "
+                "can be marked as their original.",
+            ),
         ]
         indexes = [
             # Lists are ordered newest first with the id as tie-breaker; with both in the index
@@ -474,6 +600,26 @@ class Statement(models.Model):
     @property
     def paragraphs(self) -> list[str]:
         return [p.strip() for p in self.body.split("\n\n") if p.strip()]
+
+    @property
+    def published_versions(self) -> list[Statement]:
+        """The other language versions the public may see, by language (uses
+        ``with_versions()`` when the queryset had it, else one query)."""
+        if self.version_group_id is None:
+            return []
+        members = None
+        if Statement.version_group.is_cached(self):
+            members = getattr(self.version_group, "published_members", None)
+        if members is None:
+            members = list(Statement.objects.published().versions_of(self))
+        return [m for m in members if m.pk != self.pk]
+
+    @property
+    def original_version(self) -> Statement | None:
+        """The published original this statement is a translation of, if one is marked."""
+        if self.is_original:
+            return None
+        return next((v for v in self.published_versions if v.is_original), None)
 
 
 class StatementSpeaker(models.Model):

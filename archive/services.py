@@ -18,8 +18,9 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.text import slugify
@@ -39,6 +40,7 @@ from .models import (
     StatementSpeaker,
     Status,
     Topic,
+    VersionGroup,
 )
 from .signals import statements_changed
 from .slugs import readable_slug
@@ -64,7 +66,9 @@ __all__ = [
     "find_near_duplicates",
     "record_harvested_page",
     "reject_intake_items",
+    "find_versions",
     "get_or_create_topic",
+    "link_versions",
     "merge_topics",
     "normalise_body",
     "publish_statement",
@@ -73,10 +77,12 @@ __all__ = [
     "record_saved",
     "record_statement_saved",
     "set_statement_speakers",
+    "set_original_version",
     "set_statement_topics",
     "touched_statements",
     "storable_text",
     "unique_slug",
+    "unlink_version",
     "unpublish_statement",
     "unpublish_statements",
     "update_country",
@@ -85,6 +91,7 @@ __all__ = [
     "update_statement",
     "update_topic",
     "widen_event_dates",
+    "version_link_problem",
 ]
 
 
@@ -623,9 +630,166 @@ def unpublish_statements(*, statements: Iterable[Statement], user=None) -> int:
 
 @_service
 def delete_statement(*, statement: Statement, user=None) -> None:
-    pk = statement.pk
+    pk, group = statement.pk, statement.version_group_id
+    others = _group_members(group, exclude=pk)
     statement.delete()
-    announce_statements([pk])
+    _dissolve_if_alone(group)
+    announce_statements([pk, *others])
+
+
+# --- language versions ------------------------------------------------------------------
+
+
+def version_link_problem(*, statement: Statement, version_of: Statement,
+                         language: str | None = None) -> str | None:
+    """Why ``statement`` (in ``language``, by default its own) cannot become a language
+    version of ``version_of``, or None when it can."""
+    language = language or statement.language
+    if statement.pk is not None and statement.pk == version_of.pk:
+        return "A statement cannot be a version of itself."
+    if language == version_of.language:
+        return (f"Both statements are in {Language(language).label}: language versions are "
+                "in different languages.")
+    # The statement joins the versions of ``version_of``, or, when only it has versions,
+    # ``version_of`` joins its versions.
+    if version_of.version_group_id is not None:
+        group, joining, joining_language = version_of.version_group_id, statement, language
+    elif statement.version_group_id is not None:
+        group, joining, joining_language = (statement.version_group_id, version_of,
+                                            version_of.language)
+    else:
+        return None
+    taken = (Statement.objects.filter(version_group_id=group, language=joining_language)
+             .exclude(pk=joining.pk).first())
+    if taken is not None:
+        return (f"The versions already include one in {Language(joining_language).label}: "
+                f"“{taken.title}”.")
+    return None
+
+
+@_service
+def link_versions(*, statement: Statement, version_of: Statement,
+                  original: Statement | None = None, user=None) -> VersionGroup:
+    """Record that ``statement`` is ``version_of`` in another language.
+
+    ``statement`` joins the versions of ``version_of`` (made when it has none) and leaves any
+    versions it belonged to.  ``original``: which of them is the original (a translation's
+    source), when known; unchanged when None.  A ``ValidationError`` says why a link cannot
+    be made (the same statement, the same language, a language the versions already have).
+    """
+    problem = version_link_problem(statement=statement, version_of=version_of)
+    if problem:
+        raise ValidationError(problem, code="version")
+    if version_of.version_group_id is None and statement.version_group_id is not None:
+        # Only the statement has versions: the other one joins them.
+        return link_versions(statement=version_of, version_of=statement, original=original,
+                             user=user)
+    group = version_of.version_group
+    if group is None:
+        group = VersionGroup.objects.create()
+        version_of.version_group = group
+        record_statement_saved(statement=version_of, user=user)
+    previous = statement.version_group_id
+    if previous != group.pk:
+        left_behind = _group_members(previous, exclude=statement.pk)
+        statement.version_group = group
+        statement.is_original = False
+        record_statement_saved(statement=statement, user=user)
+        _dissolve_if_alone(previous)
+        announce_statements(left_behind)
+    if original is not None:
+        set_original_version(statement=original, user=user)
+    announce_statements(_group_members(group.pk))
+    return group
+
+
+@_service
+def unlink_version(*, statement: Statement, user=None) -> None:
+    """Take ``statement`` out of its language versions (the others stay versions of each
+    other; a single one left is no longer a version of anything)."""
+    group = statement.version_group_id
+    if group is None:
+        return
+    others = _group_members(group, exclude=statement.pk)
+    statement.version_group = None
+    statement.is_original = False
+    record_statement_saved(statement=statement, user=user)
+    _dissolve_if_alone(group)
+    announce_statements(others)
+
+
+@_service
+def set_original_version(*, statement: Statement, is_original: bool = True, user=None) -> None:
+    """Mark ``statement`` as the original of its language versions (the others are then its
+    translations), or, with ``is_original=False``, say that the original is not known."""
+    if statement.version_group_id is None:
+        if is_original:
+            raise ValidationError(
+                "Only a statement with versions in other languages can be their original.",
+                code="version",
+            )
+        return
+    if is_original:
+        for other in Statement.objects.filter(version_group_id=statement.version_group_id,
+                                              is_original=True).exclude(pk=statement.pk):
+            other.is_original = False
+            record_statement_saved(statement=other, user=user)
+    if statement.is_original != is_original:
+        statement.is_original = is_original
+        record_statement_saved(statement=statement, user=user)
+
+
+def find_versions(*, speaker: Speaker | None = None, event: Event | None = None,
+                  delivered_on, language: str, exclude_pk=None) -> list[Statement]:
+    """Statements that may be this one in another language: for pairing an Arabic and an
+    English release of the same statement.
+
+    Delivered on ``delivered_on``, by ``speaker`` (one of their speakers) and at ``event``
+    when those are given (None: not known, not a condition; with neither, nothing is
+    proposed), in another language than ``language``, and not already having a version in
+    ``language``.  Drafts too (a release is entered as a draft).  ``exclude_pk``: the
+    statement being paired (it and its versions are left out).  At most ten, newest first.
+    """
+    if speaker is None and event is None:
+        return []
+    qs = Statement.objects.filter(delivered_on=delivered_on).exclude(language=language)
+    if speaker is not None:
+        qs = qs.filter(statement_speakers__speaker=speaker)
+    if event is not None:
+        qs = qs.filter(event=event)
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+        own = Statement.objects.filter(pk=exclude_pk).values_list("version_group", flat=True)
+        qs = qs.exclude(version_group__in=own.exclude(version_group=None))  # linked already
+    has_language = Statement.objects.filter(
+        version_group=OuterRef("version_group"), language=language
+    )
+    if exclude_pk is not None:
+        has_language = has_language.exclude(pk=exclude_pk)
+    return list(qs.exclude(Exists(has_language)).order_by("-pk")[:10])
+
+
+def _group_members(group_id, *, exclude=None) -> list[int]:
+    if group_id is None:
+        return []
+    members = Statement.objects.filter(version_group_id=group_id)
+    if exclude is not None:
+        members = members.exclude(pk=exclude)
+    return list(members.values_list("pk", flat=True))
+
+
+def _dissolve_if_alone(group_id) -> None:
+    """A group of one is no group: its last statement is a version of nothing."""
+    if group_id is None:
+        return
+    members = list(Statement.objects.filter(version_group_id=group_id))
+    if len(members) > 1:
+        return
+    for last in members:
+        last.version_group = None
+        last.is_original = False
+        record_statement_saved(statement=last)
+    VersionGroup.objects.filter(pk=group_id).delete()
 
 
 # --- speakers, events, topics -----------------------------------------------------------
@@ -640,9 +804,12 @@ def create_speaker(
     aliases: Iterable[str] = (),
     notes: str = "",
     slug: str | None = None,
+    name_ar: str = "",
+    name_latin: str = "",
 ) -> Speaker:
     speaker = Speaker(
-        name=name, honorific=normalise_honorific(honorific), country=country,
+        name=name, name_ar=name_ar, name_latin=name_latin,
+        honorific=normalise_honorific(honorific), country=country,
         aliases=_alias_lines(aliases), notes=notes,
     )
     _clean_record_text(speaker)
@@ -783,7 +950,8 @@ def delete_topics(*, topics: Iterable[Topic]) -> int:
 
 # The text fields of speakers, events and topics, and how each is cleaned.
 _RECORD_TEXT = {
-    Speaker: {"name": clean_line, "slug": clean_line, "honorific": clean_line,
+    Speaker: {"name": clean_line, "name_ar": clean_line, "name_latin": clean_line,
+              "slug": clean_line, "honorific": clean_line,
               "aliases": clean_text, "notes": clean_text},
     Event: {"name": clean_line, "short_name": clean_line, "slug": clean_line,
             "series": clean_line, "city": clean_line, "organiser": clean_line},

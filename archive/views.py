@@ -269,8 +269,14 @@ def statement_detail(request: HttpRequest, slug: str) -> HttpResponse:
                                                         args=[statement.delivered_on.year])),
         Crumb(statement.title),
     ]
+    # Its other language versions (drafts too, for staff, as everywhere on the site).
+    versions = list(visible.versions_of(statement).only(
+        "title", "slug", "language", "is_original", "status", "version_group"
+    ))
     context = {
         "statement": statement,
+        "versions": versions,
+        "original": next((v for v in versions if v.is_original), None),
         "speaker_links": links,
         "topics": list(statement.topics.all()),
         "previous_statement": previous_statement,
@@ -626,6 +632,7 @@ def citation_download(request, slug: str, fmt: str):
         statement,
         url=request.build_absolute_uri(statement.get_absolute_url()),
         accessed=timezone.localdate(),
+        absolute=request.build_absolute_uri,
     )
     response = HttpResponse(build(citation), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{citation.key}.{extension}"'

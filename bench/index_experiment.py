@@ -5,12 +5,12 @@
 Not a benchmark of the site: an experiment on ``--count`` real speeches (every Nth file of
 the corpus) measuring CPU time, so that other work on the machine does not blur it:
 
-* ``field.index()`` of the body with the project's analyzer
-  (``search.engine.whoosh.analysis.text_analyzer``:
-  RegexTokenizer | FoldFilter | StemFilter, through Whoosh's ``Positions.word_values``), which
-  the profile of ``rebuild_index`` shows as two thirds of the build;
-* the same postings computed in one pass (regex, fold, cached stem, positions), checked to be
-  byte-identical to Whoosh's;
+* ``field.index()`` of the body through Whoosh's own path (``search.text`` as a Whoosh
+  analyzer, ``SearchTextTokenizer``, feeding Token objects to ``Positions.word_values``),
+  which the profile of ``rebuild_index`` showed as two thirds of the build before the
+  one-pass field;
+* the same postings from the one-pass body field (``BodyText``: ``Analyzer.index_text``),
+  checked to be byte-identical to Whoosh's;
 * a whole ``add_document`` + ``commit`` into a temporary index with each, and the resulting
   speeches/s per core.
 """
@@ -22,7 +22,6 @@ import sys
 import tarfile
 import tempfile
 import time
-from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -38,62 +37,6 @@ def speeches(count: int) -> list[str]:
         step = max(1, len(members) // count)
         return [tar.extractfile(m).read().decode("utf-8-sig", errors="replace")
                 for m in members[::step][:count]]
-
-
-_STEMS: dict[str, str] = {}
-
-
-def fused_field():
-    """A TEXT field whose ``index`` does tokenise + fold + stem + positions in one loop."""
-    from search.engine.whoosh.analysis import text_analyzer
-
-    return _fused_class()(analyzer=text_analyzer(), phrase=True)
-
-
-def _fused_class():
-    global FusedText
-    if "FusedText" in globals():
-        return FusedText
-    from whoosh.compat import dumps  # what Positions.encode uses
-    from whoosh.fields import TEXT
-    from whoosh.lang import stemmer_for_language
-    from whoosh.system import pack_uint
-
-    from search.engine.whoosh.analysis import WORD_RE, fold_text, strip_arabic_article
-
-    stem = stemmer_for_language("en")  # what StemFilter(lang="en") uses
-
-    class FusedText(TEXT):  # noqa: F811  (module-level: Whoosh pickles the schema)
-        def index(self, value, **kwargs):
-            cache = _STEMS
-            poses = defaultdict(list)
-            for pos, match in enumerate(WORD_RE.finditer(value)):
-                word = match.group()
-                if word.isascii():
-                    word = word.lower()
-                else:
-                    word = fold_text(word).lower()
-                    if not word:
-                        continue
-                    if "\u0600" <= word[0] <= "\u06ff":
-                        word = strip_arabic_article(word)
-                stemmed = cache.get(word)
-                if stemmed is None:
-                    stemmed = cache[word] = stem(word)
-                poses[stemmed].append(pos)
-            boost = self.format.field_boost
-            for word, poslist in poses.items():
-                deltas, base = [], 0
-                for p in poslist:
-                    deltas.append(p - base)
-                    base = p
-                yield (word.encode("utf-8"), len(poslist), len(poslist) * boost,
-                       pack_uint(len(deltas)) + dumps(deltas, 2))
-
-    FusedText.__module__ = __name__
-    FusedText.__qualname__ = "FusedText"
-    globals()["FusedText"] = FusedText
-    return FusedText
 
 
 def cpu(fn) -> float:
@@ -113,20 +56,21 @@ def main(argv=None) -> None:
     from whoosh import index as whoosh_index
     from whoosh.fields import ID, TEXT, Schema
 
-    from search.engine.whoosh.analysis import text_analyzer
+    from search.engine.whoosh.analysis import BodyText, SearchTextTokenizer, make_analyzer
 
     texts = speeches(args.count)
     mb = sum(len(t.encode()) for t in texts) / 1e6
-    stock = TEXT(analyzer=text_analyzer(), phrase=True)
-    fused = fused_field()
+    analyzer = make_analyzer()
+    stock = TEXT(analyzer=SearchTextTokenizer(analyzer), phrase=True)
+    fused = BodyText(analyzer)
     # Same postings?  (Whoosh sorts them later; compare as sets.)
     for text in texts[:20]:
         a = sorted(stock.index(text))
         b = sorted(fused.index(text))
-        assert a == b, "the fused field's postings differ from Whoosh's"
-    print(f"{len(texts)} speeches, {mb:.1f} MB; fused postings identical to Whoosh's on 20")
+        assert a == b, "the one-pass field's postings differ from Whoosh's"
+    print(f"{len(texts)} speeches, {mb:.1f} MB; one-pass postings identical to Whoosh's on 20")
     rows = {}
-    for name, field in (("whoosh analyzer", stock), ("fused", fused)):
+    for name, field in (("whoosh analyzer", stock), ("one pass", fused)):
         seconds = cpu(lambda f=field: [list(f.index(t)) for t in texts])
         rows[f"field.index, {name}"] = seconds
         with tempfile.TemporaryDirectory() as tmp:

@@ -7,8 +7,9 @@
     .venv/bin/python bench/text_analysis.py pyarabic [PATH ...]
 
 ``speed`` and ``english`` read the English UN corpus (``../shared/data/ungdc``): ``speed``
-analyses the first MB of speeches (sessions 60 on) with the old Whoosh analysis
-(``search/engine/whoosh/analysis.py``) and with ``search.text``, and times the Latin folding
+analyses the first MB of speeches (sessions 60 on) with the Whoosh engine's analysis before
+``search.text`` (a copy kept below as the reference) and with ``search.text`` (checking that
+the stemmed postings are the same), and times the Latin folding
 of non-ASCII words against anyascii and Unidecode where installed; ``english`` compares
 Whoosh's English stemmer with the Snowball packages (snowballstemmer, PyStemmer) on the
 corpus's vocabulary.
@@ -275,11 +276,70 @@ def _speeches(first_session: int = 1):
                     yield tf.extractfile(member).read().decode("utf-8-sig")
 
 
+# --- the Whoosh engine's analysis before search.text, kept here as the speed reference -------
+# (search/engine/whoosh/analysis.py and schema.py up to commit 18ddcfb: fold marks and letter
+# variants, strip one Arabic article, Snowball English with a cache; the spelling words from a
+# second regex pass.)
+
+_OLD_MARKS = "\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640"
+_OLD_WORD = re.compile(rf"(?:\w|[{_OLD_MARKS}])+(?:\.(?:\w|[{_OLD_MARKS}])+)*")
+_OLD_STRIP = re.compile(f"[{_OLD_MARKS}]")
+_OLD_NEEDS_FOLD = re.compile("[\u0300-\u036f\u0600-\u06ff]")
+_OLD_FOLD = str.maketrans({"\u0623": "\u0627", "\u0625": "\u0627", "\u0622": "\u0627",
+                           "\u0671": "\u0627", "\u0649": "\u064a", "\u06cc": "\u064a",
+                           "\u06a9": "\u0643", "\u0629": "\u0647"})
+_OLD_ARTICLES = ("\u0648\u0627\u0644", "\u0628\u0627\u0644", "\u0643\u0627\u0644",
+                 "\u0641\u0627\u0644", "\u0644\u0644", "\u0627\u0644")
+_OLD_SPELL = re.compile(r"[^\W\d_]{4,}")
+_OLD_STEMS: dict[str, str] = {}
+
+
+def _old_fold(text: str) -> str:
+    if text.isascii():
+        return text
+    text = unicodedata.normalize("NFC", text)
+    if _OLD_NEEDS_FOLD.search(text):
+        text = _OLD_STRIP.sub("", text)
+    return text.translate(_OLD_FOLD)
+
+
+def _old_word(word: str, stem) -> str:
+    word = word.lower() if word.isascii() else _old_fold(word).lower()
+    if word and "\u0600" <= word[0] <= "\u06ff":
+        for prefix in _OLD_ARTICLES:
+            if word.startswith(prefix) and len(word) - len(prefix) >= 2:
+                word = word[len(prefix):]
+                break
+    return stem(word) if word else ""
+
+
+def _old_index(text: str, stem):
+    """The old body field's positions (one pass) and spelling words (a second pass)."""
+    positions: dict[str, list[int]] = {}
+    cache = _OLD_STEMS
+    pos = -1
+    for match in _OLD_WORD.finditer(text):
+        pos += 1
+        word = match.group()
+        stemmed = cache.get(word)
+        if stemmed is None:
+            stemmed = cache[word] = _old_word(word, stem)
+        if not stemmed:
+            continue
+        found = positions.get(stemmed)
+        if found is None:
+            positions[stemmed] = [pos]
+        else:
+            found.append(pos)
+    spellings = {_old_fold(w) for w in _OLD_SPELL.findall(text.lower())}
+    return positions, spellings
+
+
 def speed(args) -> None:
     from whoosh.lang import stemmer_for_language
 
-    from search.engine.whoosh.analysis import BodyText
-    from search.text import WORD_RE, Analyzer, default_protected_words
+    from search.engine.whoosh.analysis import make_analyzer
+    from search.text import WORD_RE
 
     texts, size = [], 0
     for text in _speeches(first_session=60):
@@ -289,20 +349,31 @@ def speed(args) -> None:
             break
     tokens = sum(len(WORD_RE.findall(t)) for t in texts)
     print(f"{len(texts)} speeches, {size / 1e6:.1f} MB, {tokens:,} tokens")
-    old = BodyText()
-    new = Analyzer(protected=default_protected_words(),
-                   english_stemmer=stemmer_for_language("en"))
-    runs = (("old: search.engine.whoosh.analysis BodyText.positions", old.positions),
-            ("new: Analyzer.positions", new.positions),
-            ("new: Analyzer.exact_positions", new.exact_positions),
-            ("new: Analyzer.analyse (Term objects)", new.analyse))
-    from search import analysis as old_module
+    stem = stemmer_for_language("en")
+    new = make_analyzer()  # what the Whoosh engine indexes with
+    # English stems unchanged: the same stemmed postings at every plain (ASCII) word; only
+    # the words with accents differ (they are folded now).
+    for text in texts:
+        accented = {n for n, w in enumerate(WORD_RE.findall(text)) if not w.isascii()}
 
+        def plain(positions, accented=accented):
+            kept = {t: [p for p in ps if p not in accented] for t, ps in positions.items()}
+            return {t: ps for t, ps in kept.items() if ps}
+
+        assert plain(new.index_text(text).positions) == plain(_old_index(text, stem)[0])
+    print("  the same stemmed postings as before at every word without accents")
+    runs = (("before: the Whoosh engine's own analysis (positions + spelling words)",
+             lambda t: _old_index(t, stem)),
+            ("after: Analyzer.index_text (positions, exact terms, spelling words)",
+             new.index_text),
+            ("Analyzer.positions", new.positions),
+            ("Analyzer.exact_positions", new.exact_positions),
+            ("Analyzer.analyse (Term objects)", new.analyse))
     for label, fn in runs:
         cold = []
         for _ in range(args.rounds):
             # Cold: every cache emptied first, as for a new indexing process.
-            old_module._STEMS.clear()
+            _OLD_STEMS.clear()
             new.clear_cache()
             cold.append(_time(lambda fn=fn: [fn(t) for t in texts]))
         warm = min(_time(lambda fn=fn: [fn(t) for t in texts]) for _ in range(args.rounds))

@@ -27,7 +27,10 @@ def suggest(term: str, kinds=KINDS) -> list[dict]:
     out: list[dict] = []
     if "speaker" in kinds:
         qs = (
-            Speaker.objects.filter(Q(name__icontains=term) | Q(aliases__icontains=term))
+            Speaker.objects.filter(
+                Q(name__icontains=term) | Q(name_ar__icontains=term)
+                | Q(name_latin__icontains=term) | Q(aliases__icontains=term)
+            )
             .public()
             .values_list("slug", "name")
             .order_by("name")[:PER_KIND]

@@ -14,12 +14,14 @@ import json
 
 from haystack import connections
 
-from archive.models import Statement
+from archive.models import Country, Event, Speaker, Statement
+from search.text import default_protected_words
+from search.text import protected_words as protect
 
 from .search_indexes import statements_for_index
 
-__all__ = ["FINGERPRINT", "identifier", "pk_of", "prepare", "statement_index",
-           "statements_for_index"]
+__all__ = ["FINGERPRINT", "archive_names", "identifier", "pk_of", "prepare",
+           "protected_words", "statement_index", "statements_for_index"]
 
 FINGERPRINT = "fingerprint"
 STATEMENT_LABEL = "archive.statement"
@@ -62,3 +64,28 @@ def _plain(value):
     if isinstance(value, set | frozenset):
         return sorted(value)
     return str(value)
+
+
+def archive_names() -> list[str]:
+    """The archive's names in any script: speakers (every spelling), places, countries.
+
+    All of them, drafts' included: the list is never shown, and one that changed whenever a
+    statement was published would ask for a rebuild more often.
+    """
+    names: list[str] = []
+    for row in Speaker.objects.values_list(*SPEAKER_NAME_FIELDS):
+        for value in row:
+            names += [line for line in (value or "").splitlines() if line.strip()]
+    names += Event.objects.exclude(city="").values_list("city", flat=True).distinct()
+    names += Country.objects.values_list("name", flat=True)
+    return names
+
+
+# The speaker fields whose words are protected (aliases hold one spelling per line).
+SPEAKER_NAME_FIELDS = ("name", "name_ar", "name_latin", "aliases")
+
+
+def protected_words() -> frozenset[str]:
+    """The Arabic words the stemmer leaves alone here: every State's Arabic names and the
+    distinctive Arabic words of the archive's own names (``archive_names``)."""
+    return default_protected_words() | protect(archive_names())

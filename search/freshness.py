@@ -8,7 +8,9 @@
   index, the whole batch waits (with back-off): the worker never starts an empty index.
 * ``drain`` runs batches until nothing is due (tests and ``index_worker --once``).
 * ``differences`` and ``repair`` compare and reconcile the database and the index
-  (``search_status``); ``rebuild`` builds a whole new index (``rebuild_index``).
+  (``search_status``), and say when the index's text analysis is older than the code's or
+  lacks protected words the archive's names now give; ``rebuild`` builds a whole new index
+  (``rebuild_index``), which takes both up.
 
 Engine-neutral: the engine is reached only through its contract (``search.engine``).
 """
@@ -168,7 +170,8 @@ def differences(*, check_content: bool = True, engine: SearchEngine | None = Non
     Raises ``SearchUnavailable`` when there is no live index.
     """
     engine = engine or get_engine()
-    stored = engine.status().documents
+    state = engine.status()
+    stored = state.documents
     published = set(Statement.objects.published().values_list("pk", flat=True))
     indexed = {pk for pk in map(documents.pk_of, stored) if pk is not None}
     stale: set[int] = set()
@@ -191,6 +194,12 @@ def differences(*, check_content: bool = True, engine: SearchEngine | None = Non
         "missing": sorted(published - indexed),
         "extra": sorted(indexed - published),
         "stale": sorted(stale),
+        # The text analysis: an index built by older code, and names the archive has that
+        # the index's protected words lack (the next rebuild protects them).
+        "analysis_current": state.analysis_current,
+        "protected": len(state.protected_words or ()),
+        "protected_new": (sorted(documents.protected_words() - state.protected_words)
+                          if state.protected_words is not None else []),
     }
 
 

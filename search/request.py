@@ -25,6 +25,7 @@ from operator import and_, or_
 from django import forms
 from django.db.models import Q
 from django.http import QueryDict
+from django.urls import reverse
 from django.utils.http import urlencode
 from haystack.inputs import Exact
 from haystack.query import SQ, SearchQuerySet
@@ -353,7 +354,8 @@ def resolve_field(name: str, value: str) -> list[str] | None:
     """Index keys a field filter of the query box stands for (public entities only)."""
     if name == "speaker":
         qs = Speaker.objects.public().filter(
-            Q(name__icontains=value) | Q(aliases__icontains=value) | Q(slug=value)
+            Q(name__icontains=value) | Q(name_ar__icontains=value)
+            | Q(name_latin__icontains=value) | Q(aliases__icontains=value) | Q(slug=value)
         )
         return list(qs.values_list("slug", flat=True)[:50])
     if name == "event":
@@ -487,6 +489,9 @@ class Row:
     place: str
     country_name: str
     snippet: str = ""
+    # The hit's other language versions the public may see: language, label, title, url,
+    # and whether that one is the original.
+    versions: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -539,9 +544,15 @@ def _rows(results, parsed: ParsedQuery) -> list[Row]:
     pks = [int(r.pk) for r in results]
     # One query for the page: the bodies for snippets, and a last check that every hit is
     # still published (the index may be a moment behind an unpublish).
-    bodies = dict(
-        Statement.objects.published().filter(pk__in=pks).values_list("pk", "body")
+    found = Statement.objects.published().filter(pk__in=pks).values_list(
+        "pk", "body", "version_group_id"
     )
+    bodies, groups = {}, {}
+    for pk, body, group in found:
+        bodies[pk] = body
+        if group is not None:
+            groups[pk] = group
+    versions = _versions_of_groups(set(groups.values()))
     words = parsed.positive_text()
     rows = []
     for r in results:
@@ -566,9 +577,31 @@ def _rows(results, parsed: ParsedQuery) -> list[Row]:
                 place=getattr(r, "place", "") or "",
                 country_name=getattr(r, "country_name", "") or "",
                 snippet=snippet(bodies[pk], words),
+                versions=[v for v in versions.get(groups.get(pk), ()) if v["pk"] != pk],
             )
         )
     return rows
+
+
+def _versions_of_groups(groups: set[int]) -> dict[int, list[dict]]:
+    """The published statements of these language version groups, by group (one query)."""
+    if not groups:
+        return {}
+    out: dict[int, list[dict]] = {}
+    rows = (Statement.objects.published().filter(version_group__in=groups)
+            .order_by("language", "pk")
+            .values("pk", "version_group", "language", "title", "slug", "is_original"))
+    for row in rows:
+        out.setdefault(row["version_group"], []).append({
+            "pk": row["pk"],
+            "language": row["language"],
+            "label": str(Language(row["language"]).label)
+            if row["language"] in Language.values else row["language"],
+            "title": row["title"],
+            "url": reverse("archive:statement-detail", args=[row["slug"]]),
+            "is_original": row["is_original"],
+        })
+    return out
 
 
 def url_with(params: QueryDict, *, add=None, remove=None, set_=None, drop=()) -> str:
@@ -713,7 +746,7 @@ def _relax(request, params, chips) -> dict | None:
 
 
 def _published_in_order(pks: list[int], *, with_body: bool) -> list[Statement]:
-    statements = Statement.objects.published().for_detail()
+    statements = Statement.objects.published().for_detail().with_versions()
     if not with_body:
         statements = statements.defer("body", "original_text")
     found = statements.in_bulk(pks)

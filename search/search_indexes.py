@@ -70,10 +70,13 @@ class StatementIndex(indexes.SearchIndex, indexes.Indexable):
         return obj.get_absolute_url()
 
     def prepare_speakers_json(self, obj):
-        rows = [
-            {"name": link.speaker.display_name, "slug": link.speaker.slug, "role": link.role}
-            for link in obj.statement_speakers.all()
-        ]
+        rows = []
+        for link in obj.statement_speakers.all():
+            row = {"name": link.speaker.display_name, "slug": link.speaker.slug,
+                   "role": link.role}
+            if link.speaker.other_names:
+                row["other_names"] = link.speaker.other_names  # the name in the other script
+            rows.append(row)
         return json.dumps(rows, ensure_ascii=False)
 
     def prepare_event_label(self, obj):

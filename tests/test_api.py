@@ -77,7 +77,8 @@ class StatementListTests(ApiTestCase):
     def test_row_carries_speakers_with_roles_and_links(self):
         row = self.get("/api/statements/", speaker="amira-haddad").json()["results"][0]
         self.assertEqual(row["speakers"], [
-            {"slug": "amira-haddad", "name": "Amira Haddad", "honorific": "Ms.", "role": "Envoy"}
+            {"slug": "amira-haddad", "name": "Amira Haddad", "name_ar": "", "name_latin": "",
+             "honorific": "Ms.", "role": "Envoy"}
         ])
         self.assertEqual(row["country"], {"code": "QAT", "name": "Qatar"})
         self.assertEqual(row["topics"], [{"slug": "border-security", "name": "Border security"}])

@@ -142,7 +142,9 @@ class ExportTests(TestCase):
         self.assertNotIn("body", rows[0])
         data = json.loads(self.export("json", "speaker=amira-haddad"))
         first = data["statements"][0]
-        self.assertEqual(first["speakers"], [{"name": "Amira Haddad", "role": "Envoy"}])
+        self.assertEqual(first["speakers"], [{"name": "Amira Haddad", "name_ar": "",
+                                              "name_latin": "", "role": "Envoy"}])
+        self.assertEqual((first["is_original"], first["versions"]), (False, []))
         self.assertTrue(first["body"].startswith("First paragraph"))
         self.assertEqual(data["query"], "speaker=amira-haddad")
 

@@ -2,7 +2,8 @@
 
 All under search/engine/whoosh/:
 
-* ``BodyText``/``WordSet`` (analysis.py) give the postings of Whoosh's own fields;
+* ``BodyText``/``ExactText``/``WordSet`` (analysis.py) give the postings of Whoosh's own
+  fields with the same analysis (``search.text`` as a Whoosh analyzer);
 * ``BulkSegmentWriter`` (bulk.py) writes the index ``ix.writer()`` would;
 * ``FastPhrase`` (phrase.py) finds what ``whoosh.query.Phrase`` finds, its per-segment
   memory included, and ``ArchiveBM25F`` (scoring.py) scores as ``BM25F``;
@@ -31,7 +32,6 @@ from haystack.inputs import Exact
 from haystack.query import SearchQuerySet
 from whoosh import index as whoosh_index
 from whoosh import query as wq
-from whoosh.analysis import RegexTokenizer
 from whoosh.fields import ID, KEYWORD, TEXT, FieldType, Schema
 from whoosh.formats import Existence
 from whoosh.index import TOC
@@ -42,7 +42,13 @@ from archive.models import Statement, Status
 from search.engine import get_engine
 from search.engine.whoosh import backend as whoosh_backend
 from search.engine.whoosh import rebuild as whoosh_rebuild
-from search.engine.whoosh.analysis import BodyText, WordSet, query_terms, text_analyzer
+from search.engine.whoosh.analysis import (
+    BodyText,
+    ExactText,
+    SearchTextTokenizer,
+    WordSet,
+    make_analyzer,
+)
 from search.engine.whoosh.bulk import BulkSegmentWriter
 from search.engine.whoosh.caches import SEGMENTS as SEGMENT_CACHE
 from search.engine.whoosh.caches import segment_key as _segment_key
@@ -58,6 +64,18 @@ from search.highlight import snippet
 from search.testing import fresh_index, index_now
 
 from .factories import StatementFactory, country
+
+ANALYZER = make_analyzer()
+
+
+def query_terms(text: str) -> list[str]:
+    """The stemmed terms a query for ``text`` looks for (the index's default analyzer)."""
+    return ANALYZER.query_terms(text)
+
+
+def text_analyzer():
+    """``search.text`` as a Whoosh analyzer: what Whoosh's own TEXT field would index."""
+    return SearchTextTokenizer(ANALYZER)
 
 # --- raw Whoosh helpers ----------------------------------------------------------------------
 
@@ -90,7 +108,7 @@ def make_docs(count: int, *, seed: int = 7) -> list[dict]:
             words += ["human", "rights", "Human", "Rights."]
         body = " ".join(words).capitalize() + ". The U.S. delegation, café É 42."
         if n % 11 == 3:
-            body += " وَالْأَمْنُ الـــدولي"
+            body += " وَالْأَمْنُ الـــدولي الغاء"
         if n == 19:
             body += " Zeppelin."  # documents 19 to 21 are copies: tied scores
         doc = {
@@ -107,7 +125,8 @@ def make_docs(count: int, *, seed: int = 7) -> list[dict]:
             "language": "en",
             "year": str(2000 + n % 9),
             "speaker": ",".join(sorted(rng.sample(["ann", "bob", "cy", "di"], rng.randint(1, 3)))),
-            "spelling": " ".join(sorted({w.lower() for w in words if len(w) >= 4})),
+            "spelling": body,
+            "text_exact": body,
             "fingerprint": f"fp{n}",
         }
         if n % 3:
@@ -210,6 +229,34 @@ def test_body_text_index_gives_the_postings_of_whoosh_text(text):
     assert {t.decode() for t, *_ in expected} == set(query_terms(text))
 
 
+@pytest.mark.parametrize("text", TEXTS)
+def test_exact_text_index_gives_the_postings_of_whoosh_text(text):
+    stock = TEXT(analyzer=SearchTextTokenizer(ANALYZER, exact=True), phrase=False)
+    assert sorted(ExactText().index(text)) == sorted(stock.index(text))
+
+
+def test_exact_text_holds_only_the_distinctive_forms():
+    text = "Dragan Marčić met Marcic in Brasília; وَالْأَمْنُ والأمن"
+    terms = {t.decode(): count for t, count, *_ in ExactText().index(text)}
+    # accents kept, Arabic normalised and unstemmed; plain ASCII words left to the body
+    assert terms == {"marčić": 1, "brasília": 1, "والامن": 2}
+
+
+def test_one_analysis_serves_the_three_text_fields(monkeypatch):
+    from search.engine.whoosh.analysis import AnalysedText
+
+    calls = []
+    original = type(ANALYZER).index_text
+    monkeypatch.setattr(type(ANALYZER), "index_text",
+                        lambda self, text: calls.append(text) or original(self, text))
+    value = AnalysedText("Brasília hosted the water summit")
+    body, exact, words = BodyText(ANALYZER), ExactText(ANALYZER), WordSet(ANALYZER)
+    assert list(body.index(value)) and list(exact.index(value)) and list(words.index(value))
+    assert len(calls) == 1
+    import pickle
+    assert type(pickle.loads(pickle.dumps(value))) is str
+
+
 def test_body_text_positions_beyond_16_bits_use_wide_deltas():
     text = "alpha " + "filler " * 70_000 + "alpha omega alpha"
     mine = BodyText()
@@ -224,12 +271,13 @@ def test_body_text_positions_beyond_16_bits_use_wide_deltas():
         assert (count, *mine.expand_posting(count, wide, data)) == index[term]
 
 
-def test_word_set_is_an_existence_field_of_whitespace_words():
-    value = "peace water peace Water  security\tpeace"
-    stock = FieldType(Existence(), RegexTokenizer(r"\S+"))
+def test_word_set_is_an_existence_field_of_the_real_words():
+    value = "peace water peace Water  security\tpeace Négociations de Genève sur الْأَلْغَامِ 1990"
+    stock = FieldType(Existence(), SearchTextTokenizer(ANALYZER, spelling=True))
     assert sorted(WordSet().index(value)) == sorted(stock.index(value))
-    assert sorted(t for t, *_ in WordSet().index(value)) == [
-        b"Water", b"peace", b"security", b"water"]
+    # lowercase, accents and hamza kept, marks out; letters only, four or more; never stems
+    assert sorted(t.decode() for t, *_ in WordSet().index(value)) == [
+        "genève", "négociations", "peace", "security", "water", "الألغام"]
     field = WordSet()
     assert type(field.format) is Existence  # what the bulk writer keeps as bare doc numbers
     assert not field.scorable and not field.stored and not field.format.supports("positions")
@@ -554,18 +602,24 @@ def test_query_docs_and_columns_are_cached_per_segment_and_follow_deletions(segm
 
 def test_near_words_are_within_two_edits_with_the_same_first_letter(tmp_path):
     schema = Schema(id=ID(stored=True), spelling=WordSet())
-    words = "security securities terrorism water waters sanctions nations cooperation"
+    words = ("security securities terrorism water waters sanctions nations cooperation "
+             "Marčić Genève")
     ix = stock_index(tmp_path / "words", schema, [{"id": "1", "spelling": words}])
     with ix.searcher() as searcher:
         reader = searcher.reader()
-        near = dict(_near_words(reader, "secuirty"))  # transposed
-        assert near == {"security": 1}
-        assert dict(_near_words(reader, "terorism")) == {"terrorism": 1}
-        assert dict(_near_words(reader, "watr")) == {"water": 1,
-                                                                         "waters": 2}
-        assert _near_words(reader, "ecurity") == []  # first letter
-        assert _near_words(reader, "sxcxrxty") == []  # three edits
-        assert _near_words(reader, "q") == []
+
+        def near(word):
+            return dict(_near_words(reader, word, ANALYZER))
+
+        assert near("secuirty") == {"security": 1}  # transposed
+        assert near("terorism") == {"terrorism": 1}
+        assert near("watr") == {"water": 1, "waters": 2}
+        assert near("ecurity") == {}  # first letter
+        assert near("sxcxrxty") == {}  # three edits
+        assert near("q") == {}
+        # compared with accents folded, offered as written
+        assert near("marcicc") == {"marčić": 1}
+        assert near("geneve") == {"genève": 0}
 
 
 # --- 5. through the app: a small commit after warm caches -------------------------------------
@@ -759,13 +813,38 @@ def marked(html: str) -> list[str]:
     return re.findall(r"<mark>(.*?)</mark>", html)
 
 
-def test_snippet_marks_the_query_words_whatever_their_case():
+def test_snippet_marks_the_query_words_whatever_their_case_and_accents():
     body = ("SECURITY first. The Securities council, secular states and the second "
-            "insecurity: security of the U.S. matters; Sécurité aside.")
+            "insecurity: security of the U.S. matters; Sécurité too.")
     html = snippet(body, ["security U.S."])
     assert marked(html) == ["SECURITY", "Securities", "security", "U.S"]
+    # "Sécurité" is folded to "securite", whose stem (securit) is not security's (secur):
+    # search does not find it, so it is not marked either
+    assert query_terms("Sécurité") != query_terms("security")
     for word in ("secular", "second", "insecurity", "Sécurité"):
         assert f"<mark>{word}" not in html
+
+
+def test_every_word_outside_ascii_is_a_highlight_candidate():
+    from search.engine.whoosh.spans import _non_ascii_words
+    from search.text import WORD_RE
+
+    rng = random.Random(5)
+    pieces = ["water", "Brasília", "“quoted”", "—", "Côte", "d’Ivoire", "الأمن،", "وَالسِّلْمُ",
+              "Ł", "café.", "U.S.", "é.g", "x" * 300, "€", "naïve", "\u00a0", "Straße"]
+    for _ in range(30):
+        body = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 120)))
+        expected = [(m.start(), m.end()) for m in WORD_RE.finditer(body)
+                    if not m.group().isascii()]
+        assert list(_non_ascii_words(body)) == expected, body
+
+
+def test_snippet_marks_accented_and_arabic_forms_the_query_finds():
+    body = ("Talks in Brasília and Brasilia; Dragan Marčić spoke. "
+            "ناقش مجلس الأمن والأمن الإقليمي للأمن ثم الأمم")
+    assert marked(snippet(body, ["Brasilia"])) == ["Brasília", "Brasilia"]
+    assert marked(snippet(body, ["Marcic"])) == ["Marčić"]
+    assert marked(snippet(body, ["الامن"])) == ["الأمن", "والأمن", "للأمن"]
 
 
 def test_snippet_when_lowercasing_changes_the_length():

@@ -3,7 +3,7 @@
 import pytest
 
 from search.engine.config import SearchURLError, parse_search_url
-from search.engine.whoosh.analysis import query_terms
+from search.engine.whoosh.analysis import make_analyzer
 from search.highlight import snippet
 from search.parsing import (
     MAX_CLAUSES,
@@ -15,6 +15,8 @@ from search.parsing import (
     clean_text,
     parse_query,
 )
+
+query_terms = make_analyzer().query_terms
 
 
 def test_words_phrases_exclusions_or_and_fields():

@@ -31,6 +31,9 @@ from search.text import (
 from search.text.fold import FOLD_TABLE
 
 PAIRS = Path(__file__).parent / "data" / "language_pairs.tsv"
+# The word pattern of the analysis before search.text, for Latin text (its marks were Arabic
+# harakat and combining accents, which plain English text has none of).
+OLD_LATIN_WORD = r"\w+(?:\.\w+)*"
 # The stemmer the Whoosh engine passes (what the index has always used): the module ships none.
 ENGLISH = stemmer_for_language("en")
 
@@ -116,9 +119,11 @@ def test_a_fully_vowelled_word_is_one_token():
 
 
 def test_latin_words_split_as_they_always_have():
-    # The pattern the Whoosh index was built with: apostrophes and hyphens end a word,
-    # dotted abbreviations and decimals stay whole.
-    from search.engine.whoosh.analysis import WORD_RE as OLD
+    # The pattern the Whoosh index was built with before search.text (its Latin part):
+    # apostrophes and hyphens end a word, dotted abbreviations and decimals stay whole.
+    import re
+
+    OLD = re.compile(OLD_LATIN_WORD)
 
     sample = "The Secretary-General's U.S.-led talks, 1990s; l'Organisation, 3.5 per cent."
     assert [t.surface for t in tokenize(sample)] == OLD.findall(sample)
@@ -306,15 +311,22 @@ def test_the_fold_table_fills_itself_once_per_character():
 
 
 def test_english_stems_are_the_old_analysis_stems():
-    # The same words, stems and positions as search/engine/whoosh/analysis.py for English
-    # text, so the existing index and tests keep their meaning.
-    from search.engine.whoosh.analysis import BodyText
+    # The same words, stems and positions as the Whoosh analysis before search.text
+    # (its tokenizer, lowercase, Whoosh's English StemFilter) for English text, so English
+    # searches keep their meaning.
+    from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter
 
     text = ("The Secretary-General's report on international peace-keeping operations, "
             "U.S. and U.K. positions, the 1990s, 3.5 per cent; human rights, RIGHTS, rightly. "
-            "To be or not to be.")
+            "To be or not to be. Nations united: developing, developed, development.")
+    old = RegexTokenizer(OLD_LATIN_WORD) | LowercaseFilter() | StemFilter(lang="en")
+    expected = defaultdict(list)
+    for token in old(text, positions=True):
+        expected[token.text].append(token.pos)
     new = Analyzer(english_stemmer=ENGLISH)
-    assert new.positions(text) == BodyText().positions(text)
+    assert new.positions(text) == dict(expected)
+    assert new.index_text(text).positions == dict(expected)
+    assert new.index_text(text).exact == {}  # plain English: nothing for the exact field
     assert set(new.query_terms("security U.S.")) == {ENGLISH("security"), ENGLISH("u.s")}
 
 
@@ -330,6 +342,14 @@ def test_positions_agree_with_the_terms(analyzer):
     assert analyzer.exact_positions(text) == dict(exact)
     for term in analyzer.analyse(text):
         assert text[term.start:term.end] == term.surface
+    # index_text: the same in one pass, plus the distinctive exact forms and the spellings
+    indexed = analyzer.index_text(text)
+    assert indexed.positions == analyzer.positions(text)
+    assert indexed.exact == {term: len(where) for term, where in exact.items()
+                             if not term.isascii()}
+    assert indexed.spellings == analyzer.spelling_words(text)
+    analyzer.clear_cache()
+    assert analyzer.index_text(text) == indexed  # cold caches give the same
 
 
 def test_a_token_of_marks_only_leaves_a_gap(analyzer):

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
+from django.core.exceptions import ValidationError
 from django.db import reset_queries, transaction
 from django.utils.dateparse import parse_datetime
 
@@ -38,7 +39,7 @@ SCHEMA_VERSION = 1
 CSV_COLUMNS = [
     "slug", "import_key", "title", "delivered_on", "kind", "language", "status",
     "published_at", "country", "event", "speakers", "topics", "summary", "body",
-    "original_text", "source_name", "source_url",
+    "original_text", "source_name", "source_url", "version_of", "is_original",
 ]
 # In CSV the nested fields are JSON inside their cell, so both formats carry one schema.
 _NESTED = {"event", "speakers", "topics"}
@@ -55,6 +56,28 @@ class RecordError(ValueError):
 
 def statement_record(statement: Statement) -> dict:
     event = statement.event
+    return {
+        **_record_fields(statement, event),
+        **_version_fields(statement),
+    }
+
+
+def _version_fields(statement: Statement) -> dict:
+    """``version_of``: the first-made other version (its import key, else its slug), so a
+    file lists every version of a statement after the one it names; null for that one."""
+    if statement.version_group_id is None:
+        return {"version_of": None, "is_original": False}
+    members = getattr(statement.version_group, "export_members", None)
+    if members is None:
+        members = list(statement.version_group.statements.order_by("pk"))
+    first = min(members, key=lambda m: m.pk)
+    return {
+        "version_of": None if first.pk == statement.pk else (first.import_key or first.slug),
+        "is_original": statement.is_original,
+    }
+
+
+def _record_fields(statement: Statement, event) -> dict:
     return {
         "slug": statement.slug,
         "import_key": statement.import_key,
@@ -81,6 +104,8 @@ def statement_record(statement: Statement) -> dict:
             {
                 "slug": link.speaker.slug,
                 "name": link.speaker.name,
+                "name_ar": link.speaker.name_ar,
+                "name_latin": link.speaker.name_latin,
                 "honorific": link.speaker.honorific,
                 "country": link.speaker.country.code if link.speaker.country else None,
                 "aliases": link.speaker.alias_list,
@@ -114,6 +139,12 @@ def _statements_for_export():
                 ).order_by("order", "id"),
             ),
             "topics",
+            Prefetch(
+                "version_group__statements",
+                queryset=Statement.objects.only("pk", "slug", "import_key", "version_group")
+                .order_by("pk"),
+                to_attr="export_members",
+            ),
         )
         .order_by("pk")
         .iterator(chunk_size=500)
@@ -130,6 +161,7 @@ def export_records(out: IO[str], *, fmt: str = "jsonl") -> int:
             record = statement_record(statement)
             for key in _NESTED:
                 record[key] = json.dumps(record[key], ensure_ascii=False)
+            record["is_original"] = "true" if record["is_original"] else "false"
             writer.writerow({k: "" if v is None else v for k, v in record.items()})
             count += 1
     else:
@@ -182,6 +214,26 @@ class _Row:
     line: int
     item: services.StatementInput
     key: str
+    version_of: str | None = None
+    is_original: bool | None = None
+
+
+_TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no", ""}
+
+
+def _version_link(record: dict) -> tuple[str | None, bool | None]:
+    """(``version_of``, ``is_original``) of a record: what the import links after writing."""
+    ref = record.get("version_of")
+    if ref is not None and (not isinstance(ref, str) or "\x00" in ref or len(ref) > 255):
+        raise RecordError("version_of must be the import_key or slug of another statement")
+    flag = record.get("is_original")
+    if isinstance(flag, str):  # CSV cells
+        if flag.strip().lower() not in _TRUE | _FALSE:
+            raise RecordError("is_original must be true or false")
+        flag = flag.strip().lower() in _TRUE if flag.strip() else None
+    elif flag is not None and not isinstance(flag, bool):
+        raise RecordError("is_original must be true or false")
+    return (ref.strip() or None) if ref else None, flag
 
 
 class _Related:
@@ -243,6 +295,9 @@ class _Related:
         speaker = self.speakers.get(slug) if slug else None
         if speaker is None and slug:
             speaker = Speaker.objects.filter(slug=slug).first()
+        names = {key: data.get(key) or "" for key in ("name_ar", "name_latin")}
+        if any(not isinstance(value, str) for value in names.values()):
+            raise RecordError("a speaker's name_ar and name_latin must be text")
         if speaker is None:
             aliases = data.get("aliases") or []
             if isinstance(aliases, str):
@@ -250,8 +305,15 @@ class _Related:
             speaker = services.create_speaker(
                 name=data["name"], slug=slug or None, honorific=data.get("honorific") or "",
                 country=self.country(data.get("country")), aliases=aliases,
-                notes=data.get("notes") or "",
+                notes=data.get("notes") or "", **names,
             )
+        else:
+            # A known speaker keeps its record, but gains a script it did not have yet (an
+            # Arabic release naming someone the English ones brought in).
+            missing = {key: value for key, value in names.items()
+                       if value.strip() and not getattr(speaker, key)}
+            if missing:
+                speaker = services.update_speaker(speaker=speaker, **missing)
         self.speakers[speaker.slug] = speaker
         return speaker
 
@@ -351,6 +413,7 @@ def import_records(
 ) -> ImportReport:
     """Create or update statements from records; a bad record is reported and skipped."""
     report = ImportReport(dry_run=dry_run)
+    links: list[_Row] = []
 
     def run() -> None:
         related = _Related()
@@ -361,10 +424,12 @@ def import_records(
                 continue
             batch.append((line, record))
             if len(batch) >= batch_size:
-                _write(batch, related, report)
+                links.extend(_write(batch, related, report))
                 batch = []
         if batch:
-            _write(batch, related, report)
+            links.extend(_write(batch, related, report))
+        # Language versions last: a record may name a statement further down the file.
+        _link_versions(links, report)
 
     if dry_run:
         with transaction.atomic():
@@ -375,26 +440,75 @@ def import_records(
     return report
 
 
-def _write(batch: list[tuple[int, dict]], related: _Related, report: ImportReport) -> None:
+def _write(batch: list[tuple[int, dict]], related: _Related, report: ImportReport
+           ) -> list[_Row]:
+    """Write a batch; returns its written rows that ask for a language version link."""
     reset_queries()
     part = ImportReport()
     try:
         with transaction.atomic():
-            _upsert(_rows(batch, related, part), part)
+            rows = _rows(batch, related, part)
+            _upsert(rows, part)
     except Exception:  # noqa: BLE001 - the database refused the batch: find the bad rows
         # Whatever the failed batch created was rolled back with it.
-        part = ImportReport()
+        part, rows = ImportReport(), []
         for line, record in batch:
             related.forget()
             one = ImportReport()
             try:
                 with transaction.atomic():
-                    _upsert(_rows([(line, record)], related, one), one)
+                    written = _rows([(line, record)], related, one)
+                    _upsert(written, one)
+                rows += written
             except Exception as exc:  # noqa: BLE001
                 related.forget()
                 one = ImportReport(skipped=[(f"line {line}", _reason(exc))])
             _merge(part, one)
     _merge(report, part)
+    return [row for row in rows if row.version_of or row.is_original is not None]
+
+
+def _statement_by_key(key: str) -> Statement | None:
+    return (Statement.objects.filter(import_key=key).first()
+            or Statement.objects.filter(slug=key).first())
+
+
+def _link_versions(rows: list[_Row], report: ImportReport) -> None:
+    """Link the statements of ``rows`` to the versions they name, then mark originals."""
+    for row in rows:
+        if not row.version_of:
+            continue
+        where = f"line {row.line}"
+        statement, other = _statement_by_key(row.item.import_key or row.item.slug or ""), (
+            _statement_by_key(row.version_of))
+        if statement is None:
+            continue
+        if other is None:
+            report.warnings.append((where, f"imported, but its version_of {row.version_of!r} "
+                                           "names no statement: not linked"))
+            continue
+        if statement.version_group_id and statement.version_group_id == other.version_group_id:
+            continue
+        try:
+            with transaction.atomic():
+                services.link_versions(statement=statement, version_of=other)
+        except ValidationError as exc:
+            report.warnings.append((where, f"imported, but not linked to {row.version_of!r}: "
+                                           + " ".join(exc.messages)))
+            continue
+        report.linked.append(f"{where} ({row.key})")
+    for row in rows:
+        if row.is_original is None:
+            continue
+        statement = _statement_by_key(row.item.import_key or row.item.slug or "")
+        if statement is None or statement.is_original == row.is_original:
+            continue
+        try:
+            with transaction.atomic():
+                services.set_original_version(statement=statement, is_original=row.is_original)
+        except ValidationError as exc:
+            report.warnings.append((f"line {row.line}", "imported, but not marked as the "
+                                    "original: " + " ".join(exc.messages)))
 
 
 def _merge(into: ImportReport, part: ImportReport) -> None:
@@ -410,6 +524,7 @@ def _rows(batch, related: _Related, report: ImportReport) -> list[_Row]:
         try:
             with transaction.atomic():
                 item = _to_item(record, related)
+                version_of, is_original = _version_link(record)
         except RecordError as exc:
             related.forget()
             report.skipped.append((f"line {line}", str(exc)))
@@ -421,7 +536,7 @@ def _rows(batch, related: _Related, report: ImportReport) -> list[_Row]:
             )
             continue
         seen.add(key)
-        rows.append(_Row(line, item, key))
+        rows.append(_Row(line, item, key, version_of, is_original))
     return rows
 
 

@@ -12,6 +12,10 @@ class ImportReport:
     unchanged: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file or line, reason)
     dry_run: bool = False
+    # Statements linked as language versions of others, and what was imported but could not
+    # be done in full (a version link that names no statement), as (line, reason).
+    linked: list[str] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -22,6 +26,8 @@ class ImportReport:
         return (
             f"{len(self.created)} {verb}created, {len(self.updated)} {verb}updated, "
             f"{len(self.unchanged)} unchanged, {len(self.skipped)} skipped"
+            + (f", {len(self.linked)} {verb}linked as language versions" if self.linked else "")
+            + (f", {len(self.warnings)} warning(s)" if self.warnings else "")
             + (" (dry run: nothing was written)" if self.dry_run else "")
         )
 
@@ -30,6 +36,8 @@ class ImportReport:
         out = [self.summary()]
         for where, reason in self.skipped:
             out.append(f"  skipped {where}: {reason}")
+        for where, reason in self.warnings:
+            out.append(f"  warning {where}: {reason}")
         if verbose:
             for label, keys in (
                 ("created", self.created), ("updated", self.updated), ("unchanged", self.unchanged)

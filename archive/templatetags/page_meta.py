@@ -81,8 +81,8 @@ def speaker_data(speaker: Speaker, request) -> dict:
     }
     if speaker.honorific:
         data["honorificPrefix"] = speaker.honorific
-    if speaker.alias_list:
-        data["alternateName"] = speaker.alias_list
+    if speaker.alias_list or speaker.other_names:
+        data["alternateName"] = [*speaker.other_names, *speaker.alias_list]
     return data
 
 
@@ -136,6 +136,20 @@ def statement_data(statement: Statement, request) -> dict:
         data["keywords"] = [topic.name for topic in topics]
     if statement.source_name:
         data["sourceOrganization"] = {"@type": "Organization", "name": statement.source_name}
+    versions = statement.published_versions
+    if versions:
+        def work(version):
+            return {"@type": "CreativeWork", "name": version.title,
+                    "inLanguage": version.language,
+                    "url": _absolute(request, version.get_absolute_url())}
+
+        # schema.org relates a translation and its original; versions whose original is
+        # not known are left unrelated here (the page links them).
+        original = next((v for v in versions if v.is_original), None)
+        if original is not None:
+            data["translationOfWork"] = work(original)
+        elif statement.is_original:
+            data["workTranslation"] = [work(v) for v in versions]
     return data
 
 
@@ -223,6 +237,7 @@ def cite_box(context, statement: Statement) -> dict:
         statement,
         url=_absolute(request, statement.get_absolute_url()),
         accessed=timezone.localdate(),
+        absolute=lambda path: _absolute(request, path),
     )
     return {
         "citation_text": citations.formatted(citation),

@@ -14,7 +14,9 @@ statement: ``id`` (haystack's identifier, ``archive.statement.<pk>``), ``django_
 Search trees are haystack ``SQ``/``SearchNode`` trees whose leaves are:
 
 * ``content`` with a string (every word must match, word forms folded) or with
-  ``haystack.inputs.Exact`` (a phrase);
+  ``haystack.inputs.Exact`` (a phrase), both analysed with ``search.text`` as documents are
+  (Latin accents folded, Arabic normalised and light-stemmed, the index's protected words
+  kept whole); an exact spelling ranks above a folded one;
 * a facet field (``speaker``, ``topic``, ``country``, ``event``, ``series``, ``kind``,
   ``language``, ``year``) with ``exact`` or ``in`` and stable keys;
 * ``date`` with ``gte``/``lte``/``gt``/``lt``/``range``;
@@ -39,10 +41,19 @@ class LockBusy(Exception):
 
 @dataclass(frozen=True)
 class IndexState:
-    """What the live index holds: each document's identifier and stored fingerprint."""
+    """What the live index holds: each document's identifier and stored fingerprint, and
+    the text analysis it was built with.
+
+    ``protected_words``: the Arabic words (``search.documents.protected_words()`` when the
+    index was built) that its analysis never stems, or None when the engine does not say;
+    ``analysis_current``: False when the index was built by an older version of the text
+    analysis than the running code's (its terms may differ: rebuild it).
+    """
 
     documents: dict[str, str | None]
     generation: Hashable = None
+    protected_words: frozenset[str] | None = None
+    analysis_current: bool = True
 
 
 @dataclass

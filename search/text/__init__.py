@@ -28,6 +28,11 @@ Documents (index side):
     to rank an exact spelling ("Marčić") above a folded one ("Marcic").
 ``analyzer.positions(text)``, ``analyzer.exact_positions(text) -> dict[str, list[int]]``
     The same as term -> positions in one pass: what an index stores, at full speed.
+``analyzer.index_text(text) -> IndexedText(positions, exact, spellings)``
+    Everything an index stores in one tokenization: the stemmed positions, the frequencies
+    of the *distinctive* exact terms (``distinctive(exact)``: those with a Latin accent or
+    in another script; a plain ASCII word's exact form is only its lowercase, so it is left
+    out, and so is a query's exact clause for such a word) and the spelling words.
 
 Queries:
 
@@ -72,7 +77,15 @@ With None, Latin words are folded but not stemmed.
 
 from __future__ import annotations
 
-from .analyzer import Analyzer, EnglishStemmer, QueryWord, Term, WordForms
+from .analyzer import (
+    Analyzer,
+    EnglishStemmer,
+    IndexedText,
+    QueryWord,
+    Term,
+    WordForms,
+    distinctive,
+)
 from .fold import fold_exact, fold_latin
 from .protected import arabic_state_names, default_protected_words, protected_words
 from .tokenize import WORD_PATTERN, WORD_RE, Token, tokenize
@@ -82,12 +95,14 @@ __all__ = [
     "WORD_RE",
     "Analyzer",
     "EnglishStemmer",
+    "IndexedText",
     "QueryWord",
     "Term",
     "Token",
     "WordForms",
     "arabic_state_names",
     "default_protected_words",
+    "distinctive",
     "fold_exact",
     "fold_latin",
     "protected_words",

@@ -33,6 +33,22 @@ class Term(NamedTuple):
     stopword: bool = False
 
 
+class IndexedText(NamedTuple):
+    """Everything an index stores for one text, from one pass (``Analyzer.index_text``)."""
+
+    positions: dict[str, list[int]]  # stemmed term -> its positions (the stemmed field)
+    exact: dict[str, int]  # distinctive exact term -> how often (the exact field)
+    spellings: set[str]  # the real words, for did-you-mean (never stems)
+
+
+def distinctive(exact: str) -> bool:
+    """Whether an exact form says more than its stemmed term: it holds a Latin accent or a
+    letter of another script (Arabic).  A plain ASCII word's exact form is only its
+    lowercase, which says nothing the stemmed field does not, so the exact field (and the
+    exact clause of a query) holds only distinctive forms."""
+    return not exact.isascii()
+
+
 @dataclass(frozen=True, slots=True)
 class QueryWord:
     """One word of a query: the terms that may stand at its position, and its exact form.
@@ -81,6 +97,7 @@ class Analyzer:
         self._cache: dict[str, WordForms | None] = {}
         self._term_single: dict[str, str] = {}
         self._exact_single: dict[str, str] = {}
+        self._plain: dict[str, str] = {}
 
     # Engines pickle their schema (Whoosh does on every commit): the cache is not state.
     def __getstate__(self):
@@ -103,6 +120,7 @@ class Analyzer:
         self._cache.clear()
         self._term_single.clear()
         self._exact_single.clear()
+        self._plain.clear()
 
     # --- one word -------------------------------------------------------------------------
 
@@ -201,6 +219,63 @@ class Analyzer:
             else:
                 found.append(pos)
         return positions
+
+    def index_text(self, text: str) -> IndexedText:
+        """The stemmed positions, the distinctive exact terms and the spellings of ``text``.
+
+        One tokenization for all three, and the indexing loop an engine runs once per token
+        of every document: a plain word (one stemmed term and no distinctive exact form, nearly
+        every word of an English speech) costs one flat dict lookup; only the others (Arabic,
+        accented, an ambiguous article) ask ``word()``.
+        """
+        positions: dict[str, list[int]] = {}
+        exact: dict[str, int] = {}
+        plain = self._plain
+        tokens = WORD_RE.findall(text or "")
+        for pos, surface in enumerate(tokens):
+            term = plain.get(surface)
+            if term is None:
+                term = self._plain_term(surface)
+                if term is None:
+                    forms = self.word(surface)
+                    if forms is None:
+                        continue
+                    for term in forms.terms:
+                        found = positions.get(term)
+                        if found is None:
+                            positions[term] = [pos]
+                        else:
+                            found.append(pos)
+                    if distinctive(forms.exact):
+                        exact[forms.exact] = exact.get(forms.exact, 0) + 1
+                    continue
+            found = positions.get(term)
+            if found is None:
+                positions[term] = [pos]
+            else:
+                found.append(pos)
+        spellings = set()
+        word = self.word
+        for surface in set(tokens):
+            if surface.isascii():
+                spellings.add(surface.lower())
+            else:
+                forms = word(surface)
+                if forms is not None:
+                    spellings.add(forms.spelling)
+        return IndexedText(positions, exact, spellings)
+
+    def _plain_term(self, surface: str) -> str | None:
+        """The one stemmed term of a plain word (remembered), or None for any other word."""
+        if not surface.isascii():
+            return None
+        lower = surface.lower()
+        term = self.english_stemmer(lower) if self.english_stemmer else lower
+        plain = self._plain
+        if len(plain) >= _CACHE_LIMIT:
+            plain.clear()
+        plain[surface] = term
+        return term
 
     def query_words(self, text: str) -> list[QueryWord]:
         """The words of a query (one clause or phrase of it) with their alternatives."""

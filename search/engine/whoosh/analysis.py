@@ -1,186 +1,178 @@
-"""Text analysis for the index: English stemming plus Arabic normalisation.
+"""The index's text fields, analysed by ``search.text`` (the analysis every engine shares).
 
-Whoosh pickles the schema (analyzers included) on every commit, so every class here lives at
-module level and holds only plain data.  The same analyzer reads documents and queries, so
-whatever it folds (case, Arabic letter variants, diacritics) matches both ways.
+A generation of the index is built with one :class:`~search.text.Analyzer` (its English
+stemmer and its protected Arabic words) and is always read and written with that one: the
+protected words are written into the generation's folder when it is created
+(``write_generation_analysis``) and read back whenever the generation is opened
+(``generation_analysis``), so a name added to the archive later never makes documents and
+queries disagree.  ``rebuild_index`` makes a new generation with the archive's current
+names; ``search_status`` says when it would protect more.
+
+The fields:
+
+* :class:`BodyText`: the stemmed, folded body with positions (words and phrases), indexed
+  in one pass over the text;
+* :class:`ExactText`: the *distinctive* exact forms (with a Latin accent, or Arabic; see
+  ``search.text.distinctive``) with their frequencies, no positions: the clause that ranks
+  an exact spelling above a folded one;
+* :class:`WordSet`: the real words of the text, for "Did you mean" (never stems).
+
+All three read the same :class:`AnalysedText`, which runs the analysis once for them.
+Whoosh pickles the schema (fields and analyzers) on every commit, so every class here lives
+at module level and pickles as plain data.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
+import json
+import threading
 from array import array
+from pathlib import Path
 
-from whoosh.analysis import Filter, RegexTokenizer, StemFilter
+from whoosh.analysis import Token, Tokenizer
 from whoosh.compat import dumps
 from whoosh.fields import TEXT, FieldType
-from whoosh.formats import Existence
+from whoosh.formats import Existence, Frequency
 from whoosh.lang import stemmer_for_language
 from whoosh.system import pack_uint
 
-# A word: letters/digits plus the combining marks that Python's \w leaves out (Arabic
-# harakat, Latin decomposed accents) and the Arabic tatweel, so a vowelled Arabic word stays
-# one token.  "U.S." style dotted abbreviations stay one token too.
-_MARKS = "\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640"
-WORD_PATTERN = rf"(?:\w|[{_MARKS}])+(?:\.(?:\w|[{_MARKS}])+)*"
-WORD_RE = re.compile(WORD_PATTERN, re.UNICODE)
+from search.text import Analyzer, IndexedText, default_protected_words, distinctive
 
-_ARABIC_STRIP = re.compile(f"[{_MARKS}]")
-_NEEDS_FOLD = re.compile("[\u0300-\u036f\u0600-\u06ff]")
-_ARABIC_FOLD = str.maketrans(
-    {
-        "\u0623": "\u0627",  # alef with hamza above
-        "\u0625": "\u0627",  # alef with hamza below
-        "\u0622": "\u0627",  # alef with madda
-        "\u0671": "\u0627",  # alef wasla
-        "\u0649": "\u064a",  # alef maqsura -> ya
-        "\u06cc": "\u064a",  # Persian ya -> Arabic ya
-        "\u06a9": "\u0643",  # Persian kaf -> Arabic kaf
-        "\u0629": "\u0647",  # ta marbuta -> ha
-    }
-)
-# The definite article with the prepositions/conjunction that attach to it.  Longest first.
-_ARABIC_ARTICLES = ("\u0648\u0627\u0644", "\u0628\u0627\u0644", "\u0643\u0627\u0644",
-                    "\u0641\u0627\u0644", "\u0644\u0644", "\u0627\u0644")
+# Bump when the analysis changes in a way that changes index terms: a generation built
+# before then is reported by ``search_status`` as needing ``rebuild_index``.
+ANALYSIS_VERSION = 1
+ANALYSIS_FILE = "analysis.json"
+
+_STEM = stemmer_for_language("en")  # Snowball English, what the index has always used
 
 
-def fold_text(text: str) -> str:
-    """Strip diacritics and tatweel, unify letter variants (NFC first, so é stays é)."""
-    if text.isascii():
-        # Nearly every token of an English speech: nothing to fold (this runs per token).
-        return text
-    text = unicodedata.normalize("NFC", text)
-    if _NEEDS_FOLD.search(text):
-        text = _ARABIC_STRIP.sub("", text)
-    return text.translate(_ARABIC_FOLD)
+def english_stem(word: str) -> str:
+    """The English stemmer (module-level, so analyzers pickle by reference)."""
+    return _STEM(word)
 
 
-class FoldFilter(Filter):
-    """Lowercase, fold diacritics and letter variants; drops tokens that were only marks.
-
-    One filter instead of three chained ones: the analyzer runs once per token of every
-    speech, and each Python generator layer costs about as much as the work itself.
-    """
-
-    def __init__(self, strip_articles: bool = False):
-        self.strip_articles = strip_articles
-
-    def __eq__(self, other):
-        return type(other) is type(self) and other.strip_articles == self.strip_articles
-
-    def __call__(self, tokens):
-        strip_articles = self.strip_articles
-        for t in tokens:
-            text = t.text
-            if text.isascii():
-                t.text = text.lower()
-                yield t
-                continue
-            text = fold_token(text, strip_articles)
-            if text:
-                t.text = text
-                yield t
-
-
-def fold_token(text: str, strip_articles: bool) -> str:
-    """One token as ``FoldFilter`` leaves it ("" when only marks were left)."""
-    if text.isascii():
-        return text.lower()
-    text = fold_text(text).lower()
-    if text and strip_articles and "\u0600" <= text[0] <= "\u06ff":
-        text = strip_arabic_article(text)
-    return text
-
-
-def strip_arabic_article(text: str) -> str:
-    """Light Arabic stemming: a leading definite article (and attached particle) goes."""
-    for prefix in _ARABIC_ARTICLES:
-        if text.startswith(prefix) and len(text) - len(prefix) >= 2:
-            return text[len(prefix):]
-    return text
-
-
-def text_analyzer():
-    """The analyzer of the document field: words, folded, lowercased, stemmed, no stopwords.
-
-    Stopwords stay in the index so that phrases such as "to be or not to be" and one-word
-    queries such as "UN" keep working.
-    """
-    return (
-        RegexTokenizer(WORD_PATTERN)
-        | FoldFilter(strip_articles=True)
-        | StemFilter(lang="en", cachesize=50000)
+def make_analyzer(protected=None) -> Analyzer:
+    """An analyzer with these protected words (by default every State's Arabic names)."""
+    return Analyzer(
+        protected=default_protected_words() if protected is None else protected,
+        english_stemmer=english_stem,
     )
 
 
-def word_analyzer():
-    """The same without stemming or article stripping: whole words (highlighting, spelling)."""
-    return RegexTokenizer(WORD_PATTERN) | FoldFilter()
+# --- the analysis a generation was built with -----------------------------------------------
 
 
-_TEXT = text_analyzer()
+class GenerationAnalysis:
+    """The protected words and analysis version of one index generation, and its analyzer."""
+
+    def __init__(self, protected: frozenset[str], version: int):
+        self.protected = frozenset(protected)
+        self.version = version
+        self.analyzer = make_analyzer(self.protected)
+
+    @property
+    def current(self) -> bool:
+        """Whether the generation was built by this code's analysis."""
+        return self.version == ANALYSIS_VERSION
 
 
-def query_terms(text: str) -> list[str]:
-    """The index terms a piece of query text turns into."""
-    return [t.text for t in _TEXT(text or "")]
+def write_generation_analysis(directory: Path, protected) -> GenerationAnalysis:
+    """Record in a new generation's folder the analysis it is built with."""
+    words = sorted(set(protected))
+    (Path(directory) / ANALYSIS_FILE).write_text(
+        json.dumps({"version": ANALYSIS_VERSION, "protected": words}, ensure_ascii=False,
+                   indent=0),
+        encoding="utf-8",
+    )
+    return generation_analysis(directory)
 
 
-# --- index-time fast paths -----------------------------------------------------------------
-
-_stem = stemmer_for_language("en")  # what StemFilter(lang="en") uses
-_STEMS: dict[str, str] = {}
-
-
-def _index_word(word: str) -> str:
-    """What ``text_analyzer`` turns one token into ("" when nothing is left)."""
-    word = fold_token(word, strip_articles=True)
-    if not word:
-        return ""
-    stemmed = _STEMS.get(word)
-    if stemmed is None:
-        if len(_STEMS) > 500_000:
-            _STEMS.clear()
-        stemmed = _STEMS[word] = _stem(word)
-    return stemmed
+_GENERATIONS: dict[str, GenerationAnalysis] = {}
+_GENERATIONS_LOCK = threading.Lock()
+_KEEP = 4  # a process sees the live generation and, around a rebuild, the next one
 
 
-class BodyText(TEXT):
-    """The document field: ``text_analyzer`` with positions, analysed in one pass.
+def generation_analysis(directory: Path | None) -> GenerationAnalysis:
+    """The analysis of a generation (remembered: a generation's file never changes).
+
+    A generation written before generations recorded their analysis (or None: no index)
+    gets the default protected words and version 0, so it stays searchable (English terms
+    are unchanged) while ``search_status`` asks for a rebuild.
+    """
+    key = str(directory) if directory is not None else ""
+    with _GENERATIONS_LOCK:
+        found = _GENERATIONS.get(key)
+    if found is not None:
+        return found
+    protected, version = default_protected_words(), 0
+    if directory is not None:
+        try:
+            data = json.loads((Path(directory) / ANALYSIS_FILE).read_text(encoding="utf-8"))
+            protected, version = frozenset(data["protected"]), int(data["version"])
+        except (FileNotFoundError, NotADirectoryError):
+            pass
+    found = GenerationAnalysis(protected, version)
+    with _GENERATIONS_LOCK:
+        while len(_GENERATIONS) >= _KEEP:
+            _GENERATIONS.pop(next(iter(_GENERATIONS)))
+        _GENERATIONS[key] = found
+    return found
+
+
+# --- one analysis for the three fields ---------------------------------------------------------
+
+
+class AnalysedText(str):
+    """A text the index fields analyse once between them (per analyzer)."""
+
+    _analysed: tuple[Analyzer, IndexedText] | None = None
+
+    def analysed(self, analyzer: Analyzer) -> IndexedText:
+        cached = self._analysed
+        if cached is None or cached[0] is not analyzer:
+            cached = self._analysed = (analyzer, analyzer.index_text(self))
+        return cached[1]
+
+    def __reduce__(self):
+        # Stored (STORE_BODY) or pickled, it is plain text.
+        return (str, (str(self),))
+
+
+def _analysed(analyzer: Analyzer, value) -> IndexedText:
+    if isinstance(value, AnalysedText):
+        return value.analysed(analyzer)
+    return analyzer.index_text(value)
+
+
+class _AnalysedField(FieldType):
+    """A field whose terms come from ``search.text`` (``analysis`` is the Analyzer)."""
+
+    def __eq__(self, other):
+        return (type(other) is type(self) and other.stored == self.stored
+                and other.analysis == self.analysis)
+
+    def __hash__(self):
+        return hash((type(self), self.stored))
+
+
+class BodyText(_AnalysedField, TEXT):
+    """The document field: stemmed and folded terms with positions, in one pass.
 
     Whoosh's own path runs each token through a chain of generators and Token objects and
     then groups them by word; for a 20 KB speech that is most of the cost of adding it.  This
-    ``index`` gives the same postings (same terms, frequencies, weights and position bytes as
-    ``TEXT(analyzer=text_analyzer(), phrase=True)``; ``tests/test_search_engine.py`` checks
-    it) in one loop.  Queries still go through ``text_analyzer``.
+    ``index`` gives the postings of ``TEXT(analyzer=SearchTextTokenizer(analyzer),
+    phrase=True)`` (same terms, frequencies, weights and position bytes;
+    ``tests/test_search_engine.py`` checks it) from ``Analyzer.index_text``.
     """
 
-    def __init__(self, stored: bool = False):
-        super().__init__(analyzer=text_analyzer(), phrase=True, stored=stored)
+    def __init__(self, analysis: Analyzer | None = None, stored: bool = False):
+        self.analysis = analysis or make_analyzer()
+        TEXT.__init__(self, analyzer=SearchTextTokenizer(self.analysis), phrase=True,
+                      stored=stored)
 
     def positions(self, value: str) -> dict[str, list[int]]:
-        """Each index term of ``value`` with its token positions, in one pass."""
-        positions: dict[str, list[int]] = {}
-        cache = _STEMS
-        pos = -1
-        for match in WORD_RE.finditer(value):
-            pos += 1
-            word = match.group()
-            if word.isascii():
-                stemmed = cache.get(word)
-                if stemmed is None:
-                    stemmed = _index_word(word)
-                    cache[word] = stemmed
-            else:
-                stemmed = _index_word(word)
-                if not stemmed:
-                    continue
-            found = positions.get(stemmed)
-            if found is None:
-                positions[stemmed] = [pos]
-            else:
-                found.append(pos)
-        return positions
+        """Each index term of ``value`` with its token positions."""
+        return _analysed(self.analysis, value).positions
 
     def index(self, value, **kwargs):
         boost = self.format.field_boost
@@ -188,7 +180,7 @@ class BodyText(TEXT):
             yield (word.encode("utf-8"), len(poslist), len(poslist) * boost,
                    pack_uint(len(poslist)) + dumps(_deltas(poslist), 2))
 
-    # The bulk writer (search/bulk.py) keeps postings in memory until a segment is written;
+    # The bulk writer (bulk.py) keeps postings in memory until a segment is written;
     # Whoosh's value bytes (a pickled list) are several times the size of the positions, so
     # it keeps these instead and asks for the value bytes when it writes.
 
@@ -215,21 +207,100 @@ def _deltas(poslist: list[int]) -> list[int]:
     return out
 
 
-class WordSet(FieldType):
-    """Space-separated, already unique words; only which documents hold a word is kept.
+class ExactText(_AnalysedField):
+    """The distinctive exact forms of the text (accents kept, Arabic normalised, unstemmed)
+    with their frequencies: the postings of ``TEXT(analyzer=SearchTextTokenizer(analyzer,
+    exact=True), phrase=False)``, read from the same analysis as the body."""
 
-    The "Did you mean" field: suggestions need the words and their document frequencies,
-    not frequencies within a document or positions.
-    """
-
-    def __init__(self):
-        self.format = Existence()
-        self.analyzer = RegexTokenizer(r"\S+")
-        self.scorable = False
+    def __init__(self, analysis: Analyzer | None = None):
+        self.analysis = analysis or make_analyzer()
+        self.format = Frequency()
+        self.analyzer = SearchTextTokenizer(self.analysis, exact=True)
+        self.scorable = True
         self.stored = False
         self.unique = False
         self.vector = None
 
     def index(self, value, **kwargs):
-        for word in set(value.split()):
+        boost = self.format.field_boost
+        for word, count in _analysed(self.analysis, value).exact.items():
+            yield word.encode("utf-8"), count, count * boost, pack_uint(count)
+
+
+class WordSet(_AnalysedField):
+    """The words of the text for "Did you mean": real words (lowercase, accents and hamza
+    kept, marks out), letters only, four or more of them; only which documents hold a word
+    is kept (suggestions need the words and their document frequencies)."""
+
+    def __init__(self, analysis: Analyzer | None = None):
+        self.analysis = analysis or make_analyzer()
+        self.format = Existence()
+        self.analyzer = SearchTextTokenizer(self.analysis, spelling=True)
+        self.scorable = False
+        self.stored = False
+        self.unique = False
+        self.vector = None
+
+    def words(self, value) -> set[str]:
+        return {w for w in _analysed(self.analysis, value).spellings if spelling_word(w)}
+
+    def index(self, value, **kwargs):
+        for word in self.words(value):
             yield word.encode("utf-8"), 1, 1.0, b""
+
+
+def spelling_word(word: str) -> bool:
+    """Whether did-you-mean considers a word: letters only, at least four."""
+    return len(word) >= 4 and word.isalpha()
+
+
+# --- the same analysis as a Whoosh analyzer ----------------------------------------------------
+
+
+class SearchTextTokenizer(Tokenizer):
+    """``search.text`` as a Whoosh analyzer, for Whoosh's own field and query machinery.
+
+    ``exact``: the distinctive exact terms instead of the stemmed ones; ``spelling``: the
+    spelling words.  Two stemmed terms may share a position (an ambiguous Arabic article).
+    """
+
+    def __init__(self, analysis: Analyzer, exact: bool = False, spelling: bool = False):
+        self.analysis = analysis
+        self.exact = exact
+        self.spelling = spelling
+
+    def __eq__(self, other):
+        return (type(other) is type(self) and other.analysis == self.analysis
+                and other.exact == self.exact and other.spelling == self.spelling)
+
+    def __hash__(self):
+        return hash((type(self), self.exact, self.spelling))
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="",
+                 **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if self.exact:
+            terms = [t for t in self.analysis.exact_terms(value) if distinctive(t.text)]
+        else:
+            terms = self.analysis.analyse(value)
+        seen = set()
+        for term in terms:
+            text = term.text
+            if self.spelling:
+                forms = self.analysis.word(term.surface)
+                text = forms.spelling if forms is not None else ""
+                if not spelling_word(text) or text in seen:
+                    continue
+                seen.add(text)
+            token.text = text
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = term.surface
+            if positions:
+                token.pos = start_pos + term.position
+            if chars:
+                token.startchar = start_char + term.start
+                token.endchar = start_char + term.end
+            yield token

@@ -10,13 +10,18 @@ The pieces: ``storage`` (generations on disk, the pointer, locks), ``searcher`` 
 searcher per process), ``schema``, ``compiler``, ``collectors`` (one scoring pass), ``facets``,
 ``spelling``, ``related``, ``spans`` (highlighting), ``rebuild`` with ``bulk`` (the segment
 writer), ``phrase`` (the phrase matcher), ``scoring`` (BM25F with cached lengths),
-``analysis`` and ``caches``.
+``analysis`` (the text fields, on ``search.text``), ``textquery`` (words and phrases) and
+``caches``.
+
+Each index generation keeps the analysis it was built with (its protected words, see
+``analysis.py``); searching, highlighting, suggestions and the worker's writes all use the
+live generation's, so documents and queries are always analysed alike.
 """
 
 from __future__ import annotations
 
 import datetime
-import functools
+import weakref
 from pathlib import Path
 
 from haystack.backends import SearchNode
@@ -31,12 +36,12 @@ from ...documents import FINGERPRINT
 from ...errors import SearchUnavailable
 from ..contract import IndexState, SearchEngine
 from . import facets, rebuild, related, spelling
-from .analysis import query_terms
+from .analysis import generation_analysis, write_generation_analysis
 from .caches import FILTERS, clear_caches
 from .collectors import DocsOnly, query_docs, run_collector
 from .compiler import Compiler
 from .schema import build_shape, whoosh_document
-from .searcher import SEARCH_LOCK, current_state, forget, open_live
+from .searcher import SEARCH_LOCK, current_state, forget, open_live, peek_state
 from .spans import term_spans
 from .storage import (
     WORKER_LOCK_NAME,
@@ -68,7 +73,6 @@ class ArchiveWhooshBackend(WhooshSearchBackend, SearchEngine):
         self.shape = build_shape(fields, store_body=self.store_body)
         self.content_field_name = self.shape.content_field
         self.schema = self.shape.schema
-        self.compiler = Compiler(self.shape)
         self.setup_complete = True
 
     def _ensure_setup(self):
@@ -77,7 +81,20 @@ class ArchiveWhooshBackend(WhooshSearchBackend, SearchEngine):
 
     def _state(self):
         self._ensure_setup()
-        return current_state(self.root, self.shape.schema)
+        return current_state(self.root, self.generation_schema)
+
+    def generation_schema(self, directory):
+        """The schema of one generation: its text fields analyse as it was built."""
+        self._ensure_setup()
+        return self.shape.schema_for(generation_analysis(directory).analyzer)
+
+    def _analyzer(self, st=None):
+        """The analyzer of the searched generation (``st``), else of the live one."""
+        st = st or peek_state(self.root)
+        if st is not None:
+            # The searcher's schema: ``ix.schema`` reads the table of contents from disk.
+            return st.searcher.schema[self.shape.content_field].analysis
+        return generation_analysis(self.live_directory()).analyzer
 
     def forget_searcher(self) -> None:
         """Drop the open searcher (the next search reopens the index)."""
@@ -88,11 +105,17 @@ class ArchiveWhooshBackend(WhooshSearchBackend, SearchEngine):
     def live_directory(self) -> Path | None:
         return read_pointer(self.root)
 
-    def create_generation(self) -> Path:
-        """A new, empty generation folder (not yet live)."""
+    def create_generation(self, *, protected=None) -> Path:
+        """A new, empty generation folder (not yet live), analysed with ``protected`` (by
+        default the archive's names as they are now: ``documents.protected_words``)."""
+        from ... import documents
+
         self._ensure_setup()
         directory = new_generation_dir(self.root)
-        whoosh_index.create_in(str(directory), self.shape.schema)
+        if protected is None:
+            protected = documents.protected_words()
+        write_generation_analysis(directory, protected)
+        whoosh_index.create_in(str(directory), self.generation_schema(directory))
         return directory
 
     def write_lock(self, *, timeout: float | None = None):
@@ -128,7 +151,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend, SearchEngine):
     def _search_tree(self, tree, *, sort_by, start_offset, end_offset, facets, spelling_query,
                      result_class):
         st = self._state()
-        compiled = self.compiler.compile_all(tree)
+        compiled = Compiler(self.shape, self._analyzer(st)).compile_all(tree)
         q, f = compiled.q, compiled.f
         start_offset = max(int(start_offset or 0), 0)
         if end_offset is None:
@@ -168,8 +191,9 @@ class ArchiveWhooshBackend(WhooshSearchBackend, SearchEngine):
         result_class = result_class or SearchResult
         suggestion = None
         if spelling_query:
-            suggestion = _suggested_text(spelling_query, spelling.suggestions(st.searcher,
-                                                                              spelling_query))
+            analyzer = self._analyzer(st)
+            suggestion = _suggested_text(spelling_query, analyzer, spelling.suggestions(
+                st.searcher, spelling_query, analyzer, self.shape.content_field))
         return {
             "results": [_result(result_class, hit.fields(), hit.score) for hit in page],
             "hits": hits,
@@ -196,21 +220,25 @@ class ArchiveWhooshBackend(WhooshSearchBackend, SearchEngine):
         return FILTERS.get_or_compute((st.key, repr(f)), lambda: query_docs(st.searcher, f))
 
     def highlight(self, text, words):
-        return term_spans(text or "", _terms_of(tuple(words)))
+        analyzer = self._analyzer()
+        return term_spans(text or "", _terms_of(analyzer, tuple(words)), analyzer)
 
     def spell(self, text):
         with SEARCH_LOCK:
-            return spelling.suggestions(self._state().searcher, text)
+            st = self._state()
+            return spelling.suggestions(st.searcher, text, self._analyzer(st),
+                                        self.shape.content_field)
 
     def create_spelling_suggestion(self, query_string):
         """Haystack's entry point: the query with each unknown word replaced, or None."""
-        return _suggested_text(query_string, self.spell(query_string))
+        pairs = self.spell(query_string)
+        return _suggested_text(query_string, self._analyzer(), pairs)
 
     def related(self, identifier, text, *, limit=10, result_class=None):
         with SEARCH_LOCK:
             st = self._state()
             field = self.shape.content_field
-            terms = related.key_terms(st, field, self.shape.schema[field].positions, text)
+            terms = related.key_terms(st, field, st.searcher.schema[field].positions, text)
             if not terms:
                 return {"results": [], "hits": 0}
             docnum = st.searcher.document_number(**{ID: identifier})
@@ -246,7 +274,8 @@ class ArchiveWhooshBackend(WhooshSearchBackend, SearchEngine):
         with self.write_lock():
             # Never ``create=True``: a lost index is rebuilt from the database, not restarted
             # empty (search would then answer with a handful of documents and no error).
-            _directory, ix = open_live(self.root, self.shape.schema)
+            # The live generation's schema analyses the documents as the rest of it was.
+            _directory, ix = open_live(self.root, self.generation_schema)
             writer = ix.writer(timeout=WRITE_TIMEOUT, limitmb=256)
             try:
                 for identifier in delete:
@@ -275,11 +304,14 @@ class ArchiveWhooshBackend(WhooshSearchBackend, SearchEngine):
 
     def status(self):
         self._ensure_setup()
-        directory, ix = open_live(self.root, self.shape.schema)
+        directory, ix = open_live(self.root, self.generation_schema)
+        analysis = generation_analysis(directory)
         with ix.searcher() as searcher:
             stored = {f[ID]: f.get(FINGERPRINT) for f in searcher.all_stored_fields()}
             return IndexState(documents=stored, generation=(str(directory),
-                                                             ix.latest_generation()))
+                                                             ix.latest_generation()),
+                              protected_words=analysis.protected,
+                              analysis_current=analysis.current)
 
     def writer_lock(self, *, wait=False):
         return file_lock(self.root / WORKER_LOCK_NAME, timeout=None if wait else 0)
@@ -303,10 +335,21 @@ class ArchiveWhooshBackend(WhooshSearchBackend, SearchEngine):
         )
 
 
-@functools.lru_cache(maxsize=256)
-def _terms_of(words: tuple[str, ...]) -> frozenset[str]:
-    """The index terms of a query's words (a results page highlights 20 rows with them)."""
-    return frozenset(query_terms(" ".join(words)))
+_TERMS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _terms_of(analyzer, words: tuple[str, ...]) -> frozenset[str]:
+    """The index terms of a query's words (a results page highlights 20 rows with them),
+    remembered per analyzer (and forgotten with it, when a rebuild replaces it)."""
+    known = _TERMS.get(analyzer)
+    if known is None:
+        known = _TERMS[analyzer] = {}
+    terms = known.get(words)
+    if terms is None:
+        if len(known) >= 256:
+            known.clear()
+        terms = known[words] = frozenset(analyzer.query_terms(" ".join(words)))
+    return terms
 
 
 def facets_of(st, query_key, name, docs):
@@ -323,14 +366,14 @@ def _document_numbers(searcher, pks) -> set[int]:
     return found
 
 
-def _suggested_text(text: str, pairs) -> str | None:
+def _suggested_text(text: str, analyzer, pairs) -> str | None:
     """Haystack's form of a suggestion: the query's words, each unknown one replaced."""
     if not pairs:
         return None
     replacements = dict(pairs)
     words = [
         replacements.get(text[start:end], word)
-        for word, start, end in spelling.words_of(text)[: spelling.MAX_WORDS]
+        for word, start, end in spelling.words_of(text, analyzer)[: spelling.MAX_WORDS]
     ]
     return " ".join(words)
 

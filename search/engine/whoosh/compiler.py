@@ -14,9 +14,11 @@ from haystack.constants import DJANGO_ID
 from haystack.exceptions import SearchBackendError
 from whoosh import query as wq
 
-from .analysis import query_terms
-from .phrase import FastPhrase
+from search.text import Analyzer
+
+from .analysis import make_analyzer
 from .schema import IndexShape, as_datetime
+from .textquery import TextQueries
 
 
 class Compiled:
@@ -29,8 +31,11 @@ class Compiled:
 
 
 class Compiler:
-    def __init__(self, shape: IndexShape):
+    def __init__(self, shape: IndexShape, analyzer: Analyzer | None = None):
+        """``analyzer``: the one the searched generation was built with."""
         self.shape = shape
+        self.text = TextQueries(analyzer or make_analyzer(), shape.content_field,
+                                shape.exact_field)
 
     def compile(self, node) -> tuple[wq.Query, wq.Query | None]:
         """(scoring query, filter or None) for the tree ``node``."""
@@ -104,12 +109,11 @@ class Compiler:
         raise SearchBackendError(f"Unsupported search condition {field}__{filter_type}.")
 
     def _text(self, value):
-        field = self.shape.content_field
         exact = getattr(value, "input_type_name", "") == "exact"
         text = str(getattr(value, "query_string", value))
         if exact:
-            return words_query(field, query_terms(text))
-        return and_all([words_query(field, query_terms(w)) for w in text.split()])
+            return self.text.phrase(text)
+        return and_all([self.text.word(w) for w in text.split()])
 
 
 def _and_children(node):
@@ -147,12 +151,3 @@ def and_all(parts):
     if len(parts) == 1:
         return parts[0]
     return wq.And(parts)
-
-
-def words_query(field, terms):
-    """One term, or the terms as a phrase (a word the analyzer splits in several)."""
-    if not terms:
-        return None
-    if len(terms) == 1:
-        return wq.Term(field, terms[0])
-    return FastPhrase(field, terms)

@@ -2,9 +2,11 @@
 
 The statements are split into contiguous runs, each written by :class:`BulkSegmentWriter`
 into segments of its own; one table of contents then names every segment, and the pointer
-is swapped to the new generation only when it is complete.  The live index keeps answering
-meanwhile; the index worker waits for the write lock and then applies whatever was queued
-during the rebuild (idempotently).
+is swapped to the new generation only when it is complete.  The new generation is analysed
+with the archive's protected words as they are when the rebuild starts (written into its
+folder first, so the processes that build it and everything that reads it later agree).
+The live index keeps answering meanwhile; the index worker waits for the write lock and then
+applies whatever was queued during the rebuild (idempotently).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from whoosh.index import TOC
 
 from ... import documents
 from ..contract import RebuildReport
+from .analysis import generation_analysis
 from .bulk import BulkSegmentWriter
 from .schema import whoosh_document
 from .storage import read_pointer, remove_old_generations, write_pointer
@@ -36,9 +39,10 @@ def rebuild(engine, *, processes: int | None = None, stdout=None, keep_previous:
     started = time.monotonic()
     with engine.write_lock():
         previous = read_pointer(engine.root)
-        directory = engine.create_generation()
+        directory = engine.create_generation(protected=documents.protected_words())
         try:
-            ix = whoosh_index.open_dir(str(directory), schema=engine.shape.schema)
+            schema = engine.generation_schema(directory)
+            ix = whoosh_index.open_dir(str(directory), schema=schema)
             # The codec's temporary folder, shared by the writers below (one per process).
             temporary = directory / f"{ix.indexname}.tmp"
             temporary.mkdir(exist_ok=True)
@@ -56,7 +60,7 @@ def rebuild(engine, *, processes: int | None = None, stdout=None, keep_previous:
             shutil.rmtree(temporary, ignore_errors=True)
             # Generation 0 is the empty index create_generation() wrote; this one names every
             # run's segments.
-            TOC(engine.shape.schema, segments, 1).write(ix.storage, ix.indexname)
+            TOC(schema, segments, 1).write(ix.storage, ix.indexname)
         except BaseException:
             shutil.rmtree(directory, ignore_errors=True)
             raise
@@ -69,7 +73,8 @@ def rebuild(engine, *, processes: int | None = None, stdout=None, keep_previous:
         seconds=round(time.monotonic() - started, 2),
         failed={pk: error for part in parts for pk, error in part["failures"].items()},
         where=str(directory),
-        details={"segments": len(segments), "processes": processes},
+        details={"segments": len(segments), "processes": processes,
+                 "protected words": len(generation_analysis(directory).protected)},
     )
 
 
@@ -109,7 +114,7 @@ def _build_run(engine, directory: str, pks: list[int], stdout) -> dict:
     """Write the statements ``pks`` (in that order) into new segments of ``directory``."""
     index = documents.statement_index()
     limit = int(getattr(settings, "SEARCH_REBUILD_SEGMENT_MB", 48)) << 20
-    ix = whoosh_index.open_dir(directory, schema=engine.shape.schema)
+    ix = whoosh_index.open_dir(directory, schema=engine.generation_schema(directory))
     segments, failures, count = [], {}, 0
     writer = BulkSegmentWriter(ix, limit_bytes=limit, _lk=False)
     try:

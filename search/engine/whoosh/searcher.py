@@ -3,6 +3,10 @@
 Whoosh searchers are not thread-safe, and under the GIL parallel searches would not run
 faster, so the threads of a process take turns (``SEARCH_LOCK``).  ``SearcherState.key``
 names a searcher in the caches: a reopened searcher gets a new key.
+
+A generation is opened with its own schema (``schema_for(directory)``: the text fields carry
+the analyzer the generation was built with), so what a searcher reads and how queries are
+analysed always agree.
 """
 
 from __future__ import annotations
@@ -34,13 +38,18 @@ class SearcherState:
 
 
 def open_live(root: Path, schema):
-    """(folder, index) of the live generation; ``SearchUnavailable`` if there is none."""
+    """(folder, index) of the live generation; ``SearchUnavailable`` if there is none.
+
+    ``schema``: a Whoosh schema, or a function from a generation's folder to its schema.
+    """
     directory = read_pointer(root)
     if directory is None:
         raise SearchUnavailable(
             "The search index has not been built yet (or its folder is gone): run "
             "`manage.py rebuild_index`."
         )
+    if callable(schema):
+        schema = schema(directory)
     try:
         return directory, whoosh_index.open_dir(str(directory), schema=schema)
     except whoosh_index.EmptyIndexError as exc:
@@ -82,6 +91,11 @@ def current_state(root: Path, schema) -> SearcherState:
             raise SearchUnavailable(f"The search index cannot be read: {exc}") from exc
         _STATES[key] = st
         return st
+
+
+def peek_state(root: Path) -> SearcherState | None:
+    """The process's open searcher of ``root`` as it is (no check for a newer generation)."""
+    return _STATES.get(str(root))
 
 
 def forget(root: Path) -> None:
