@@ -200,8 +200,13 @@ def test_every_admin_list_column_is_visible_at_1366(laptop):
 
 
 def _make_env(folder) -> dict:
+    # The suite itself may run under `make test`: a parent make's variables would make this
+    # one a sub-make that announces "Entering directory", which is not what a user sees.
+    inherited = {
+        k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MAKELEVEL", "MFLAGS"}
+    }
     return {
-        **os.environ,
+        **inherited,
         "ARCHIVE_VAR_DIR": str(folder),
         "DATABASE_URL": f"sqlite:///{folder / 'archive.sqlite3'}",
         "SEARCH_URL": f"whoosh:{folder / 'whoosh'}",
