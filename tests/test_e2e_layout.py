@@ -200,11 +200,11 @@ def test_every_admin_list_column_is_visible_at_1366(laptop):
 
 
 def _make_env(folder) -> dict:
-    # The suite itself may run under `make test`: a parent make's variables would make this
-    # one a sub-make that announces "Entering directory", which is not what a user sees.
-    inherited = {
-        k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MAKELEVEL", "MFLAGS"}
-    }
+    # What a user's terminal would not have: a parent make's variables (the suite may run
+    # under `make test`; they would make this make a sub-make announcing directories), and
+    # pytest-django's settings module (the test settings give each process a throwaway index).
+    dropped = {"MAKEFLAGS", "MAKELEVEL", "MFLAGS", "DJANGO_SETTINGS_MODULE"}
+    inherited = {k: v for k, v in os.environ.items() if k not in dropped}
     return {
         **inherited,
         "ARCHIVE_VAR_DIR": str(folder),

@@ -256,7 +256,7 @@ def test_index_worker_once_drains_the_queue():
     make_statement("Queued")
     out = io.StringIO()
     call_command("index_worker", "--once", stdout=out)
-    assert "Indexed 1 queued change" in out.getvalue()
+    assert "Took 1 queued change(s); 1 applied, 0 failing" in out.getvalue()
     assert IndexQueue.objects.count() == 0
 
 

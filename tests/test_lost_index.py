@@ -70,6 +70,18 @@ def test_the_worker_never_recreates_a_lost_index(client, indexed):
     call_command("search_status", stdout=io.StringIO())  # no difference: no error
 
 
+def test_a_worker_run_once_on_a_lost_index_fails_loudly(indexed):
+    engine = get_engine()
+    shutil.rmtree(engine.root)
+    engine.forget_searcher()
+    services.update_statement(indexed[0], title="Edited after the loss")
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="could not be applied"):
+        call_command("index_worker", "--once", stdout=out)
+    assert "0 applied, 1 failing" in out.getvalue()
+    assert IndexQueue.objects.filter(statement_pk=indexed[0].pk).exists()  # kept for a retry
+
+
 def test_a_lost_live_generation_alone_is_503_too(client, indexed):
     engine = get_engine()
     shutil.rmtree(engine.live_directory())

@@ -9,6 +9,7 @@ from django.db import close_old_connections
 
 from search.engine import LockBusy, get_engine
 from search.freshness import drain, process_batch
+from search.models import IndexQueue
 
 log = logging.getLogger("search.freshness")
 
@@ -27,14 +28,24 @@ class Command(BaseCommand):
         try:
             with engine.writer_lock():
                 if once:
-                    taken = drain(engine=engine)
-                    self.stdout.write(f"Indexed {taken} queued change(s).")
+                    self._once(engine)
                     return
                 self._loop(engine, poll)
         except LockBusy as exc:
             raise CommandError(
                 "Another index_worker is already running for this index; only one may write."
             ) from exc
+
+    def _once(self, engine):
+        taken = drain(engine=engine)
+        failing = IndexQueue.objects.failing().count()
+        self.stdout.write(f"Took {taken} queued change(s); {taken - min(taken, failing)} applied, "
+                          f"{failing} failing (kept in the queue for a retry).")
+        if failing:
+            # A cron job or a deploy script must see that the index did not take the changes.
+            raise CommandError(
+                f"{failing} queued change(s) could not be applied; see search_status and the log."
+            )
 
     def _loop(self, engine, poll):
         stopping = []
