@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from archive import citations
@@ -233,14 +234,17 @@ def follow(obj) -> dict:
 @register.inclusion_tag("citations/cite_box.html", takes_context=True)
 def cite_box(context, statement: Statement) -> dict:
     request = context.get("request")
-    citation = citations.citation_for(
-        statement,
-        url=_absolute(request, statement.get_absolute_url()),
-        accessed=timezone.localdate(),
-        absolute=lambda path: _absolute(request, path),
-    )
+    # The reference is in English whatever the interface language (as the downloads are),
+    # and cites the permalinks, which carry no language prefix.
+    with translation.override("en"):
+        citation = citations.citation_for(
+            statement,
+            url=_absolute(request, statement.get_absolute_url()),
+            accessed=timezone.localdate(),
+            absolute=lambda path: _absolute(request, path),
+        )
     return {
-        "citation_text": citations.formatted(citation),
+        "citation_text": citations.formatted_html(citation),
         "downloads": [
             (label, reverse("archive:cite", args=[statement.slug, fmt]))
             for label, fmt in (("BibTeX", "bib"), ("RIS", "ris"), ("CSL-JSON", "json"))
