@@ -38,7 +38,9 @@ class CitedVersion:
 
     @property
     def language_name(self) -> str:
-        return str(Language(self.language).label) if self.language in Language.values else self.language
+        if self.language in Language.values:
+            return str(Language(self.language).label)
+        return self.language
 
 
 @dataclass(frozen=True)
