@@ -15,15 +15,17 @@ class Command(BaseCommand):
     help = "Collect the interface's marked strings into locale/ and compile them."
 
     def add_arguments(self, parser):
-        parser.add_argument("--check", action="store_true",
-                            help="report a stale, untranslated or uncompiled catalogue; change nothing")
+        parser.add_argument(
+            "--check", action="store_true",
+            help="report a stale, untranslated or uncompiled catalogue; change nothing",
+        )
 
     def handle(self, *args, check=False, **options):
         if check:
             return self.check_catalogues()
         call_command(*i18n.makemessages_args(), verbosity=options["verbosity"])
-        ignore = [p for p in i18n.IGNORE]
-        call_command("compilemessages", locale=list(i18n.CATALOGUE_LANGUAGES), ignore=ignore,
+        call_command("compilemessages", locale=list(i18n.CATALOGUE_LANGUAGES),
+                     ignore=list(i18n.IGNORE),
                      verbosity=options["verbosity"])
         for language in i18n.CATALOGUE_LANGUAGES:
             left = i18n.untranslated(i18n.read_po(i18n.po_path(language))[1])
