@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from django.utils import translation
 from django.utils.dateformat import format as date_format
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 from .models import Kind, Language, Statement
@@ -107,10 +107,16 @@ def _html_text(value: str) -> str:
     return str(conditional_escape(value))
 
 
+_BRACKETED = re.compile(r"\[([^\[\]]+)\]")
+
+
 def _html_isolated(value: str) -> str:
     # A name or title may be in Arabic inside an English reference: isolated, it keeps its own
-    # order and does not reorder the punctuation around it.
-    return str(format_html("<bdi>{}</bdi>", value))
+    # order and does not reorder the punctuation around it.  A name known in two scripts is
+    # cited "Name [الاسم]": the bracketed one is isolated again inside, or its brackets and
+    # parentheses would be drawn by the other script's order.
+    inner = _BRACKETED.sub(r"[<bdi>\1</bdi>]", str(conditional_escape(value)))
+    return f"<bdi>{inner}</bdi>"
 
 
 def _versions_sentence(c: Citation, text=_plain, iso=_plain) -> str:

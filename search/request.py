@@ -28,7 +28,7 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from haystack.inputs import Exact
 from haystack.query import SQ, SearchQuerySet
 
@@ -67,14 +67,14 @@ SIDEBAR_LIMIT = 12
 SORTS = {"relevance": None, "newest": "-date", "oldest": "date"}
 FACETS = ("speaker", "country", "event", "series", "topic", "kind", "language", "year")
 FACET_TITLES = {
-    "speaker": _lazy("Speaker"),
-    "country": _lazy("Country"),
-    "event": _lazy("Event"),
-    "series": _lazy("Series"),
-    "topic": _lazy("Topic"),
-    "kind": _lazy("Kind"),
-    "language": _lazy("Language"),
-    "year": _lazy("Year"),
+    "speaker": gettext_lazy("Speaker"),
+    "country": gettext_lazy("Country"),
+    "event": gettext_lazy("Event"),
+    "series": gettext_lazy("Series"),
+    "topic": gettext_lazy("Topic"),
+    "kind": gettext_lazy("Kind"),
+    "language": gettext_lazy("Language"),
+    "year": gettext_lazy("Year"),
 }
 # What a key of each facet looks like (the API's schema states the same patterns).
 # Slugs may be in any script (archive/slugs.py): letters, digits, "-" and "_".

@@ -98,6 +98,14 @@ def test_arabic_pages_write_dates_numbers_and_plurals_in_arabic(client, archive)
     assert "20 May 2023" in client.get("/statements/").content.decode()
 
 
+def test_the_arabic_search_page_names_its_filters_and_sorts_in_arabic(client, archive):
+    body = client.get("/ar/search/", {"q": "border"}).content.decode()
+    headings = re.findall(r'<h2 id="facet-[a-z]+">([^<]+)</h2>', body)
+    assert len(headings) >= 5
+    assert all(re.search(r"[\u0600-\u06FF]", h) for h in headings), headings
+    assert ">الأحدث</a>" in body and "اللغة" in body
+
+
 def test_the_switcher_is_a_form_that_keeps_the_page_and_its_query(client, archive):
     body = client.get("/statements/?year=2023").content.decode()
     form = re.search(r'<form class="language-switch".*?</form>', body, re.S).group(0)
