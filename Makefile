@@ -7,7 +7,7 @@ PORT ?= 8000
 # A local development configuration; production sets DJANGO_SECRET_KEY instead.
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run port-free serve venv install install-dev migrate demo index editor worker test lint check clean bench bench-quick bench-growth bench-load api-contract soak eval-intake bench-intake
+.PHONY: run port-free serve venv install install-dev migrate demo index editor worker test lint check clean bench bench-quick bench-growth bench-load api-contract soak eval-intake bench-intake messages
 
 # The port is checked first, so a busy one costs one sentence and no installing.
 run: port-free install migrate demo index serve
@@ -90,6 +90,12 @@ eval-intake: install
 # The importer's time on large pastes (linear, under the page cap).
 bench-intake: install
 	$(BIN)/python bench/intake_speed.py
+
+# The Arabic interface's catalogue: collect the marked strings into locale/ar/LC_MESSAGES/django.po
+# (makemessages, with the project's options in config/i18n.py), then compile the .mo, which is
+# committed so that `make run` needs no gettext.  Needs GNU gettext (apt-get install gettext).
+messages: install
+	$(DEV_ENV) $(BIN)/python manage.py messages
 
 lint: install-dev
 	$(BIN)/ruff check .

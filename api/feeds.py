@@ -25,6 +25,7 @@ from django.utils.text import Truncator
 from django.utils.xmlutils import SimplerXMLGenerator
 from django.views.decorators.http import require_safe
 
+from archive.bidi import isolate
 from archive.models import Country, Event, Speaker, Statement, Topic
 from search import request as search_request
 from search.errors import BadSearchRequest, SearchUnavailable
@@ -192,7 +193,7 @@ class SpeakerFeed(StatementFeed):
         return self.base_queryset().by_speaker(obj)
 
     def title(self, obj: Speaker) -> str:
-        return f"Statements by {obj.name} · {SITE_NAME}"
+        return f"Statements by {isolate(obj.name)} · {SITE_NAME}"
 
     def link(self, obj: Speaker) -> str:
         return obj.get_absolute_url()
@@ -209,7 +210,7 @@ class EventFeed(StatementFeed):
         return self.base_queryset().at_event(obj)
 
     def title(self, obj: Event) -> str:
-        return f"Statements at {obj.name} · {SITE_NAME}"
+        return f"Statements at {isolate(obj.name)} · {SITE_NAME}"
 
     def link(self, obj: Event) -> str:
         return obj.get_absolute_url()
@@ -228,7 +229,7 @@ class CountryFeed(StatementFeed):
         return self.base_queryset().for_country(obj)
 
     def title(self, obj: Country) -> str:
-        return f"Statements of {obj.name} · {SITE_NAME}"
+        return f"Statements of {isolate(obj.name)} · {SITE_NAME}"
 
     def link(self, obj: Country) -> str:
         return obj.get_absolute_url()
@@ -245,7 +246,7 @@ class TopicFeed(StatementFeed):
         return self.base_queryset().about(obj)
 
     def title(self, obj: Topic) -> str:
-        return f"Statements about {obj.name} · {SITE_NAME}"
+        return f"Statements about {isolate(obj.name)} · {SITE_NAME}"
 
     def link(self, obj: Topic) -> str:
         return obj.get_absolute_url()
@@ -271,7 +272,7 @@ class SearchFeed(StatementFeed):
 
     def title(self, obj: search_request.SearchRequest) -> str:
         words = obj.q.strip()
-        described = f"“{words[:80]}”" if words else "all statements"
+        described = f"“{isolate(words[:80])}”" if words else "all statements"
         facets = [
             f"{name}: {', '.join(values)}"
             for name, values in obj.selected.items()

@@ -17,7 +17,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.utils import translation
 from django.utils.dateformat import format as date_format
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 
 from .models import Kind, Language, Statement
 
@@ -35,7 +38,9 @@ class CitedVersion:
 
     @property
     def language_name(self) -> str:
-        return Language(self.language).label if self.language in Language.values else self.language
+        if self.language in Language.values:
+            return str(Language(self.language).label)
+        return self.language
 
 
 @dataclass(frozen=True)
@@ -75,7 +80,7 @@ def citation_for(statement: Statement, *, url: str, accessed: datetime.date,
         title=statement.title,
         authors=tuple(link.speaker.name_with_other_scripts for link in links),
         roles=tuple(link.role for link in links),
-        kind=Kind(statement.kind).label if statement.kind in Kind.values else statement.kind,
+        kind=str(Kind(statement.kind).label) if statement.kind in Kind.values else statement.kind,
         delivered_on=statement.delivered_on,
         event=event.name if event else "",
         place=event.place if event else "",
@@ -94,16 +99,36 @@ def citation_for(statement: Statement, *, url: str, accessed: datetime.date,
     )
 
 
-def _versions_sentence(c: Citation) -> str:
+def _plain(value: str) -> str:
+    return value
+
+
+def _html_text(value: str) -> str:
+    return str(conditional_escape(value))
+
+
+_BRACKETED = re.compile(r"\[([^\[\]]+)\]")
+
+
+def _html_isolated(value: str) -> str:
+    # A name or title may be in Arabic inside an English reference: isolated, it keeps its own
+    # order and does not reorder the punctuation around it.  A name known in two scripts is
+    # cited "Name [الاسم]": the bracketed one is isolated again inside, or its brackets and
+    # parentheses would be drawn by the other script's order.
+    inner = _BRACKETED.sub(r"[<bdi>\1</bdi>]", str(conditional_escape(value)))
+    return f"<bdi>{inner}</bdi>"
+
+
+def _versions_sentence(c: Citation, text=_plain, iso=_plain) -> str:
     """"Translated from the Arabic original, “...”, URL." and/or the other versions."""
     parts = []
     original = c.original
     if original:
-        parts.append(f"Translated from the {original.language_name} original, "
-                     f"“{original.title.rstrip('.')}”, {original.url}.")
+        parts.append(f"Translated from the {text(original.language_name)} original, "
+                     f"“{iso(original.title.rstrip('.'))}”, {text(original.url)}.")
     others = [v for v in c.versions if not v.is_original]
     if others:
-        listed = "; ".join(f"{v.language_name}, {v.url}" for v in others)
+        listed = "; ".join(f"{text(v.language_name)}, {text(v.url)}" for v in others)
         parts.append(f"Also in {listed}.")
     return " ".join(parts)
 
@@ -113,25 +138,41 @@ def _versions_sentence(c: Citation) -> str:
 
 def formatted(c: Citation) -> str:
     """One reference in plain text (escaped by the template that shows it)."""
+    return _formatted(c, _plain, _plain)
+
+
+def formatted_html(c: Citation) -> SafeString:
+    """The same reference as HTML, each name, title and place isolated in a ``<bdi>``."""
+    return mark_safe(_formatted(c, _html_text, _html_isolated))  # noqa: S308 - every part escaped
+
+
+def _formatted(c: Citation, text, iso) -> str:
+    # A reference in the English style whatever the interface language: the same words,
+    # months and labels as the downloads, which reference managers read.
+    with translation.override("en"):
+        return _reference(c, text, iso)
+
+
+def _reference(c: Citation, text, iso) -> str:
     parts = []
     pairs = zip(c.authors, c.roles, strict=True)
-    who = _join_names([f"{name} ({role})" if role else name for name, role in pairs])
+    who = _join_names([f"{iso(name)} ({iso(role)})" if role else iso(name) for name, role in pairs])
     if not who and c.country:
-        who = c.country
+        who = iso(c.country)
     if who:
         parts.append(f"{who}.")
-    parts.append(f"“{c.title.rstrip('.')}.”")
-    where = c.kind
+    parts.append(f"“{iso(c.title.rstrip('.'))}.”")
+    where = text(c.kind)
     if c.event:
-        where += f", {c.event}"
+        where += f", {iso(c.event)}"
     if c.place:
-        where += f", {c.place}"
+        where += f", {iso(c.place)}"
     parts.append(f"{where}, {date_format(c.delivered_on, 'j F Y')}.")
     if c.source:
-        parts.append(f"{c.source.rstrip('.')}.")
-    parts.append(f"{SITE_NAME}, {c.url} (accessed {date_format(c.accessed, 'j F Y')}).")
+        parts.append(f"{iso(c.source.rstrip('.'))}.")
+    parts.append(f"{SITE_NAME}, {text(c.url)} (accessed {date_format(c.accessed, 'j F Y')}).")
     if c.versions:
-        parts.append(_versions_sentence(c))
+        parts.append(_versions_sentence(c, text, iso))
     return " ".join(parts)
 
 

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 
@@ -190,12 +191,12 @@ class Speaker(models.Model):
 
 
 class EventKind(models.TextChoices):
-    CONFERENCE = "conference", "Conference"
-    SESSION = "session", "Session"
-    SUMMIT = "summit", "Summit"
-    MEETING = "meeting", "Meeting"
-    VISIT = "visit", "Visit"
-    OTHER = "other", "Other"
+    CONFERENCE = "conference", _("Conference")
+    SESSION = "session", _("Session")
+    SUMMIT = "summit", _("Summit")
+    MEETING = "meeting", _("Meeting")
+    VISIT = "visit", _("Visit")
+    OTHER = "other", _("Other")
 
     @classmethod
     def guess(cls, name: str) -> EventKind:
@@ -314,37 +315,37 @@ class Topic(models.Model):
 
 
 class Kind(models.TextChoices):
-    STATEMENT = "statement", "Statement"
-    SPEECH = "speech", "Speech"
-    PRESS_RELEASE = "press_release", "Press release"
-    JOINT_STATEMENT = "joint_statement", "Joint statement"
-    INTERVIEW = "interview", "Interview"
-    LETTER = "letter", "Letter"
+    STATEMENT = "statement", _("Statement")
+    SPEECH = "speech", _("Speech")
+    PRESS_RELEASE = "press_release", _("Press release")
+    JOINT_STATEMENT = "joint_statement", _("Joint statement")
+    INTERVIEW = "interview", _("Interview")
+    LETTER = "letter", _("Letter")
 
 
 class Status(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    PUBLISHED = "published", "Published"
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
 
 
 class Language(models.TextChoices):
     """ISO 639-1 codes of the languages statements arrive in (the UN six first)."""
 
-    ENGLISH = "en", "English"
-    ARABIC = "ar", "Arabic"
-    CHINESE = "zh", "Chinese"
-    FRENCH = "fr", "French"
-    RUSSIAN = "ru", "Russian"
-    SPANISH = "es", "Spanish"
-    GERMAN = "de", "German"
-    PORTUGUESE = "pt", "Portuguese"
-    PERSIAN = "fa", "Persian"
-    TURKISH = "tr", "Turkish"
-    URDU = "ur", "Urdu"
-    HINDI = "hi", "Hindi"
-    JAPANESE = "ja", "Japanese"
-    ITALIAN = "it", "Italian"
-    TAJIK = "tg", "Tajik"
+    ENGLISH = "en", _("English")
+    ARABIC = "ar", _("Arabic")
+    CHINESE = "zh", _("Chinese")
+    FRENCH = "fr", _("French")
+    RUSSIAN = "ru", _("Russian")
+    SPANISH = "es", _("Spanish")
+    GERMAN = "de", _("German")
+    PORTUGUESE = "pt", _("Portuguese")
+    PERSIAN = "fa", _("Persian")
+    TURKISH = "tr", _("Turkish")
+    URDU = "ur", _("Urdu")
+    HINDI = "hi", _("Hindi")
+    JAPANESE = "ja", _("Japanese")
+    ITALIAN = "it", _("Italian")
+    TAJIK = "tg", _("Tajik")
 
 
 PREVIEW_PERMISSION = "archive.view_statement"

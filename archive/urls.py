@@ -1,12 +1,14 @@
-from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
 from . import views
-from .sitemaps import SITEMAPS
 
 # <uslug:>, <yyyy:> and <country_code:> are registered by archive/converters.py (apps.ready).
 
 app_name = "archive"
+
+# The pages people read, in every interface language (config/urls.py puts them under
+# i18n_patterns: /statements/ in English, /ar/statements/ in Arabic).  What programs read
+# about the site (the sitemap, robots.txt, OpenSearch) is in archive/discovery_urls.py.
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -23,19 +25,4 @@ urlpatterns = [
     path("years/", views.year_list, name="year-list"),
     path("years/<yyyy:year>/", views.year_detail, name="year-detail"),
     path("statements/<uslug:slug>/cite.<str:fmt>", views.citation_download, name="cite"),
-    # Not cached: an unpublished statement must leave the sitemap at once.
-    path(
-        "sitemap.xml",
-        sitemap_views.index,
-        {"sitemaps": SITEMAPS, "sitemap_url_name": "archive:sitemap-section"},
-        name="sitemap",
-    ),
-    path(
-        "sitemap-<section>.xml",
-        sitemap_views.sitemap,
-        {"sitemaps": SITEMAPS},
-        name="sitemap-section",
-    ),
-    path("robots.txt", views.robots_txt, name="robots"),
-    path("opensearch.xml", views.opensearch, name="opensearch"),
 ]

@@ -35,8 +35,9 @@ from django.db.models.functions import ExtractYear, Lower, Substr
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import Truncator
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
@@ -134,7 +135,7 @@ def parse_year(raw: str | None) -> int | None:
     if not raw:
         return None
     if not _YEAR.fullmatch(raw) or int(raw) < 1:
-        raise InvalidFilter("The year must be written with four digits, for example 2022.")
+        raise InvalidFilter(_("The year must be written with four digits, for example 2022."))
     return int(raw)
 
 
@@ -148,7 +149,7 @@ def bad_request(request: HttpRequest, message: str, breadcrumbs: list[Crumb]) ->
 
 
 def _home_crumb() -> Crumb:
-    return Crumb("Home", reverse("archive:home"))
+    return Crumb(_("Home"), reverse("archive:home"))
 
 
 def _published_years() -> list[int]:
@@ -201,7 +202,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "totals": totals,
         "top_speakers": top_speakers,
         "top_events": top_events,
-        "breadcrumbs": [Crumb("Home")],
+        "breadcrumbs": [Crumb(_("Home"))],
         "section": "home",
     }
     return render(request, "archive/home.html", context)
@@ -212,7 +213,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def statement_list(request: HttpRequest) -> HttpResponse:
-    crumbs = [_home_crumb(), Crumb("Statements")]
+    crumbs = [_home_crumb(), Crumb(_("Statements"))]
     try:
         year = parse_year(request.GET.get("year"))
     except InvalidFilter as exc:
@@ -264,7 +265,7 @@ def statement_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
     crumbs = [
         _home_crumb(),
-        Crumb("Statements", reverse("archive:statement-list")),
+        Crumb(_("Statements"), reverse("archive:statement-list")),
         Crumb(str(statement.delivered_on.year), reverse("archive:year-detail",
                                                         args=[statement.delivered_on.year])),
         Crumb(statement.title),
@@ -281,7 +282,10 @@ def statement_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "topics": list(statement.topics.all()),
         "previous_statement": previous_statement,
         "next_statement": next_statement,
-        "permalink": request.build_absolute_uri(statement.get_absolute_url()),
+        # The permanent address has no language prefix; the page's own (canonical) address
+        # is this language's.
+        "permalink": _permalink(request, statement),
+        "canonical_url": request.build_absolute_uri(statement.get_absolute_url()),
         "breadcrumbs": crumbs,
         "section": "statements",
     }
@@ -305,7 +309,7 @@ def speaker_list(request: HttpRequest) -> HttpResponse:
     context = {
         "groups": ordered,
         "speaker_total": sum(len(members) for _, members in ordered),
-        "breadcrumbs": [_home_crumb(), Crumb("Speakers")],
+        "breadcrumbs": [_home_crumb(), Crumb(_("Speakers"))],
         "section": "speakers",
     }
     return render(request, "archive/speaker_list.html", context)
@@ -345,7 +349,7 @@ def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "passages": _recent_passages(visible.by_speaker(speaker)),
         "breadcrumbs": [
             _home_crumb(),
-            Crumb("Speakers", reverse("archive:speaker-list")),
+            Crumb(_("Speakers"), reverse("archive:speaker-list")),
             Crumb(speaker.display_name),
         ],
         "section": "speakers",
@@ -398,15 +402,18 @@ def _recent_passages(statements: QuerySet[Statement]) -> list[dict]:
 
 @require_safe
 def event_list(request: HttpRequest) -> HttpResponse:
-    crumbs = [_home_crumb(), Crumb("Events")]
+    crumbs = [_home_crumb(), Crumb(_("Events"))]
     kind = request.GET.get("kind", "").strip()
     series = request.GET.get("series", "").strip()
     if kind and kind not in EventKind.values:
         accepted = ", ".join(EventKind.values)
-        return bad_request(request, f"Unknown kind of event. Accepted kinds: {accepted}.", crumbs)
+        return bad_request(
+            request, _("Unknown kind of event. Accepted kinds: %(kinds)s.") % {"kinds": accepted},
+            crumbs,
+        )
     if any(ord(ch) < 32 for ch in series):
         # PostgreSQL refuses NUL in a string literal; no series name holds control characters.
-        return bad_request(request, "A series name cannot contain control characters.", crumbs)
+        return bad_request(request, _("A series name cannot contain control characters."), crumbs)
     events = (
         Event.objects.public_with_counts()
         .select_related("country")
@@ -458,7 +465,7 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "statement_total": len(statements),
         "breadcrumbs": [
             _home_crumb(),
-            Crumb("Events", reverse("archive:event-list")),
+            Crumb(_("Events"), reverse("archive:event-list")),
             Crumb(event.short_name or event.name),
         ],
         "section": "events",
@@ -477,7 +484,7 @@ def country_list(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "countries": countries,
-        "breadcrumbs": [_home_crumb(), Crumb("Countries")],
+        "breadcrumbs": [_home_crumb(), Crumb(_("Countries"))],
         "section": "countries",
     }
     return render(request, "archive/country_list.html", context)
@@ -501,7 +508,7 @@ def country_detail(request: HttpRequest, code: str) -> HttpResponse:
         "canonical_url": request.build_absolute_uri(country.get_absolute_url()),
         "breadcrumbs": [
             _home_crumb(),
-            Crumb("Countries", reverse("archive:country-list")),
+            Crumb(_("Countries"), reverse("archive:country-list")),
             Crumb(country.name),
         ],
         "section": "countries",
@@ -520,7 +527,7 @@ def topic_list(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "topics": topics,
-        "breadcrumbs": [_home_crumb(), Crumb("Topics")],
+        "breadcrumbs": [_home_crumb(), Crumb(_("Topics"))],
         "section": "topics",
     }
     return render(request, "archive/topic_list.html", context)
@@ -543,7 +550,7 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "is_public": is_public,
         "breadcrumbs": [
             _home_crumb(),
-            Crumb("Topics", reverse("archive:topic-list")),
+            Crumb(_("Topics"), reverse("archive:topic-list")),
             Crumb(topic.name),
         ],
         "section": "topics",
@@ -565,7 +572,7 @@ def year_list(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "years": years,
-        "breadcrumbs": [_home_crumb(), Crumb("Years")],
+        "breadcrumbs": [_home_crumb(), Crumb(_("Years"))],
         "section": "statements",
     }
     return render(request, "archive/year_list.html", context)
@@ -584,7 +591,7 @@ def year_detail(request: HttpRequest, year: int) -> HttpResponse:
         "page": page,
         "breadcrumbs": [
             _home_crumb(),
-            Crumb("Years", reverse("archive:year-list")),
+            Crumb(_("Years"), reverse("archive:year-list")),
             Crumb(str(year)),
         ],
         "section": "statements",
@@ -620,6 +627,11 @@ def published_statement_or_redirect(slug: str, route: str, **kwargs):
     return None, HttpResponsePermanentRedirect(url)
 
 
+def _permalink(request: HttpRequest, statement: Statement) -> str:
+    with translation.override(None):
+        return request.build_absolute_uri(statement.get_absolute_url())
+
+
 @require_safe
 def citation_download(request, slug: str, fmt: str):
     if fmt not in CITATION_FORMATS:
@@ -628,13 +640,17 @@ def citation_download(request, slug: str, fmt: str):
     if redirect is not None:
         return redirect
     build, content_type, extension = CITATION_FORMATS[fmt]
-    citation = citations.citation_for(
-        statement,
-        url=request.build_absolute_uri(statement.get_absolute_url()),
-        accessed=timezone.localdate(),
-        absolute=request.build_absolute_uri,
-    )
-    response = HttpResponse(build(citation), content_type=content_type)
+    # One reference whatever the interface language: English labels, and the addresses
+    # without a language prefix (the permalinks).
+    with translation.override("en"):
+        citation = citations.citation_for(
+            statement,
+            url=request.build_absolute_uri(statement.get_absolute_url()),
+            accessed=timezone.localdate(),
+            absolute=request.build_absolute_uri,
+        )
+        body = build(citation)
+    response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{citation.key}.{extension}"'
     return response
 
@@ -645,7 +661,7 @@ def robots_txt(request):
     return render(
         request,
         "robots.txt",
-        {"sitemap_url": request.build_absolute_uri(reverse("archive:sitemap"))},
+        {"sitemap_url": request.build_absolute_uri(reverse("discovery:sitemap"))},
         content_type="text/plain; charset=utf-8",
     )
 

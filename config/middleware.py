@@ -104,7 +104,7 @@ def _render(request, template_name: str, context: dict, status: int) -> HttpResp
 
 
 def database_unavailable_response(request) -> HttpResponse:
-    message = (
+    message = gettext(
         "The archive's database cannot be reached at the moment. Nothing you entered has "
         "been saved by this request. Please try again in a minute."
     )
@@ -134,14 +134,17 @@ def request_too_large_response(request) -> HttpResponse:
         "413.html",
         {
             "limit_mib": f"{limit / (1024 * 1024):.1f}",
-            "message": f"The request is larger than the {limit} bytes this site accepts.",
+            "message": gettext("The request is larger than the %(limit)s bytes this site accepts.")
+            % {"limit": limit},
         },
         status=413,
     )
 
 
 def too_many_requests_response(request, *, retry_after: int, json: bool = False) -> HttpResponse:
-    message = f"Too many requests from your address. Please try again in {retry_after} seconds."
+    message = gettext(
+        "Too many requests from your address. Please try again in %(seconds)s seconds."
+    ) % {"seconds": retry_after}
     if json:
         response = JsonResponse({"detail": message}, status=429)
     else:
@@ -162,7 +165,7 @@ def login_lockout_response(request, original_response=None, credentials=None) ->
         {
             "failure_limit": settings.AXES_FAILURE_LIMIT,
             "cooloff_minutes": math.ceil(seconds / 60) if seconds else None,
-            "message": "Too many failed sign-in attempts; sign-in is locked for a while.",
+            "message": gettext("Too many failed sign-in attempts; sign-in is locked for a while."),
         },
         status=429,
     )

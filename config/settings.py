@@ -74,6 +74,11 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Inside the header middleware (so its pages carry them), outside everything that may
     # touch the database, the body or the cache (see config/middleware.py).
+    # The interface language comes from the address (/ar/... is Arabic; everything without
+    # a prefix is English), and is set before any middleware that may answer with a page of
+    # its own (503, 400, 413, 429), so those pages speak the language of the address too.
+    # It reads no cookie or session for unprefixed addresses (prefix_default_language=False).
+    "django.middleware.locale.LocaleMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
     "config.middleware.QueryCharactersMiddleware",
     "config.middleware.RequestSizeLimitMiddleware",
@@ -100,6 +105,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -158,7 +164,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-gb"
+# The interface languages.  English is the default and has no prefix in addresses; Arabic
+# pages live under /ar/ (config/urls.py).  Our English strings are the source text, so only
+# Arabic has a catalogue (locale/ar/LC_MESSAGES; `make messages` refreshes it).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("ar", "العربية")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# English keeps the British date and number formats it always had (config/formats/en).
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -22,6 +22,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 # One limit for the search page, the API, the feeds and the exports: longer text is cut
 # here, with a notice, rather than refused (nothing the user typed makes the request fail).
 MAX_QUERY_CHARS = 1000
@@ -116,13 +118,13 @@ def parse_query(raw: str) -> ParsedQuery:
     if len(text) > MAX_QUERY_CHARS:
         text = text[:MAX_QUERY_CHARS].rsplit(" ", 1)[0] or text[:MAX_QUERY_CHARS]
         result.notices.append(
-            f"Your query was longer than {MAX_QUERY_CHARS} characters; only the beginning "
-            "was searched."
+            _("Your query was longer than %(limit)d characters; only the beginning was searched.")
+            % {"limit": MAX_QUERY_CHARS}
         )
     result.text = text
     if any(ch in text for ch in "*?"):
         result.notices.append(
-            "Wildcards (* and ?) are not supported; the words around them were searched."
+            _("Wildcards (* and ?) are not supported; the words around them were searched.")
         )
 
     tokens = _tokenise(text, result.notices)
@@ -149,7 +151,9 @@ def parse_query(raw: str) -> ParsedQuery:
 
     if len(clauses) > MAX_CLAUSES:
         clauses = clauses[:MAX_CLAUSES]
-        result.notices.append(f"Only the first {MAX_CLAUSES} terms of your query were used.")
+        result.notices.append(
+            _("Only the first %(count)d terms of your query were used.") % {"count": MAX_CLAUSES}
+        )
     result.clauses = clauses
     _check_date_range(clauses, result.notices)
     return result
@@ -163,7 +167,8 @@ def _check_date_range(clauses, notices) -> None:
             if isinstance(c, FieldFilter) and c.name == "to" and not c.negated]
     if starts and ends and max(starts) > min(ends):
         notices.append(
-            f"“to:{min(ends)}” is before “from:{max(starts)}”, so no statement can match."
+            _("“to:%(end)s” is before “from:%(start)s”, so no statement can match.")
+            % {"end": min(ends), "start": max(starts)}
         )
 
 
@@ -183,7 +188,7 @@ def _tokenise(text: str, notices: list[str]):
         if ch == '"':
             end = text.find('"', i + 1)
             if end == -1:
-                notices.append("A quotation mark was not closed; it was closed at the end.")
+                notices.append(_("A quotation mark was not closed; it was closed at the end."))
                 end = n
             yield "phrase", (negated, text[i + 1 : end].strip())
             i = end + 1
@@ -198,12 +203,13 @@ def _tokenise(text: str, notices: list[str]):
             if not value and i < n and text[i] == '"':
                 end = text.find('"', i + 1)
                 if end == -1:
-                    notices.append("A quotation mark was not closed; it was closed at the end.")
+                    notices.append(_("A quotation mark was not closed; it was closed at the end."))
                     end = n
                 value = text[i + 1 : end]
                 i = end + 1
             if not value.strip():
-                notices.append(f"“{name.lower()}:” needs a value, e.g. {name.lower()}:something.")
+                notices.append(_("“%(name)s:” needs a value, e.g. %(name)s:something.")
+                               % {"name": name.lower()})
                 continue
             yield "field", (negated, name.lower(), value.strip())
             continue
@@ -231,12 +237,14 @@ def _clause(kind, value, negate_next, notices):
     negated = negated or negate_next
     if name == "year":
         if not re.fullmatch(r"\d{4}", text):
-            notices.append(f"“year:{text}” is not a year (use four digits, e.g. year:2022).")
+            notices.append(_("“year:%(text)s” is not a year (use four digits, e.g. year:2022).")
+                           % {"text": text})
             return None
     elif name in ("from", "to"):
         try:
             datetime.date.fromisoformat(text)
         except ValueError:
-            notices.append(f"“{name}:{text}” is not a date (use YYYY-MM-DD).")
+            notices.append(_("“%(name)s:%(text)s” is not a date (use YYYY-MM-DD).")
+                           % {"name": name, "text": text})
             return None
     return FieldFilter(name, text[:200], negated)

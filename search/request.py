@@ -27,6 +27,8 @@ from django.db.models import Q
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from haystack.inputs import Exact
 from haystack.query import SQ, SearchQuerySet
 
@@ -65,14 +67,14 @@ SIDEBAR_LIMIT = 12
 SORTS = {"relevance": None, "newest": "-date", "oldest": "date"}
 FACETS = ("speaker", "country", "event", "series", "topic", "kind", "language", "year")
 FACET_TITLES = {
-    "speaker": "Speaker",
-    "country": "Country",
-    "event": "Event",
-    "series": "Series",
-    "topic": "Topic",
-    "kind": "Kind",
-    "language": "Language",
-    "year": "Year",
+    "speaker": gettext_lazy("Speaker"),
+    "country": gettext_lazy("Country"),
+    "event": gettext_lazy("Event"),
+    "series": gettext_lazy("Series"),
+    "topic": gettext_lazy("Topic"),
+    "kind": gettext_lazy("Kind"),
+    "language": gettext_lazy("Language"),
+    "year": gettext_lazy("Year"),
 }
 # What a key of each facet looks like (the API's schema states the same patterns).
 # Slugs may be in any script (archive/slugs.py): letters, digits, "-" and "_".
@@ -107,7 +109,8 @@ class FacetKeysField(forms.Field):
         values = value if isinstance(value, list | tuple) else ([value] if value else [])
         if len(values) > MAX_VALUES_PER_FACET:
             raise forms.ValidationError(
-                f"Too many {self.facet} values (at most {MAX_VALUES_PER_FACET} at once).",
+                _("Too many %(facet)s values (at most %(limit)d at once).")
+                % {"facet": self.facet, "limit": MAX_VALUES_PER_FACET},
                 code="too_many",
             )
         keys: list[str] = []
@@ -115,7 +118,8 @@ class FacetKeysField(forms.Field):
             raw = str(raw)
             if not self.pattern.fullmatch(raw):
                 raise forms.ValidationError(
-                    f"“{raw[:60]}” is not a valid {self.facet} value.", code="invalid"
+                    _("“%(value)s” is not a valid %(facet)s value.")
+                    % {"value": raw[:60], "facet": self.facet}, code="invalid"
                 )
             key = raw.upper() if self.facet == "country" else raw
             if key not in keys:
@@ -135,13 +139,15 @@ class IsoDateField(forms.Field):
             return None
         if not re.fullmatch(DATE_PATTERN, raw):
             raise forms.ValidationError(
-                f"The “{self.label}” date must look like 2022-12-31.", code="format"
+                _("The “%(name)s” date must look like 2022-12-31.") % {"name": self.label},
+                code="format",
             )
         try:
             return datetime.date.fromisoformat(raw)
         except ValueError as exc:
             raise forms.ValidationError(
-                f"The “{self.label}” date {raw} does not exist.", code="no_such_date"
+                _("The “%(name)s” date %(date)s does not exist.")
+                % {"name": self.label, "date": raw}, code="no_such_date",
             ) from exc
 
 
@@ -176,7 +182,8 @@ class SearchForm(forms.Form):
         sort = (self.cleaned_data.get("sort") or "").strip()
         if sort and sort not in SORTS:
             raise forms.ValidationError(
-                f"Unknown sort order “{sort[:40]}” ({', '.join(SORTS)}).", code="sort"
+                _("Unknown sort order “%(sort)s” (%(sorts)s).")
+                % {"sort": sort[:40], "sorts": ", ".join(SORTS)}, code="sort",
             )
         return sort
 
@@ -184,11 +191,13 @@ class SearchForm(forms.Form):
         data = super().clean()
         for name in ("q", "sort", "from", "to"):
             if len(self.data.getlist(name)) > 1:
-                raise forms.ValidationError(f"Give “{name}” at most once.", code="repeated")
+                raise forms.ValidationError(
+                    _("Give “%(name)s” at most once.") % {"name": name}, code="repeated"
+                )
         start, end = data.get("from"), data.get("to")
         if start and end and start > end:
             self.add_error("to", forms.ValidationError(
-                "The “from” date is after the “to” date.", code="dates"
+                _("The “from” date is after the “to” date."), code="dates"
             ))
         # Every selected value must belong to a published statement: a draft-only speaker's
         # name is never confirmed, and a mistyped key says so instead of finding nothing.
@@ -200,7 +209,8 @@ class SearchForm(forms.Form):
             unknown = [key for key in keys if key not in labels]
             if unknown:
                 self.add_error(name, forms.ValidationError(
-                    f"There is no {name} “{unknown[0]}” in the archive.", code="unknown"
+                    _("There is no %(facet)s “%(value)s” in the archive.")
+                    % {"facet": name, "value": unknown[0]}, code="unknown",
                 ))
             self.labels[name] = labels
         return data
@@ -209,7 +219,7 @@ class SearchForm(forms.Form):
         for errors in self.errors.values():
             if errors:
                 return str(errors[0])
-        return "The search parameters are not valid."
+        return _("The search parameters are not valid.")
 
     def error_dict(self) -> dict[str, list[str]]:
         return {name: [str(e) for e in errors] for name, errors in self.errors.items()}
@@ -398,7 +408,8 @@ def _clause_sq(clause, notices) -> SQ | None:
         else:
             keys = resolve_field(clause.name, clause.value)
             if not keys:
-                notices.append(f"No {clause.name} matches “{clause.value}”.")
+                notices.append(_("No %(field)s matches “%(value)s”.")
+                               % {"field": clause.name, "value": clause.value})
             sq = SQ(**{f"{clause.name}__in": keys or []})
     else:
         return None
@@ -696,7 +707,7 @@ def _chips(request, params) -> list[dict]:
                     "kind": "date",
                     "name": name,
                     "value": value.isoformat(),
-                    "title": name.capitalize(),
+                    "title": _("From") if name == "from" else _("To"),
                     "label": value.isoformat(),
                     "url": url_with(params, drop=(name,)),
                 }

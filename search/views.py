@@ -7,6 +7,7 @@ import math
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from archive.models import Statement
@@ -49,6 +50,11 @@ def _result_formats(params) -> dict[str, str]:
     }
 
 
+def _sort_labels() -> dict[str, str]:
+    """The sorts as the page names them (the parameter values stay English)."""
+    return {"relevance": _("relevance"), "newest": _("newest"), "oldest": _("oldest")}
+
+
 @require_GET
 @rate_limited("search")
 def search(request):
@@ -56,7 +62,7 @@ def search(request):
     if page is None:
         raise Http404("There is no such page of results.")
     # The whole query goes back into the box, whatever happens to it below.
-    context = {"q": request.GET.get("q", ""), "sorts": list(SORTS),
+    context = {"q": request.GET.get("q", ""), "sorts": list(SORTS), "sort_labels": _sort_labels(),
                "formats": _result_formats(request.GET)}
     try:
         sreq = read_request(request.GET)

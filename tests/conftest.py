@@ -12,3 +12,14 @@ def shared_dir():
     if not path.is_dir():
         pytest.skip(f"{path} is absent: tests that read the shared data are skipped")
     return path
+
+
+@pytest.fixture(autouse=True)
+def _english_between_tests():
+    """Each test starts in the default interface language.  A request under /ar/ activates
+    Arabic in the thread that served it (the test's own, with the test client), and Django
+    never switches back, so a later ``reverse()`` in another test would give /ar/ addresses."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()

@@ -389,15 +389,15 @@ def test_only_http_source_urls_become_links(client, url):
 def test_http_source_url_is_a_link(client):
     StatementFactory(slug="s", source_name="The source", source_url="https://example.org/a?b=1&c=2")
     page = html(client.get("/statements/s/"))
-    assert '<a href="https://example.org/a?b=1&amp;c=2" rel="noopener noreferrer external">' \
-        'The source</a>' in page
+    assert '<a href="https://example.org/a?b=1&amp;c=2" rel="noopener noreferrer external" ' \
+        'dir="auto">The source</a>' in page
 
 
 def test_arabic_statement_is_marked_right_to_left(client):
     StatementFactory(slug="ar", title="بيان تجريبي", language="ar", body="نص تجريبي")
     page = html(client.get("/statements/ar/"))
     assert '<article class="statement" lang="ar">' in page
-    assert '<h1 dir="rtl">بيان تجريبي</h1>' in page
+    assert '<h1 lang="ar" dir="rtl">بيان تجريبي</h1>' in page
 
 
 # --- error pages ------------------------------------------------------------------------

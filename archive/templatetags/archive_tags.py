@@ -7,7 +7,10 @@ from urllib.parse import urlsplit
 
 from django import template
 from django.conf import settings
+from django.utils import translation
 from django.utils.dateformat import format as date_format
+
+from archive import bidi
 
 register = template.Library()
 
@@ -57,3 +60,10 @@ def search_query_max_chars() -> int:
 def text_direction(language: str) -> str:
     """"rtl" for the right-to-left languages the archive holds, else "ltr"."""
     return "rtl" if language in {"ar", "fa", "ur", "he"} else "ltr"
+
+
+@register.filter
+def isolate(value) -> str:
+    """A name or title for text without markup (``<title>``, ``content=""``): isolated with
+    Unicode's FSI/PDI when it holds letters of the direction opposite the interface's."""
+    return bidi.isolate(value, "rtl" if translation.get_language_bidi() else "ltr")

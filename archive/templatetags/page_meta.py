@@ -12,13 +12,13 @@ import json
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from archive import citations
+from archive import bidi, citations
 from archive.models import Country, Event, Speaker, Statement, Topic
 
 register = template.Library()
@@ -183,6 +183,12 @@ def opengraph(context, obj) -> dict:
     return {"og": og}
 
 
+def _isolated(name: str) -> str:
+    """A name inside a sentence of the interface language, isolated when it is written in
+    the other direction (FSI/PDI: these sentences are plain text, in attributes too)."""
+    return bidi.isolate(name, "rtl" if translation.get_language_bidi() else "ltr")
+
+
 @register.simple_tag
 def feed_link(obj=None) -> SafeString:
     """``<link rel="alternate">`` to the Atom feed of a speaker, event, country or topic,
@@ -190,14 +196,14 @@ def feed_link(obj=None) -> SafeString:
     if obj is None:
         return format_html(
             '<link rel="alternate" type="application/atom+xml" title="{}" href="{}">',
-            "Latest statements",
+            _("Latest statements"),
             reverse("api:feed-latest"),
         )
     if not isinstance(obj, (Speaker, Event, Country, Topic)):
         return mark_safe("")
     return format_html(
         '<link rel="alternate" type="application/atom+xml" title="{}" href="{}">',
-        f"Statements: {obj}",
+        _("Statements: %(name)s") % {"name": _isolated(str(obj))},
         feed_url_for(obj),
     )
 
@@ -218,13 +224,13 @@ def follow(obj) -> dict:
     """A visible "Follow" for a speaker, event, country or topic page: its Atom feed, and the
     email alert once there is one (``alert_url`` is where its sign-up page will go)."""
     if isinstance(obj, Speaker):
-        what = _("by %(name)s") % {"name": obj.display_name}
+        what = _("by %(name)s") % {"name": _isolated(obj.display_name)}
     elif isinstance(obj, Event):
-        what = _("made at %(name)s") % {"name": obj.short_name or obj.name}
+        what = _("made at %(name)s") % {"name": _isolated(obj.short_name or obj.name)}
     elif isinstance(obj, Country):
-        what = _("by the delegation of %(name)s") % {"name": obj.name}
+        what = _("by the delegation of %(name)s") % {"name": _isolated(obj.name)}
     elif isinstance(obj, Topic):
-        what = _("on %(name)s") % {"name": obj.name}
+        what = _("on %(name)s") % {"name": _isolated(obj.name)}
     else:
         return {}
     return {"feed_url": feed_url_for(obj), "what": what, "alert_url": None}
@@ -233,14 +239,17 @@ def follow(obj) -> dict:
 @register.inclusion_tag("citations/cite_box.html", takes_context=True)
 def cite_box(context, statement: Statement) -> dict:
     request = context.get("request")
-    citation = citations.citation_for(
-        statement,
-        url=_absolute(request, statement.get_absolute_url()),
-        accessed=timezone.localdate(),
-        absolute=lambda path: _absolute(request, path),
-    )
+    # The reference is in English whatever the interface language (as the downloads are),
+    # and cites the permalinks, which carry no language prefix.
+    with translation.override("en"):
+        citation = citations.citation_for(
+            statement,
+            url=_absolute(request, statement.get_absolute_url()),
+            accessed=timezone.localdate(),
+            absolute=lambda path: _absolute(request, path),
+        )
     return {
-        "citation_text": citations.formatted(citation),
+        "citation_text": citations.formatted_html(citation),
         "downloads": [
             (label, reverse("archive:cite", args=[statement.slug, fmt]))
             for label, fmt in (("BibTeX", "bib"), ("RIS", "ris"), ("CSL-JSON", "json"))

@@ -10,7 +10,17 @@
 (function () {
   "use strict";
   if (!window.fetch) { return; }
-  var names = { speaker: "Speaker", event: "Event", country: "Country", topic: "Topic" };
+  // The words come from the page (data-* attributes of the box, translated by the
+  // template), so this file holds no text of its own and needs no catalogue.
+  function words(input) {
+    var d = input.dataset;
+    return {
+      names: { speaker: d.kindSpeaker || "Speaker", event: d.kindEvent || "Event",
+               country: d.kindCountry || "Country", topic: d.kindTopic || "Topic" },
+      one: d.statusOne || "1 suggestion below the search box; press Down to reach it.",
+      many: d.statusMany || "{count} suggestions below the search box; press Down to reach them."
+    };
+  }
 
   function attach(input) {
     var box = document.getElementById(input.getAttribute("data-suggestions"));
@@ -19,6 +29,8 @@
     if (!list) { return; }
     var endpoint = input.getAttribute("data-autocomplete");
     var timer = null;
+    var text = words(input);
+    var names = text.names;
     var controller = null;
 
     function links() { return Array.prototype.slice.call(list.querySelectorAll("a")); }
@@ -36,6 +48,7 @@
         var li = document.createElement("li");
         var a = document.createElement("a");
         a.href = item.url;
+        a.dir = "auto";  // a name in either script keeps its own order
         // textContent, never innerHTML: labels come from the archive.
         a.textContent = item.label + " ";
         var kind = document.createElement("span");
@@ -47,8 +60,7 @@
       });
       box.hidden = results.length === 0;
       if (results.length) {
-        say(results.length + (results.length === 1 ? " suggestion" : " suggestions") +
-            " below the search box; press Down to reach them.");
+        say(results.length === 1 ? text.one : text.many.replace("{count}", String(results.length)));
       } else {
         say("");
       }
