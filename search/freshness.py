@@ -76,6 +76,18 @@ def pending_removals() -> list[int]:
     )
 
 
+def queued(pks: Iterable) -> set[int]:
+    """Those of these statements the worker has yet to apply to the index (they may be
+    missing from it, or out of date): readers that follow new statements (alerts) wait."""
+    ids = {int(pk) for pk in pks}
+    found: set[int] = set()
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), 500):
+        found.update(IndexQueue.objects.filter(statement_pk__in=ordered[start : start + 500])
+                     .values_list("statement_pk", flat=True))
+    return found
+
+
 def backoff(attempts: int) -> datetime.timedelta:
     return min(datetime.timedelta(seconds=5 * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
