@@ -34,6 +34,7 @@ from . import documents
 from .engine import SearchEngine, get_engine
 from .errors import SearchUnavailable
 from .models import IndexQueue
+from .signals import index_batch_applied
 
 log = logging.getLogger("search.freshness")
 
@@ -135,8 +136,21 @@ def process_batch(*, limit: int = BATCH_SIZE, engine: SearchEngine | None = None
     for row, error in failed:
         _mark_failed([row], error)
     failed_ids = {row.pk for row, _ in failed}
-    _delete_done([r for r in rows if r.pk not in failed_ids])
+    done = [r for r in rows if r.pk not in failed_ids]
+    _delete_done(done)
+    _announce_applied(done)
     return len(rows)
+
+
+def _announce_applied(rows) -> None:
+    if not rows:
+        return
+    results = index_batch_applied.send_robust(
+        sender=IndexQueue, ids=frozenset(r.statement_pk for r in rows)
+    )
+    for receiver, outcome in results:
+        if isinstance(outcome, Exception):
+            log.error("A follower of the index (%r) failed after a batch: %r", receiver, outcome)
 
 
 def _delete_done(rows) -> None:
