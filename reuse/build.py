@@ -61,6 +61,19 @@ def _insert(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
                            [value for row in chunk for value in row])
 
 
+def _statement_index(action: str) -> None:
+    """Drop or make the shingles' index by statement (the migration's, by its name): plain
+    SQL that SQLite and PostgreSQL both run inside a transaction."""
+    quote = connection.ops.quote_name
+    name = quote("reuse_shingle_statement")
+    with connection.cursor() as cursor:
+        if action == "drop":
+            cursor.execute(f"DROP INDEX IF EXISTS {name}")
+        else:
+            cursor.execute(f"CREATE INDEX {name} ON {quote(Shingle._meta.db_table)} "
+                           f"({quote('statement_id')})")
+
+
 def _insert_shingles(rows: list[tuple[int, int]]) -> None:
     _insert(Shingle._meta.db_table, ("hash", "statement_id"), rows)
 
@@ -183,56 +196,68 @@ def drain(*, max_batches: int | None = None) -> int:
 # --- the whole archive ----------------------------------------------------------------------
 
 
+SHARDS = 16  # the hash range cut in this many runs for the rebuild's sort (memory per run)
+
+
 def rebuild(*, stdout=None) -> dict:
-    """Every published statement's shingles and passages, from nothing."""
+    """Every published statement's shingles and passages, from nothing.
+
+    The shingles are gathered in memory in ``SHARDS`` runs by the top bits of their hash,
+    each run sorted and written in hash order, so the table's hash index is only ever
+    appended to; the same sorted runs say which shingles 2..limit statements share.
+    """
     k = min_words()
     started = time.monotonic()
     say = (lambda text: stdout.write(text)) if stdout is not None else (lambda text: None)
+    shift = 61 - (SHARDS - 1).bit_length()
     with transaction.atomic():
         ReuseQueue.objects.all().delete()
         SharedPassage.objects.all().delete()
         Shingle.objects.all().delete()
-        if connection.vendor == "sqlite":
-            with connection.cursor() as cursor:
-                cursor.execute("PRAGMA cache_size = -400000")  # 400 MB for the index pages
+        # The index by statement is made once at the end, faster than kept up row by row.
+        _statement_index("drop")
         # 1. Words and shingles of every published statement, kept in compact arrays.
         kept: dict[int, tuple[array, array, array]] = {}
+        shard_hashes = [array("q") for _ in range(SHARDS)]
+        shard_owners = [array("q") for _ in range(SHARDS)]
         published = Statement.objects.published().order_by("pk")
-        pending: list[tuple[int, int]] = []
         count = 0
-        for pk, body in published.values_list("pk", "body").iterator(chunk_size=500):
+        for pk, body in published.values_list("pk", "body").iterator(chunk_size=200):
             words = sh.words(body)
             hashes = sh.shingles(words.ids, k)
             kept[pk] = (array("q", hashes), array("I", words.starts), array("I", words.ends))
-            pending.extend((h, pk) for h in set(hashes))
-            if len(pending) >= 200_000:
-                _insert_shingles(pending)
-                pending = []
+            for h in set(hashes):
+                shard = h >> shift
+                shard_hashes[shard].append(h)
+                shard_owners[shard].append(pk)
             count += 1
-            if count % 1000 == 0:
+            if count % 2000 == 0:
                 say(f"  {count} statements shingled ({time.monotonic() - started:.0f} s)")
-        _insert_shingles(pending)
-        pending = []
         limit = limit_for(count)
         say(f"  {count} statements shingled; boilerplate: a shingle in more than {limit} "
             f"statements ({time.monotonic() - started:.0f} s)")
-        # 2. The shingles held by 2..limit statements, and who holds them.
-        holders: dict[int, list[int]] = defaultdict(list)
-        table = connection.ops.quote_name(Shingle._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT s.hash, s.statement_id FROM {table} s JOIN ("
-                f"SELECT hash FROM {table} GROUP BY hash HAVING COUNT(*) BETWEEN 2 AND %s"
-                f") shared ON shared.hash = s.hash",
-                [limit],
-            )
-            while True:
-                fetched = cursor.fetchmany(50_000)
-                if not fetched:
-                    break
-                for h, pk in fetched:
-                    holders[h].append(pk)
-        say(f"  {len(holders)} shared shingles ({time.monotonic() - started:.0f} s)")
+        # 2. Each run in hash order: written to the table, and the shared shingles noted.
+        holders: dict[int, list[int]] = {}
+        shingle_rows = 0
+        for shard in range(SHARDS):
+            pairs = sorted(zip(shard_hashes[shard], shard_owners[shard], strict=True))
+            shard_hashes[shard] = shard_owners[shard] = None  # type: ignore[call-overload]
+            for start in range(0, len(pairs), 200_000):
+                _insert_shingles(pairs[start : start + 200_000])
+            shingle_rows += len(pairs)
+            i, n = 0, len(pairs)
+            while i < n:
+                h = pairs[i][0]
+                j = i + 1
+                while j < n and pairs[j][0] == h:
+                    j += 1
+                if 2 <= j - i <= limit:
+                    holders[h] = [pairs[x][1] for x in range(i, j)]
+                i = j
+            del pairs
+        _statement_index("create")
+        say(f"  {shingle_rows} shingles written, {len(holders)} shared "
+            f"({time.monotonic() - started:.0f} s)")
         # 3. Each statement's passages, against each statement it shares shingles with.
         rows: list[tuple] = []
         passages = 0
@@ -257,5 +282,5 @@ def rebuild(*, stdout=None) -> dict:
         passages += len(rows)
     seconds = time.monotonic() - started
     say(f"  {passages} shared passages written ({seconds:.0f} s)")
-    return {"statements": count, "shared_shingles": len(holders), "passages": passages,
-            "boilerplate_limit": limit, "seconds": seconds}
+    return {"statements": count, "shingles": shingle_rows, "shared_shingles": len(holders),
+            "passages": passages, "boilerplate_limit": limit, "seconds": seconds}
