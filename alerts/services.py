@@ -106,7 +106,8 @@ def describe(request: SearchRequest) -> str:
         parts.append(_("from %(date)s") % {"date": request.date_from.isoformat()})
     if request.date_to:
         parts.append(_("to %(date)s") % {"date": request.date_to.isoformat()})
-    return " · ".join(parts)[:500]
+    # One line: the label is also a mail's subject, where a line break would be a header.
+    return " ".join(" · ".join(parts).split())[:500]
 
 
 # --- tokens ---------------------------------------------------------------------------------

@@ -166,6 +166,13 @@ class SubscribeTests(MailTestCase):
         self.assertEqual(Subscription.objects.count(), 0)
         self.assertEqual(self.mailbox.messages, [])
 
+    def test_line_breaks_in_the_query_do_not_reach_the_mail_headers(self):
+        self.subscribe(q="water\r\nBcc: victim@example.org")
+        [message] = self.mailbox.wait_for(1)
+        self.assertNotIn("Bcc", message)
+        self.assertEqual(self.mailbox.envelopes[0][1], ["reader@example.org"])
+        self.assertIn("water Bcc: victim@example.org", message["Subject"])
+
     def test_a_draft_only_speaker_cannot_be_followed(self):
         hidden = SpeakerFactory(slug="hidden-person")
         services.create_statement(
