@@ -43,6 +43,7 @@ demo: migrate
 
 index: install
 	$(DEV_ENV) $(BIN)/python manage.py rebuild_index --noinput
+	$(DEV_ENV) $(BIN)/python manage.py rebuild_reuse -v0
 
 # The web server and the single index worker side by side; Ctrl-C stops both, quietly.
 serve: install

@@ -208,3 +208,39 @@ class ErrorSerializer(serializers.Serializer):
     errors = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()), required=False
     )
+
+
+class ReuseUseSerializer(serializers.Serializer):
+    """One statement a passage occurs in."""
+
+    slug = serializers.CharField(source="statement.slug")
+    title = serializers.CharField(source="statement.title")
+    delivered_on = serializers.DateField(source="statement.delivered_on")
+    country = CountryRefSerializer(source="statement.country", read_only=True, allow_null=True)
+    is_this = serializers.BooleanField(
+        help_text="This is the statement the passages were asked for."
+    )
+    url = serializers.SerializerMethodField()
+    html_url = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, use) -> str:
+        path = reverse("api:statement-detail", args=[use.statement.slug])
+        return _absolute(self.context.get("request"), path)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_html_url(self, use) -> str:
+        return _absolute(self.context.get("request"), use.statement.get_absolute_url())
+
+
+class ReusePassageSerializer(serializers.Serializer):
+    text = serializers.CharField(help_text="The passage as it reads in this statement.")
+    start = serializers.IntegerField(min_value=0, help_text="Its first character in the text.")
+    end = serializers.IntegerField(min_value=1, help_text="The character after its last.")
+    words = serializers.IntegerField(min_value=1)
+    first = ReuseUseSerializer(help_text="The earliest statement with the passage.")
+    reuses = ReuseUseSerializer(many=True, help_text="Every later one, in date order.")
+
+
+class ReuseSerializer(serializers.Serializer):
+    passages = ReusePassageSerializer(many=True)

@@ -15,7 +15,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import serializers, viewsets
-from rest_framework.decorators import api_view
+from rest_framework.decorators import action, api_view
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -32,6 +32,7 @@ from archive.models import (
     Topic,
 )
 from config.middleware import TEXT_PARAMETER_PATTERN
+from reuse.selectors import passages_for
 from search import request as search_request
 from search.errors import BadSearchRequest, SearchUnavailable
 
@@ -40,6 +41,7 @@ from .serializers import (
     ErrorSerializer,
     EventSerializer,
     FacetsSerializer,
+    ReuseSerializer,
     SpeakerSerializer,
     StatementDetailSerializer,
     StatementSerializer,
@@ -251,6 +253,42 @@ class StatementViewSet(viewsets.ReadOnlyModelViewSet):
                 reverse("api:statement-detail", args=[former.statement.slug])
             )
         return Response(self.get_serializer(statement).data)
+
+    @extend_schema(
+        summary="Agreed language: passages of a statement found in other statements",
+        description="Each passage of at least `ARCHIVE_REUSE_MIN_WORDS` words (12 by "
+        "default) that other published statements also contain, word for word (case and "
+        "accents aside), with the statement it first appeared in and every later one in "
+        "date order.  Formulas most statements share are left out.  A former slug answers "
+        "with a 301.",
+        responses={
+            200: ReuseSerializer,
+            301: OpenApiResponse(description="The slug changed; follow `Location`."),
+            **NOT_FOUND,
+        },
+    )
+    @action(detail=True, url_path="reuse", serializer_class=ReuseSerializer)
+    def reuse(self, request, slug=None):
+        if "\x00" in (slug or ""):
+            raise NotFound("No published statement has this slug.")
+        statement = (Statement.objects.published().select_related("country")
+                     .filter(slug=slug).first())
+        if statement is None:
+            former = (
+                StatementSlugHistory.objects.filter(
+                    old_slug=slug, statement__in=Statement.objects.published()
+                )
+                .select_related("statement")
+                .first()
+            )
+            if former is None:
+                raise NotFound("No published statement has this slug.")
+            return HttpResponsePermanentRedirect(
+                reverse("api:statement-reuse", args=[former.statement.slug])
+            )
+        passages = passages_for(statement)
+        return Response(ReuseSerializer({"passages": passages},
+                                        context={"request": request}).data)
 
 
 @extend_schema_view(

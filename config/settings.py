@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "haystack",
     "archive",
     "django.contrib.sitemaps", "rest_framework", "drf_spectacular", "api",
+    # Agreed language (passages statements share) and email alerts of new statements.
+    "reuse", "alerts",
     # Edit history of the archive's records, admin login throttling, CSP system checks.
     "simple_history", "axes", "csp",
     # The deployment's own system checks, and the cache table created by migrate.
@@ -319,7 +321,28 @@ ARCHIVE_RATE_LIMITS = {
     "autocomplete": os.environ.get("ARCHIVE_RATE_LIMIT_AUTOCOMPLETE", "300/m"),
     # Each statement page asks for its related statements once, in the background.
     "related": os.environ.get("ARCHIVE_RATE_LIMIT_RELATED", "120/m"),
+    # Each subscription sends a confirmation mail: few per address, so that nobody can fill
+    # someone else's mailbox from one place.
+    "alerts": os.environ.get("ARCHIVE_RATE_LIMIT_ALERTS", "10/h"),
 }
+
+# Mail (alerts): EMAIL_URL says where it goes (config/email.py; printed on the console
+# unless set).  Links in mail sent by `manage.py send_alerts` (no request to read the host
+# from) start with ARCHIVE_SITE_URL, e.g. https://archive.example.org.
+from .email import email_settings  # noqa: E402
+
+globals().update(email_settings(os.environ.get("EMAIL_URL", "console:")))
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "archive@localhost")
+ARCHIVE_SITE_URL = os.environ.get("ARCHIVE_SITE_URL", "").rstrip("/")
+
+# Agreed language (reuse/): the shortest passage, in words, that counts as shared, and when
+# a run of words is boilerplate (found in more than the larger of MIN statements and SHARE of
+# all published statements) rather than reuse.  See reuse/shingles.py.
+ARCHIVE_REUSE_MIN_WORDS = int(os.environ.get("ARCHIVE_REUSE_MIN_WORDS", "12"))
+ARCHIVE_REUSE_BOILERPLATE_MIN = int(os.environ.get("ARCHIVE_REUSE_BOILERPLATE_MIN", "10"))
+ARCHIVE_REUSE_BOILERPLATE_SHARE = float(
+    os.environ.get("ARCHIVE_REUSE_BOILERPLATE_SHARE", "0.005")
+)
 
 # Importing a page by its address (admin import, import_page --url, harvest) refuses
 # loopback, private and link-local addresses, so an editor's request cannot reach services

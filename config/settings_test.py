@@ -27,3 +27,4 @@ if not os.environ.get("CACHE_URL"):
 # The test client speaks plain HTTP; production's redirect to HTTPS is tested with the real
 # settings in subprocesses (tests/test_deployment.py, tests/test_security.py).
 SECURE_SSL_REDIRECT = False
+ARCHIVE_SITE_URL = "http://testserver"

@@ -34,6 +34,7 @@ from . import documents
 from .engine import SearchEngine, get_engine
 from .errors import SearchUnavailable
 from .models import IndexQueue
+from .signals import index_batch_applied
 
 log = logging.getLogger("search.freshness")
 
@@ -74,6 +75,18 @@ def pending_removals() -> list[int]:
             statement_pk__in=Statement.objects.published().values("pk")
         ).values_list("statement_pk", flat=True)
     )
+
+
+def queued(pks: Iterable) -> set[int]:
+    """Those of these statements the worker has yet to apply to the index (they may be
+    missing from it, or out of date): readers that follow new statements (alerts) wait."""
+    ids = {int(pk) for pk in pks}
+    found: set[int] = set()
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), 500):
+        found.update(IndexQueue.objects.filter(statement_pk__in=ordered[start : start + 500])
+                     .values_list("statement_pk", flat=True))
+    return found
 
 
 def backoff(attempts: int) -> datetime.timedelta:
@@ -123,8 +136,21 @@ def process_batch(*, limit: int = BATCH_SIZE, engine: SearchEngine | None = None
     for row, error in failed:
         _mark_failed([row], error)
     failed_ids = {row.pk for row, _ in failed}
-    _delete_done([r for r in rows if r.pk not in failed_ids])
+    done = [r for r in rows if r.pk not in failed_ids]
+    _delete_done(done)
+    _announce_applied(done)
     return len(rows)
+
+
+def _announce_applied(rows) -> None:
+    if not rows:
+        return
+    results = index_batch_applied.send_robust(
+        sender=IndexQueue, ids=frozenset(r.statement_pk for r in rows)
+    )
+    for receiver, outcome in results:
+        if isinstance(outcome, Exception):
+            log.error("A follower of the index (%r) failed after a batch: %r", receiver, outcome)
 
 
 def _delete_done(rows) -> None:

@@ -39,6 +39,7 @@ echo "api-contract: scratch database and index in $SCRATCH"
 "$BIN/python" manage.py migrate --noinput -v0
 "$BIN/python" manage.py load_demo
 "$BIN/python" manage.py rebuild_index --noinput
+"$BIN/python" manage.py rebuild_reuse -v0
 
 "$BIN/gunicorn" config.wsgi:application --bind "127.0.0.1:$PORT" --workers 2 \
   --access-logfile /dev/null --error-logfile "$SCRATCH/server.log" >>"$SCRATCH/server.log" 2>&1 &

@@ -1,7 +1,10 @@
 """The shape of the code: what may import what.
 
 * Only ``search/engine/`` imports an engine library (Whoosh today).
-* ``archive`` never imports ``search`` or ``api``; ``search`` never imports ``api``.
+* ``archive`` never imports ``search``, ``api``, ``reuse`` or ``alerts``; ``search`` never
+  imports ``api``, ``reuse`` or ``alerts`` (they follow the index, the index knows nothing of
+  them); ``reuse`` and ``alerts`` never import ``api`` or each other (the API imports
+  ``reuse`` for its passages; alerts are pages and mail only).
 * No two modules import each other, directly or through others (imports inside functions
   count too: they hide a loop rather than remove it).
 """
@@ -12,7 +15,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("archive", "search", "api", "config")
+APPS = ("archive", "search", "api", "config", "reuse", "alerts")
 ENGINE_LIBRARIES = ("whoosh",)
 
 
@@ -74,7 +77,14 @@ def test_only_the_engine_package_imports_an_engine_library():
 
 
 def test_dependencies_point_one_way():
-    forbidden = {"archive": ("search", "api"), "search": ("api",)}
+    forbidden = {
+        "archive": ("search", "api", "reuse", "alerts"),
+        "search": ("api", "reuse", "alerts"),
+        # reuse reads the archive and follows the index worker's batches (search's signal).
+        "reuse": ("api", "alerts"),
+        # alerts read the archive and run searches through search.request.
+        "alerts": ("api", "reuse"),
+    }
     offenders = [
         f"{name} imports {other}"
         for name, others in graph().items()

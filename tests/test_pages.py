@@ -429,7 +429,7 @@ QUERY_BUDGET = {
     "home": 5,
     "statement-list": 5,
     "statement-list-year": 5,
-    "statement-detail": 5,
+    "statement-detail": 7,  # + agreed language: its passages, and the statements they name
     "speaker-list": 1,
     "speaker-detail": 9,  # + the topics spoken on and the recent passages
     "event-list": 4,

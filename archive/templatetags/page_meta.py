@@ -11,7 +11,7 @@ import json
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -219,21 +219,34 @@ def feed_url_for(obj) -> str:
     return reverse(_FEEDS[type(obj)], args=[obj.slug])
 
 
-@register.inclusion_tag("includes/follow.html")
-def follow(obj) -> dict:
-    """A visible "Follow" for a speaker, event, country or topic page: its Atom feed, and the
-    email alert once there is one (``alert_url`` is where its sign-up page will go)."""
+@register.inclusion_tag("includes/follow.html", takes_context=True)
+def follow(context, obj) -> dict:
+    """A visible "Follow" for a speaker, event, country or topic page: its Atom feed, and a
+    form for email alerts when the alerts app is installed (its URL is reversed by name, so
+    the archive imports nothing of it)."""
     if isinstance(obj, Speaker):
         what = _("by %(name)s") % {"name": _isolated(obj.display_name)}
+        criterion = ("speaker", obj.slug)
     elif isinstance(obj, Event):
         what = _("made at %(name)s") % {"name": _isolated(obj.short_name or obj.name)}
+        criterion = ("event", obj.slug)
     elif isinstance(obj, Country):
         what = _("by the delegation of %(name)s") % {"name": _isolated(obj.name)}
+        criterion = ("country", obj.code)
     elif isinstance(obj, Topic):
         what = _("on %(name)s") % {"name": _isolated(obj.name)}
+        criterion = ("topic", obj.slug)
     else:
         return {}
-    return {"feed_url": feed_url_for(obj), "what": what, "alert_url": None}
+    try:
+        alert_url = reverse("alerts:subscribe")
+    except NoReverseMatch:
+        alert_url = None
+    return {
+        "feed_url": feed_url_for(obj), "what": what, "alert_url": alert_url,
+        "alert_name": criterion[0], "alert_value": criterion[1],
+        "csrf_token": context.get("csrf_token"),
+    }
 
 
 @register.inclusion_tag("citations/cite_box.html", takes_context=True)

@@ -69,7 +69,8 @@ class Compiler:
             return bool(child.children) and all(self._filter_only(c) for c in child.children)
         expression, _value = child
         field = expression.split("__")[0]
-        return field in self.shape.facet_fields or field in self.shape.date_fields
+        return (field in self.shape.facet_fields or field in self.shape.date_fields
+                or field == DJANGO_ID)
 
     def _child(self, parent, child):
         if isinstance(child, SearchNode):
@@ -95,6 +96,12 @@ class Compiler:
                 return wq.Or(terms) if terms else wq.NullQuery
             if filter_type in ("exact", "content"):
                 return wq.Term(field, str(getattr(value, "query_string", value)))
+        if field == DJANGO_ID and filter_type in ("in", "exact"):
+            # Restricting a search to given statements (alerts: those new since the last
+            # digest): exact terms of the stored id field, applied as a filter.
+            values = value if filter_type == "in" else [value]
+            terms = [wq.Term(DJANGO_ID, str(v)) for v in values]
+            return wq.Or(terms) if terms else wq.NullQuery
         if field in shape.date_fields and filter_type in ("gte", "lte", "gt", "lt", "range"):
             start = end = None
             if filter_type == "range":

@@ -1,0 +1,106 @@
+"""Reading agreed language: a statement's passages, each with where it first appeared and
+every later use, in date order (two queries, whatever the number of passages)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from archive.models import Statement
+
+from .models import SharedPassage
+
+
+@dataclass
+class Use:
+    statement: Statement
+    is_this: bool = False
+
+    @property
+    def date(self) -> datetime.date:
+        return self.statement.delivered_on
+
+
+@dataclass
+class Passage:
+    start: int
+    end: int
+    text: str
+    words: int
+    first: Use
+    reuses: list[Use] = field(default_factory=list)
+
+    @property
+    def this_is_first(self) -> bool:
+        return self.first.is_this
+
+
+def _order(statement: Statement):
+    return (statement.delivered_on, statement.pk)
+
+
+def passages_for(statement: Statement) -> list[Passage]:
+    """The passages of a published statement found in other published statements."""
+    if not statement.is_published:
+        return []
+    rows = list(
+        SharedPassage.objects.filter(statement=statement)
+        .order_by("start", "end").values_list("start", "end", "words", "other_id")
+    )
+    if not rows:
+        return []
+    others = {
+        s.pk: s
+        for s in Statement.objects.published().filter(pk__in={r[3] for r in rows})
+        .select_related("country").only("pk", "slug", "title", "delivered_on", "country")
+    }
+    # Overlapping or touching ranges (of different other statements) make one passage.
+    groups: list[list] = []
+    for start, end, _words, other in rows:
+        if other not in others:
+            continue
+        if groups and start <= groups[-1][1]:
+            group = groups[-1]
+            if end > group[1]:
+                group[1] = end
+            group[2].add(other)
+        else:
+            groups.append([start, end, {other}])
+    body = statement.body
+    passages = []
+    for start, end, other_ids in groups:
+        uses = sorted([Use(statement, is_this=True)] + [Use(others[o]) for o in other_ids],
+                      key=lambda use: _order(use.statement))
+        text = body[start:end]
+        passages.append(Passage(start=start, end=end, text=text,
+                                words=len(text.split()), first=uses[0], reuses=uses[1:]))
+    return passages
+
+
+def marked_paragraphs(statement: Statement, passages: list[Passage]) -> list[list[tuple]]:
+    """The statement's paragraphs as pieces ``(text, passage_number or None)``, so a template
+    can wrap the shared pieces (the body's paragraphs are split as ``Statement.paragraphs``)."""
+    body = statement.body
+    out = []
+    position = 0
+    for raw in body.split("\n\n"):
+        begin = position
+        position += len(raw) + 2
+        stripped = raw.strip()
+        if not stripped:
+            continue
+        begin += len(raw) - len(raw.lstrip())
+        finish = begin + len(stripped)
+        pieces, cursor = [], begin
+        for number, passage in enumerate(passages, start=1):
+            a, b = max(passage.start, begin), min(passage.end, finish)
+            if a >= b:
+                continue
+            if a > cursor:
+                pieces.append((body[cursor:a], None))
+            pieces.append((body[a:b], number))
+            cursor = b
+        if cursor < finish:
+            pieces.append((body[cursor:finish], None))
+        out.append(pieces)
+    return out
