@@ -29,10 +29,16 @@ DOMAIN = "django"
 IGNORE = (
     ".venv", "var", "tests", "bench", "deploy", "docs", "node_modules",
     "archive/admin.py", "archive/admin_import.py", "archive/admin_site.py",
+    *(f"{app}/admin.py" for app in ("search", "alerts", "reuse", "research")),
     "templates/admin", "templates/simple_history",
 )
-# The folders makemessages reads; a check copies exactly these into a scratch folder.
-SOURCES = ("archive", "search", "api", "config", "templates", "static", "manage.py")
+# The folders makemessages reads; a check copies exactly these into a scratch folder: the
+# project's own apps (those of INSTALLED_APPS that are folders here) and what they share.
+PROJECT_APPS = tuple(
+    name for name in dict.fromkeys(app.split(".")[0] for app in settings.INSTALLED_APPS)
+    if (BASE_DIR / name / "apps.py").is_file() or (BASE_DIR / name / "__init__.py").is_file()
+)
+SOURCES = tuple(dict.fromkeys((*PROJECT_APPS, "config", "templates", "static", "manage.py")))
 # File names without line numbers: a template edited elsewhere in the file does not churn
 # every reference, so branches that each mark strings merge more easily.
 MAKEMESSAGES_OPTIONS = ("--add-location", "file", "--no-obsolete", "--no-wrap")
