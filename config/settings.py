@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "search",
     "haystack",
     "archive",
+    "research",
     "django.contrib.sitemaps", "rest_framework", "drf_spectacular", "api",
     # Edit history of the archive's records, admin login throttling, CSP system checks.
     "simple_history", "axes", "csp",

@@ -1,0 +1,126 @@
+"""Per-statement statistics: words of the body and where the body starts in the index's text.
+
+``stats_for(pks)`` gives them for published statements, computing (and keeping) those that
+are missing: the receiver drops a statement's row whenever it changes, so a row is always
+computed from the statement as it is now.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from search import documents
+from search.text import WORD_RE
+
+from .models import StatementStats
+
+_CHUNK = 500
+# Above this many statements asked for, every row is read (one query, no IN list).
+_READ_ALL = 2000
+
+
+class Stat(NamedTuple):
+    pk: int
+    words: int
+    body_start: int
+    delivered_on: datetime.date
+    country: str
+    speakers: tuple[str, ...]
+
+    @property
+    def year(self) -> int:
+        return self.delivered_on.year
+
+    def in_body(self, position: int) -> bool:
+        return self.body_start <= position < self.body_start + self.words
+
+
+def count_words(text: str) -> int:
+    """Words of ``text`` as every index numbers them (``search.text.tokenize``)."""
+    return sum(1 for _ in WORD_RE.finditer(text or ""))
+
+
+def measure(obj, index=None) -> StatementStats:
+    """The statistics of one statement (prefetched as ``statements_for_index`` does)."""
+    index = index or documents.statement_index()
+    text = index.text.prepare(obj)
+    body = obj.body or ""
+    words = count_words(body)
+    at = text.rfind(body) if body else -1
+    # The body is the document text's last part (templates/search/indexes/...): the words
+    # before it are the header's.  Should a template ever change that, the words before the
+    # body's own text are still counted right.
+    body_start = count_words(text[:at]) if at >= 0 else max(count_words(text) - words, 0)
+    return StatementStats(
+        statement_id=obj.pk, words=words, body_start=body_start,
+        delivered_on=obj.delivered_on, country=obj.country.code if obj.country else "",
+        speakers="\n".join(link.speaker.slug for link in obj.statement_speakers.all()),
+    )
+
+
+def compute(pks: Iterable[int]) -> int:
+    """Compute and keep the rows of these published statements; returns how many."""
+    pks = sorted(set(pks))
+    index = documents.statement_index()
+    made = 0
+    for start in range(0, len(pks), _CHUNK):
+        chunk = pks[start : start + _CHUNK]
+        rows = [measure(obj, index)
+                for obj in documents.statements_for_index().filter(pk__in=chunk)]
+        StatementStats.objects.bulk_create(rows, ignore_conflicts=True)
+        made += len(rows)
+    return made
+
+
+def missing(pks: Iterable[int] | None = None) -> list[int]:
+    """Published statements (of ``pks``, or all) without a row."""
+    from archive.models import Statement
+
+    qs = Statement.objects.published().exclude(
+        pk__in=StatementStats.objects.values("statement_id")
+    )
+    if pks is None:
+        return list(qs.values_list("pk", flat=True))
+    wanted = set(pks)
+    found = set(StatementStats.objects.filter(statement_id__in=wanted).values_list(
+        "statement_id", flat=True)) if len(wanted) <= _CHUNK else set(
+        StatementStats.objects.values_list("statement_id", flat=True))
+    return sorted(wanted - found)
+
+
+_FIELDS = ("statement_id", "words", "body_start", "delivered_on", "country", "speakers")
+
+
+def _rows(pks: set[int]) -> dict[int, Stat]:
+    out: dict[int, Stat] = {}
+
+    def take(values):
+        for pk, words, start, date, country, speakers in values:
+            if pk in pks:
+                out[pk] = Stat(pk, words, start, date, country,
+                               tuple(s for s in speakers.splitlines() if s))
+
+    if len(pks) > _READ_ALL:
+        take(StatementStats.objects.values_list(*_FIELDS).iterator(chunk_size=5000))
+    else:
+        ordered = sorted(pks)
+        for start in range(0, len(ordered), _CHUNK):
+            take(StatementStats.objects.filter(
+                statement_id__in=ordered[start : start + _CHUNK]).values_list(*_FIELDS))
+    return out
+
+
+def stats_for(pks: Iterable[int]) -> dict[int, Stat]:
+    """The statistics of these statements (published ones: pks the index gave), computing
+    any that are missing."""
+    pks = set(pks)
+    if not pks:
+        return {}
+    found = _rows(pks)
+    absent = pks - found.keys()
+    if absent:
+        compute(absent)
+        found.update(_rows(absent))
+    return found
