@@ -59,46 +59,59 @@ class Counted:
     """One request counted: the matches, the base, and the occurrences per statement."""
 
     matches: set[int]
-    base: set[int]
+    base: frozenset[int]
     stats: dict[int, Stat]
-    occurrences: dict[int, list[int]]  # statement pk -> positions in its body (from 0)
+    occurrences: dict[int, int]  # statement pk -> occurrences in its body (none: absent)
     phrases: list[str]
 
     def occurrence_count(self, pk: int) -> int:
-        return len(self.occurrences.get(pk, ()))
+        return self.occurrences.get(pk, 0)
 
     @property
     def total_occurrences(self) -> int:
-        return sum(len(p) for p in self.occurrences.values())
+        return sum(self.occurrences.values())
 
 
-def body_positions(stat: Stat, positions: list[int]) -> list[int]:
-    """The positions inside the body, as offsets from its first word."""
-    low = bisect.bisect_left(positions, stat.body_start)
-    high = bisect.bisect_left(positions, stat.body_start + stat.words)
-    return [p - stat.body_start for p in positions[low:high]]
+def in_body(stat: Stat, positions) -> int:
+    """How many of the sorted ``positions`` (of the index's document text) are the body's."""
+    return (bisect.bisect_left(positions, stat.body_start + stat.words)
+            - bisect.bisect_left(positions, stat.body_start))
 
 
-def count(request: SearchRequest, *, with_base: bool = True) -> Counted:
-    """Matches, base and body occurrences of a request (raises ``SearchUnavailable``)."""
+def count(request: SearchRequest, *, with_base: bool = True, memo: dict | None = None
+          ) -> Counted:
+    """Matches, base and body occurrences of a request (raises ``SearchUnavailable``).
+
+    ``memo``: a dict shared by the series of one answer, so that a base they share is read
+    once."""
     engine = get_engine()
+    memo = memo if memo is not None else {}
     tree = tree_of(request)
     matches = engine.statement_ids(tree)
-    base = engine.statement_ids(tree_of(base_request(request))) if with_base else set()
+    base: frozenset[int] = frozenset()
+    if with_base:
+        base_tree = tree_of(base_request(request))
+        key = ("base", repr(base_tree))
+        if key not in memo:
+            memo[key] = frozenset(engine.statement_ids(base_tree))
+        base = memo[key]
     # Every match is in the base; a statement unpublished a moment ago is in neither.
-    base |= matches
+    if not matches <= base and with_base:
+        base = base | matches
     phrases = targets(request)
-    stats = stats_for(base)
-    occurrences: dict[int, list[int]] = {}
+    stats = stats_for(base | matches if with_base else matches)
+    occurrences: dict[int, int] = {}
     if phrases and matches:
         for pk, positions in engine.phrase_positions(tree, phrases).items():
             stat = stats.get(pk)
             if stat is None or pk not in matches:
                 continue
-            inside = body_positions(stat, positions)
-            if inside:
-                occurrences[pk] = inside
-    return Counted(matches & stats.keys(), base & stats.keys(), stats, occurrences, phrases)
+            found = in_body(stat, positions)
+            if found:
+                occurrences[pk] = found
+    known = stats.keys()
+    return Counted(matches & known, frozenset(base & known) if with_base else base, stats,
+                   occurrences, phrases)
 
 
 def rate(occurrences: int, words: int) -> float | None:

@@ -171,7 +171,7 @@ def _load(pks: list[int]) -> dict[int, Statement]:
 def compute(kwic: KwicRequest, *, limit: int | None = None) -> KwicResult:
     """One page of lines (or, with ``limit``, the first ``limit`` lines: the CSV)."""
     counted = count(kwic.request, with_base=False)
-    per = {pk: len(p) for pk, p in counted.occurrences.items()}
+    per = dict(counted.occurrences)
     total = sum(per.values())
     stats = counted.stats
     countries = facet_labels("country", {stats[pk].country for pk in per if stats[pk].country})

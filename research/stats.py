@@ -8,8 +8,11 @@ computed from the statement as it is now.
 from __future__ import annotations
 
 import datetime
+import threading
 from collections.abc import Iterable
 from typing import NamedTuple
+
+from django.db.models import Count, Max
 
 from search import documents
 from search.text import WORD_RE
@@ -17,8 +20,6 @@ from search.text import WORD_RE
 from .models import StatementStats
 
 _CHUNK = 500
-# Above this many statements asked for, every row is read (one query, no IN list).
-_READ_ALL = 2000
 
 
 class Stat(NamedTuple):
@@ -91,25 +92,30 @@ def missing(pks: Iterable[int] | None = None) -> list[int]:
 
 
 _FIELDS = ("statement_id", "words", "body_start", "delivered_on", "country", "speakers")
+# Every row, remembered by the process and read again whenever the table changed: its row
+# count and latest computation time change with any row dropped or computed.
+_ALL: dict = {"version": None, "rows": {}}
+_LOCK = threading.Lock()
 
 
-def _rows(pks: set[int]) -> dict[int, Stat]:
-    out: dict[int, Stat] = {}
+def _version():
+    found = StatementStats.objects.aggregate(n=Count("statement_id"), last=Max("computed_at"))
+    return found["n"], found["last"]
 
-    def take(values):
-        for pk, words, start, date, country, speakers in values:
-            if pk in pks:
-                out[pk] = Stat(pk, words, start, date, country,
-                               tuple(s for s in speakers.splitlines() if s))
 
-    if len(pks) > _READ_ALL:
-        take(StatementStats.objects.values_list(*_FIELDS).iterator(chunk_size=5000))
-    else:
-        ordered = sorted(pks)
-        for start in range(0, len(ordered), _CHUNK):
-            take(StatementStats.objects.filter(
-                statement_id__in=ordered[start : start + _CHUNK]).values_list(*_FIELDS))
-    return out
+def all_rows() -> dict[int, Stat]:
+    version = _version()
+    with _LOCK:
+        if _ALL["version"] == version:
+            return _ALL["rows"]
+    rows = {
+        pk: Stat(pk, words, start, date, country, tuple(s for s in speakers.splitlines() if s))
+        for pk, words, start, date, country, speakers
+        in StatementStats.objects.values_list(*_FIELDS).iterator(chunk_size=5000)
+    }
+    with _LOCK:
+        _ALL["version"], _ALL["rows"] = version, rows
+    return rows
 
 
 def stats_for(pks: Iterable[int]) -> dict[int, Stat]:
@@ -118,9 +124,9 @@ def stats_for(pks: Iterable[int]) -> dict[int, Stat]:
     pks = set(pks)
     if not pks:
         return {}
-    found = _rows(pks)
-    absent = pks - found.keys()
+    rows = all_rows()
+    absent = pks - rows.keys()
     if absent:
         compute(absent)
-        found.update(_rows(absent))
-    return found
+        rows = all_rows()
+    return {pk: rows[pk] for pk in pks if pk in rows}

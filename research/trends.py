@@ -149,17 +149,24 @@ def compute(trends: TrendsRequest) -> list[Series]:
     series = series_requests(trends)
     tallies = []
     years: set[int] = set()
+    memo: dict = {}
+    base_tallies: dict = {}
     for one in series:
-        counted = count(one.request)
-        matched, total, words, occurrences = Counter(), Counter(), Counter(), Counter()
-        for pk in counted.base:
-            stat = counted.stats[pk]
-            total[stat.year] += 1
-            words[stat.year] += stat.words
+        counted = count(one.request, memo=memo)
+        if counted.base not in base_tallies:
+            total, words = Counter(), Counter()
+            for pk in counted.base:
+                stat = counted.stats[pk]
+                total[stat.year] += 1
+                words[stat.year] += stat.words
+            base_tallies[counted.base] = (total, words)
+        total, words = base_tallies[counted.base]
+        matched, occurrences = Counter(), Counter()
         for pk in counted.matches:
             year = counted.stats[pk].year
             matched[year] += 1
-            occurrences[year] += counted.occurrence_count(pk)
+        for pk, found in counted.occurrences.items():
+            occurrences[counted.stats[pk].year] += found
         years |= total.keys()
         tallies.append((matched, total, words, occurrences, bool(counted.phrases)))
     span = range(min(years), max(years) + 1) if years else range(0)

@@ -129,14 +129,15 @@ class SearchEngine(abc.ABC):
             ids.update(int(result.pk) for result in page["results"])
         return ids
 
-    def phrase_positions(self, tree, phrases: Sequence[str]) -> dict[int, list[int]]:
+    def phrase_positions(self, tree, phrases: Sequence[str]) -> dict[int, Sequence[int]]:
         """Where ``phrases`` occur in the documents matching ``tree``.
 
         For each matching statement whose indexed text holds one of them: the positions
         (words of the document's indexed text counted from 0, as ``search.text.tokenize``
         numbers them) where an occurrence starts, sorted, each once.  A phrase of one word
         is that word (its word forms, as search matches them); of several, their forms at
-        consecutive positions.
+        consecutive positions.  The positions are any sorted sequence of ints (a list, an
+        array).
         """
         from .. import documents
 

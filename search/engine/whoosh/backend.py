@@ -237,7 +237,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend, SearchEngine):
     def statement_ids(self, tree):
         with SEARCH_LOCK:
             st = self._state()
-            pks = research.statement_pks(st.searcher)
+            pks = research.statement_pks(st.searcher, st.key)
             return {pks[d] for d in self._matching_docs(st, tree) if d in pks}
 
     def phrase_positions(self, tree, phrases):
@@ -247,7 +247,8 @@ class ArchiveWhooshBackend(WhooshSearchBackend, SearchEngine):
             if not docs:
                 return {}
             return research.phrase_positions(
-                st.searcher, self.shape.content_field, self._analyzer(st), docs, phrases
+                st.searcher, self.shape.content_field, self._analyzer(st), docs, phrases,
+                key=st.key,
             )
 
     def text_matches(self, text, phrases):

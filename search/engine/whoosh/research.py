@@ -10,23 +10,29 @@ distinct word of the text.
 from __future__ import annotations
 
 import itertools
+from array import array
 
 from haystack.constants import DJANGO_ID
 
 from search.text import tokenize
 
-from .caches import segment_cached
+from .caches import PKS, POSITIONS, segment_cached, segment_key
 from .collectors import leaves
 from .phrase import positions as decode_positions
 from .textquery import MAX_PHRASE_READINGS
 
 
-def statement_pks(searcher) -> dict[int, int]:
+def statement_pks(searcher, key=None) -> dict[int, int]:
     """Index-wide document number -> statement pk, for every document of the searcher.
 
     Each segment's map is read from its stored fields once and remembered by segment (a
     segment never changes; deleted documents are never asked for, since every query leaves
-    them out)."""
+    them out); the whole map is remembered per searcher (``key``: its ``SearcherState.key``).
+    """
+    if key is not None:
+        found = PKS.get(key)
+        if found is not None:
+            return found
     out: dict[int, int] = {}
     for sub, offset in leaves(searcher):
         reader = sub.reader()
@@ -38,6 +44,8 @@ def statement_pks(searcher) -> dict[int, int]:
             out.update((docnum + offset, pk) for docnum, pk in local.items())
         else:
             out.update(local)
+    if key is not None:
+        PKS.put(key, out)
     return out
 
 
@@ -55,69 +63,95 @@ def readings(words) -> list[tuple[str, ...]]:
     return list(itertools.product(*choices))
 
 
-def term_positions(searcher, field: str, term: str, docs) -> dict[int, list[int]]:
-    """Positions of ``term`` in each of ``docs`` (index-wide numbers) that holds it."""
-    reader = searcher.reader()
-    try:
-        btext = searcher.schema[field].to_bytes(term)
-    except ValueError:
-        return {}
-    if (field, btext) not in reader:
-        return {}
+def _decoded(reader, field: str, btext: bytes) -> dict[int, array]:
+    """Every live document of one segment holding the term, with its positions."""
     matcher = reader.postings(field, btext)
-    out: dict[int, list[int]] = {}
-    if len(docs) * 8 < reader.doc_frequency(field, btext):
-        # A few documents of a common word: jump to each instead of walking the list.
-        for docnum in sorted(docs):
-            if not matcher.is_active():
-                break
-            if matcher.id() < docnum:
-                matcher.skip_to(docnum)
-                if not matcher.is_active():
-                    break
-            if matcher.id() == docnum:
-                out[docnum] = decode_positions(matcher.value())
-        return out
-    while matcher.is_active():
-        docnum = matcher.id()
-        if docnum in docs:
-            out[docnum] = decode_positions(matcher.value())
-        matcher.next()
+    leaf = getattr(matcher, "child", matcher)  # deletions are a filter around the list
+    out: dict[int, array] = {}
+    if hasattr(leaf, "_read_ids") and hasattr(leaf, "_next_block"):
+        # A block at a time: the ids and values of a block are decoded together, without a
+        # method call per document (Whoosh 2.7's block posting reader).
+        while leaf.is_active():
+            if leaf._ids is None:
+                leaf._read_ids()
+            if leaf._values is None:
+                leaf._read_values()
+            for docnum, value in zip(leaf._ids, leaf._values, strict=False):
+                out[docnum] = array("I", decode_positions(value))
+            leaf._next_block()
+    else:
+        while leaf.is_active():
+            out[leaf.id()] = array("I", decode_positions(leaf.value()))
+            leaf.next()
+    if reader.has_deletions():
+        out = {d: p for d, p in out.items() if not reader.is_deleted(d)}
     return out
 
 
-def reading_starts(searcher, field: str, reading: tuple[str, ...], docs) -> dict[int, set]:
-    """Where the terms of ``reading`` stand at consecutive positions, per document."""
-    first = term_positions(searcher, field, reading[0], docs)
-    starts = {docnum: set(found) for docnum, found in first.items()}
-    for offset, term in enumerate(reading[1:], start=1):
-        if not starts:
-            break
-        following = term_positions(searcher, field, term, starts.keys())
-        kept = {}
-        for docnum, found in following.items():
-            common = starts[docnum].intersection(p - offset for p in found)
-            if common:
-                kept[docnum] = common
-        starts = kept
-    return starts
+def segment_positions(reader, field: str, reading: tuple[str, ...], to_bytes):
+    """{segment document: start positions} of a reading (one term, or terms in a row) in one
+    segment, remembered by segment."""
+    key = segment_key(reader)
+
+    def compute():
+        btexts = []
+        for term in reading:
+            try:
+                btext = to_bytes(term)
+            except ValueError:
+                return {}
+            if (field, btext) not in reader:
+                return {}
+            btexts.append(btext)
+        first = _decoded(reader, field, btexts[0])
+        if len(btexts) == 1:
+            return first
+        starts = {docnum: set(found) for docnum, found in first.items()}
+        for offset, btext in enumerate(btexts[1:], start=1):
+            following = _decoded(reader, field, btext)
+            kept = {}
+            for docnum, found in following.items():
+                here = starts.get(docnum)
+                if here:
+                    common = here.intersection(p - offset for p in found)
+                    if common:
+                        kept[docnum] = common
+            starts = kept
+            if not starts:
+                break
+        return {docnum: array("I", sorted(found)) for docnum, found in starts.items()}
+
+    if key is None:
+        return compute()
+    return POSITIONS.get_or_compute((key, field, reading), compute)
 
 
-def phrase_positions(searcher, field: str, analyzer, docs, phrases) -> dict[int, list[int]]:
+def phrase_positions(searcher, field: str, analyzer, docs, phrases, key=None):
     """The contract's ``phrase_positions`` for the matching document numbers ``docs``."""
     docs = docs if isinstance(docs, set) else set(docs)
-    found: dict[int, set[int]] = {}
+    all_readings = []
     for phrase in phrases:
         words = analyzer.query_words(phrase)
-        if not words:
-            continue
-        for reading in readings(words):
-            for docnum, starts in reading_starts(searcher, field, reading, docs).items():
-                found.setdefault(docnum, set()).update(starts)
-    if not found:
+        if words:
+            all_readings += readings(words)
+    all_readings = list(dict.fromkeys(all_readings))
+    if not all_readings:
         return {}
-    pks = statement_pks(searcher)
-    return {pks[d]: sorted(p) for d, p in found.items() if d in pks}
+    to_bytes = searcher.schema[field].to_bytes
+    found: dict[int, object] = {}
+    for sub, offset in leaves(searcher):
+        reader = sub.reader()
+        for reading in all_readings:
+            for docnum, starts in segment_positions(reader, field, reading, to_bytes).items():
+                number = docnum + offset
+                if number not in docs:
+                    continue
+                if number in found:  # another reading or phrase here too
+                    found[number] = sorted(set(found[number]) | set(starts))
+                else:
+                    found[number] = starts
+    pks = statement_pks(searcher, key)
+    return {pks[d]: p for d, p in found.items() if d in pks}
 
 
 def text_matches(text: str, phrases, analyzer) -> list[tuple[int, int, int]]:
