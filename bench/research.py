@@ -48,6 +48,7 @@ CASES = [
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--only", default="", help="only the figures whose name holds this")
     args = parser.parse_args(argv)
     if not common.CORPUS.exists():
         raise SystemExit(f"{common.CORPUS} is absent: the benchmark needs ../shared/data/ungdc")
@@ -74,6 +75,8 @@ def main(argv=None) -> None:
               "statements": Statement.objects.published().count(),
               "research_stats_seconds": round(stats_seconds, 1), "figures": {}}
     for name, path, params, target in CASES:
+        if args.only not in name:
+            continue
         def once(path=path, params=params):
             response = client.get(path, params)
             assert response.status_code == 200, (path, params, response.status_code,

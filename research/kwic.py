@@ -28,7 +28,8 @@ from search.errors import BadSearchRequest
 from search.request import SearchRequest, facet_labels, read_page, read_request
 from search.text import WORD_RE, fold_latin
 
-from .counting import count, targets
+from .counting import targets, tree_of
+from .stats import stats_for
 
 SORTS = ("newest", "oldest", "country", "left", "right")
 PAGE_SIZE = 100
@@ -123,21 +124,28 @@ def _context_right(text: str) -> str:
     return text
 
 
-def lines_of(statement, phrases, *, country_name: str = "") -> list[Line]:
-    """Every line of one statement (``pk``, ``slug``, ``title``, ``body``, ``delivered_on``)."""
+def lines_of(statement, starts: dict[int, int], *, country_name: str = "") -> list[Line]:
+    """The lines of one statement (``pk``, ``slug``, ``title``, ``body``, ``delivered_on``)
+    at ``starts``: body word position -> words in the match (what the index found)."""
     body = statement.body or ""
+    if not starts:
+        return []
     paragraphs = paragraph_starts(body)
-    starts = [start for start, _n in paragraphs]
+    offsets = [start for start, _n in paragraphs]
+    last = max(p + n for p, n in starts.items())
+    tokens = []
+    for match in WORD_RE.finditer(body):
+        tokens.append(match.span())
+        if len(tokens) >= last:
+            break
     url = statement.get_absolute_url()
-    # One line per position where an occurrence starts (the longest, when two of the
-    # query's phrases start at the same word), as the counts count them.
-    longest: dict[int, tuple[int, int]] = {}
-    for start, end, position in get_engine().text_matches(body, phrases):
-        if position not in longest or end > longest[position][1]:
-            longest[position] = (start, end)
     out = []
-    for start, end in sorted(longest.values()):
-        at = bisect.bisect_right(starts, start) - 1
+    for position in sorted(starts):
+        size = starts[position]
+        if position + size > len(tokens):
+            continue  # the text changed since the index read it: the next read agrees
+        start, end = tokens[position][0], tokens[position + size - 1][1]
+        at = bisect.bisect_right(offsets, start) - 1
         offset, number = paragraphs[at] if at >= 0 else (0, 1)
         stop = body.find("\n\n", end)
         stop = len(body) if stop < 0 else stop
@@ -148,6 +156,33 @@ def lines_of(statement, phrases, *, country_name: str = "") -> list[Line]:
             right=_context_right(body[end:stop]),
         ))
     return out
+
+
+def occurrences(request: SearchRequest, phrases: list[str]):
+    """(statistics, {statement pk: {body word position: words in the match}}): where each of
+    the phrases stands in the matching statements' bodies, the longest where two start at
+    the same word (the positions ``research.counting`` counts)."""
+    engine = get_engine()
+    tree = tree_of(request)
+    matches = engine.statement_ids(tree)
+    stats = stats_for(matches)
+    found: dict[int, dict[int, int]] = {}
+    for phrase in phrases:
+        size = sum(1 for _ in WORD_RE.finditer(phrase))
+        for pk, positions in engine.phrase_positions(tree, [phrase]).items():
+            stat = stats.get(pk)
+            if stat is None:
+                continue
+            low = bisect.bisect_left(positions, stat.body_start)
+            high = bisect.bisect_left(positions, stat.body_start + stat.words)
+            if low == high:
+                continue
+            here = found.setdefault(pk, {})
+            for position in positions[low:high]:
+                position -= stat.body_start
+                if here.get(position, 0) < size:
+                    here[position] = size
+    return stats, found
 
 
 @dataclass
@@ -170,10 +205,9 @@ def _load(pks: list[int]) -> dict[int, Statement]:
 
 def compute(kwic: KwicRequest, *, limit: int | None = None) -> KwicResult:
     """One page of lines (or, with ``limit``, the first ``limit`` lines: the CSV)."""
-    counted = count(kwic.request, with_base=False)
-    per = dict(counted.occurrences)
+    stats, found = occurrences(kwic.request, targets(kwic.request))
+    per = {pk: len(starts) for pk, starts in found.items()}
     total = sum(per.values())
-    stats = counted.stats
     countries = facet_labels("country", {stats[pk].country for pk in per if stats[pk].country})
     if limit is None:
         first, last = (kwic.page - 1) * kwic.page_size, kwic.page * kwic.page_size
@@ -184,18 +218,21 @@ def compute(kwic: KwicRequest, *, limit: int | None = None) -> KwicResult:
     def country_of(pk):
         return countries.get(stats[pk].country, stats[pk].country)
 
+    def lines_for(pks):
+        loaded = _load(pks)
+        lines = []
+        for pk in pks:
+            if pk in loaded:
+                lines += lines_of(loaded[pk], found[pk], country_name=country_of(pk))
+        return lines
+
     if kwic.sort in ("left", "right"):
         if len(per) > WORD_SORT_MAX_STATEMENTS:
             raise BadSearchRequest(
                 _("Ordering by the word to the left or right reads every line; this search "
                   "has %(n)d statements with a line, at most %(max)d can be ordered so: add a "
                   "filter or order by date.") % {"n": len(per), "max": WORD_SORT_MAX_STATEMENTS})
-        pks = sorted(per, key=lambda pk: (-stats[pk].delivered_on.toordinal(), pk))
-        found = _load(pks)
-        lines = []
-        for pk in pks:
-            if pk in found:
-                lines += lines_of(found[pk], counted.phrases, country_name=country_of(pk))
+        lines = lines_for(sorted(per, key=lambda pk: (-stats[pk].delivered_on.toordinal(), pk)))
         key = (lambda line: line.left_word) if kwic.sort == "left" else (
             lambda line: line.right_word)
         lines.sort(key=lambda line: (key(line), -line.date.toordinal(), line.statement))
@@ -218,9 +255,5 @@ def compute(kwic: KwicRequest, *, limit: int | None = None) -> KwicResult:
         seen += per[pk]
         if seen >= last:
             break
-    found = _load(wanted)
-    lines = []
-    for pk in wanted:
-        if pk in found:
-            lines += lines_of(found[pk], counted.phrases, country_name=country_of(pk))
+    lines = lines_for(wanted)
     return KwicResult(total, len(per), lines[skip : skip + (last - first)], kwic.page, pages)
