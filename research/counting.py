@@ -96,10 +96,10 @@ def count(request: SearchRequest, *, with_base: bool = True, memo: dict | None =
             memo[key] = frozenset(engine.statement_ids(base_tree))
         base = memo[key]
     # Every match is in the base; a statement unpublished a moment ago is in neither.
-    if not matches <= base and with_base:
+    if with_base and not matches <= base:
         base = base | matches
     phrases = targets(request)
-    stats = stats_for(base | matches if with_base else matches)
+    stats = stats_for(base if with_base else matches)
     occurrences: dict[int, int] = {}
     if phrases and matches:
         for pk, positions in engine.phrase_positions(tree, phrases).items():
@@ -109,9 +109,12 @@ def count(request: SearchRequest, *, with_base: bool = True, memo: dict | None =
             found = in_body(stat, positions)
             if found:
                 occurrences[pk] = found
-    known = stats.keys()
-    return Counted(matches & known, frozenset(base & known) if with_base else base, stats,
-                   occurrences, phrases)
+    # Statements without statistics are gone from the database since the index read them.
+    if len(stats) < len(base if with_base else matches):
+        known = stats.keys()
+        matches = matches & known
+        base = frozenset(base & known) if with_base else base
+    return Counted(matches, base, stats, occurrences, phrases)
 
 
 def rate(occurrences: int, words: int) -> float | None:

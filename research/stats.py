@@ -29,10 +29,7 @@ class Stat(NamedTuple):
     delivered_on: datetime.date
     country: str
     speakers: tuple[str, ...]
-
-    @property
-    def year(self) -> int:
-        return self.delivered_on.year
+    year: int
 
     def in_body(self, position: int) -> bool:
         return self.body_start <= position < self.body_start + self.words
@@ -109,7 +106,8 @@ def all_rows() -> dict[int, Stat]:
         if _ALL["version"] == version:
             return _ALL["rows"]
     rows = {
-        pk: Stat(pk, words, start, date, country, tuple(s for s in speakers.splitlines() if s))
+        pk: Stat(pk, words, start, date, country, tuple(s for s in speakers.splitlines() if s),
+                 date.year)
         for pk, words, start, date, country, speakers
         in StatementStats.objects.values_list(*_FIELDS).iterator(chunk_size=5000)
     }

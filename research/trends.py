@@ -161,12 +161,11 @@ def compute(trends: TrendsRequest) -> list[Series]:
                 words[stat.year] += stat.words
             base_tallies[counted.base] = (total, words)
         total, words = base_tallies[counted.base]
-        matched, occurrences = Counter(), Counter()
-        for pk in counted.matches:
-            year = counted.stats[pk].year
-            matched[year] += 1
+        stats = counted.stats
+        matched = Counter(stats[pk].year for pk in counted.matches)
+        occurrences = Counter()
         for pk, found in counted.occurrences.items():
-            occurrences[counted.stats[pk].year] += found
+            occurrences[stats[pk].year] += found
         years |= total.keys()
         tallies.append((matched, total, words, occurrences, bool(counted.phrases)))
     span = range(min(years), max(years) + 1) if years else range(0)
