@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from config.middleware import TEXT_PARAMETER_PATTERN
 from research import compare, kwic, trends, who
+from research.stats import StatsMissing
 from search.errors import BadSearchRequest, SearchUnavailable
 
 from .views import ERRORS, STATEMENT_PARAMETERS, UNAVAILABLE, BadRequest, ServiceUnavailable, _param
@@ -134,6 +135,8 @@ def _run(call):
         return call()
     except BadSearchRequest as exc:
         raise BadRequest(str(exc), getattr(exc, "errors", None)) from exc
+    except StatsMissing as exc:
+        raise ServiceUnavailable(str(exc)) from exc
     except SearchUnavailable as exc:
         raise ServiceUnavailable() from exc
 

@@ -2,10 +2,14 @@
 
 The rows are deleted inside the writer's transaction (so they go with the change, or stay if
 it rolls back) and once more when it commits, in case a reader recomputed one from the text
-as it was before the change meanwhile; the next reader computes them again.
+as it was before the change meanwhile.  After the commit, a small batch (an editor's save)
+is computed again at once; a large one (an import) is left to ``manage.py research_stats``
+and to readers, which compute what they need.
 """
 
 from __future__ import annotations
+
+import logging
 
 from django.db import transaction
 
@@ -20,12 +24,29 @@ def forget(ids) -> None:
         StatementStats.objects.filter(statement_id__in=ids[start : start + 500]).delete()
 
 
+log = logging.getLogger(__name__)
+RECOMPUTE_AT_ONCE = 50
+
+
+def after_commit(ids) -> None:
+    forget(ids)
+    if len(ids) > RECOMPUTE_AT_ONCE:
+        return
+    from . import stats
+
+    try:
+        stats.compute(ids)  # published ones only; drafts never have a row
+    except Exception:
+        # The write is committed: a failure here only leaves the rows to the next reader.
+        log.exception("Computing the research statistics of %s failed", sorted(ids))
+
+
 def on_statements_changed(sender, ids=(), **kwargs):
     ids = frozenset(int(pk) for pk in ids if pk is not None)
     if not ids:
         return
     forget(ids)
-    transaction.on_commit(lambda: forget(ids))
+    transaction.on_commit(lambda: after_commit(ids))
 
 
 def connect() -> None:

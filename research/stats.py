@@ -15,11 +15,20 @@ from typing import NamedTuple
 from django.db.models import Count, Max
 
 from search import documents
+from search.errors import SearchUnavailable
 from search.text import WORD_RE
 
 from .models import StatementStats
 
 _CHUNK = 500
+# A request computes at most this many missing rows itself (about 2 s of work on long
+# speeches); more (after a bulk import) is manage.py research_stats's job, and until it has
+# run the tools answer 503 saying so.
+ON_DEMAND_MAX = 1000
+
+
+class StatsMissing(SearchUnavailable):
+    """Too many statements lack their statistics for one request to compute them."""
 
 
 class Stat(NamedTuple):
@@ -124,6 +133,10 @@ def stats_for(pks: Iterable[int]) -> dict[int, Stat]:
         return {}
     rows = all_rows()
     absent = pks - rows.keys()
+    if len(absent) > ON_DEMAND_MAX:
+        raise StatsMissing(
+            f"The research statistics of {len(absent)} statements are not computed yet: "
+            "run `manage.py research_stats`.")
     if absent:
         compute(absent)
         rows = all_rows()

@@ -20,6 +20,7 @@ from search.errors import BadSearchRequest, SearchUnavailable
 from search.request import FACET_TITLES, url_with
 
 from . import charts, compare, kwic, trends, who
+from .stats import StatsMissing
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,11 @@ def _context(request, tool: str, **extra) -> dict:
 def _failure(request, template: str, context: dict, exc: Exception):
     if isinstance(exc, BadSearchRequest):
         return render(request, template, {**context, "error": str(exc)}, status=400)
+    if isinstance(exc, StatsMissing):
+        log.error("%s", exc)
+        response = render(request, template, {**context, "error": str(exc)}, status=503)
+        response["Retry-After"] = "60"
+        return response
     log.error("Search unavailable: %s", exc)
     response = render(request, "search/unavailable.html", context, status=503)
     response["Retry-After"] = "60"
@@ -146,7 +152,9 @@ def _plain_failure(exc: Exception) -> HttpResponse:
     if isinstance(exc, BadSearchRequest):
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
     log.error("Search unavailable: %s", exc)
-    response = HttpResponse(_("Search is unavailable for a moment; try again shortly."),
+    message = str(exc) if isinstance(exc, StatsMissing) else _(
+        "Search is unavailable for a moment; try again shortly.")
+    response = HttpResponse(message,
                             status=503, content_type="text/plain; charset=utf-8")
     response["Retry-After"] = "60"
     return response

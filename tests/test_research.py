@@ -378,3 +378,31 @@ def test_the_search_page_and_the_nav_link_to_the_tools_with_the_query(client, de
     assert 'href="/who/?q=border&amp;country=QAT"' in body
     home = client.get("/").content.decode()
     assert 'href="/trends/"' in home
+
+
+def test_too_many_missing_statistics_is_a_503_that_says_what_to_run(client, demo, monkeypatch):
+    from research import stats
+
+    StatementStats.objects.all().delete()
+    monkeypatch.setattr(stats, "ON_DEMAND_MAX", 3)
+    response, data = api(client, "/api/trends/", q="fictional")
+    assert response.status_code == 503 and "research_stats" in data["detail"]
+    assert client.get("/trends/", {"q": "fictional"}).status_code == 503
+    out = io.StringIO()
+    call_command("research_stats", stdout=out)
+    assert f"{len(published())} statement(s)" in out.getvalue()
+    assert api(client, "/api/trends/", q="fictional")[0].status_code == 200
+
+
+def test_a_saved_statement_gets_its_statistics_again_after_the_commit(
+        demo, django_capture_on_commit_callbacks):
+    statement = Statement.objects.filter(status=Status.PUBLISHED).order_by("-pk").first()
+    counting.count(read_request(QueryDict("q=fictional")))  # every row computed
+    old_body = statement.body
+    with django_capture_on_commit_callbacks(execute=True):
+        services.update_statement(statement, body=old_body + " One two three.")
+    row = StatementStats.objects.get(statement=statement)
+    assert row.words == len(words_of(old_body)) + 3
+    with django_capture_on_commit_callbacks(execute=True):
+        services.update_statement(statement, body=old_body)
+    assert StatementStats.objects.get(statement=statement).words == len(words_of(old_body))
