@@ -6,7 +6,8 @@
   side uses it than the other, shrunk towards zero for rare words, so a word used twice by
   one side and never by the other does not top the list.  Words are folded and Arabic
   normalised as search does (``search.text``) but not stemmed, so the list shows words a
-  reader recognises; function words are left out.
+  reader recognises; function words are left out.  Each statement's word counts are kept in
+  its statistics row (``research.words``), so a comparison reads no text.
 * **Shared topics**: topics both sides' statements carry, with each side's count.
 * **Years**: the years each side has statements in, and those they share.
 
@@ -19,8 +20,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.http import QueryDict
@@ -31,10 +31,11 @@ from archive.models import Statement, Topic
 from search.engine import get_engine
 from search.errors import BadSearchRequest
 from search.request import KEY_PATTERNS, SearchRequest, facet_labels, read_request
-from search.text import Analyzer, default_protected_words
 
 from .counting import tree_of
+from .models import StatementStats
 from .stats import stats_for
+from .words import unpack
 
 SIDE_KINDS = ("country", "speaker", "event")
 PRIOR_WEIGHT = 1000.0
@@ -43,7 +44,6 @@ TOP_WORDS = 25
 METHOD = gettext_lazy(
     "weighted log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi and Quinn "
     "2008), the prior being both sides' words pooled")
-_WORDLIKE = re.compile(r"\D")
 
 
 @dataclass
@@ -113,55 +113,14 @@ def read_compare(params: QueryDict) -> tuple[Side, Side]:
     return sides[0], sides[1]
 
 
-_ANALYZER: list[Analyzer] = []
-_LOCK = threading.Lock()
-# Word counts of statements, by (pk, last change): a comparison reads the same few again.
-_COUNTS: OrderedDict = OrderedDict()
-_KEEP = 3000
-
-
-def analyzer() -> Analyzer:
-    with _LOCK:
-        if not _ANALYZER:
-            _ANALYZER.append(Analyzer(protected=default_protected_words(),
-                                      english_stemmer=None))
-        return _ANALYZER[0]
-
-
-def word_counts(text: str) -> Counter:
-    """Content words of ``text``: folded, not stemmed, function words and numbers out."""
-    counts = Counter()
-    for term in analyzer().analyse(text):
-        if not term.stopword and len(term.text) > 1 and _WORDLIKE.search(term.text):
-            counts[term.text] += 1
-    return counts
-
-
 def _side_counts(pks: set[int]) -> Counter:
+    """The content words of these statements together (from their statistics rows)."""
     total = Counter()
     pks = sorted(pks)
     for start in range(0, len(pks), 500):
-        chunk = pks[start : start + 500]
-        changed = dict(Statement.objects.published().filter(pk__in=chunk)
-                       .values_list("pk", "updated_at"))
-        need = []
-        for pk, when in changed.items():
-            with _LOCK:
-                found = _COUNTS.get((pk, when))
-                if found is not None:
-                    _COUNTS.move_to_end((pk, when))
-            if found is None:
-                need.append(pk)
-            else:
-                total.update(found)
-        for pk, when, body in (Statement.objects.filter(pk__in=need)
-                               .values_list("pk", "updated_at", "body")):
-            found = word_counts(body)
-            total.update(found)
-            with _LOCK:
-                _COUNTS[(pk, when)] = found
-                while len(_COUNTS) > _KEEP:
-                    _COUNTS.popitem(last=False)
+        for data in (StatementStats.objects.filter(statement_id__in=pks[start : start + 500])
+                     .values_list("word_counts", flat=True)):
+            total.update(unpack(data))
     return total
 
 

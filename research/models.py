@@ -24,6 +24,9 @@ class StatementStats(models.Model):
     delivered_on = models.DateField()
     country = models.CharField(max_length=3, blank=True)  # the delegation's code
     speakers = models.TextField(blank=True)  # speaker slugs, one per line, in order
+    # The body's content words and their counts (research.words: zlib-compressed JSON), for
+    # comparing two sides without reading and analysing their texts again.
+    word_counts = models.BinaryField(default=b"")
     computed_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -18,6 +18,7 @@ from search import documents
 from search.errors import SearchUnavailable
 from search.text import WORD_RE
 
+from . import words as words_module
 from .models import StatementStats
 
 _CHUNK = 500
@@ -64,6 +65,7 @@ def measure(obj, index=None) -> StatementStats:
         statement_id=obj.pk, words=words, body_start=body_start,
         delivered_on=obj.delivered_on, country=obj.country.code if obj.country else "",
         speakers="\n".join(link.speaker.slug for link in obj.statement_speakers.all()),
+        word_counts=words_module.pack(words_module.word_counts(body)),
     )
 
 
