@@ -7,7 +7,7 @@
   one side and never by the other does not top the list.  Words are folded and Arabic
   normalised as search does (``search.text``) but not stemmed, so the list shows words a
   reader recognises; function words are left out.  Each statement's word counts are kept in
-  its statistics row (``research.words``), so a comparison reads no text.
+  beside its statistics (``StatementWords``), so a comparison reads no text.
 * **Shared topics**: topics both sides' statements carry, with each side's count.
 * **Years**: the years each side has statements in, and those they share.
 
@@ -33,7 +33,7 @@ from search.errors import BadSearchRequest
 from search.request import KEY_PATTERNS, SearchRequest, facet_labels, read_request
 
 from .counting import tree_of
-from .models import StatementStats
+from .models import StatementWords
 from .stats import stats_for
 from .words import unpack
 
@@ -118,8 +118,8 @@ def _side_counts(pks: set[int]) -> Counter:
     total = Counter()
     pks = sorted(pks)
     for start in range(0, len(pks), 500):
-        for data in (StatementStats.objects.filter(statement_id__in=pks[start : start + 500])
-                     .values_list("word_counts", flat=True)):
+        for data in (StatementWords.objects.filter(statement_id__in=pks[start : start + 500])
+                     .values_list("counts", flat=True)):
             total.update(unpack(data))
     return total
 

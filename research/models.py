@@ -24,14 +24,13 @@ class StatementStats(models.Model):
     delivered_on = models.DateField()
     country = models.CharField(max_length=3, blank=True)  # the delegation's code
     speakers = models.TextField(blank=True)  # speaker slugs, one per line, in order
-    # The body's content words and their counts (research.words: zlib-compressed JSON), for
-    # comparing two sides without reading and analysing their texts again.
-    word_counts = models.BinaryField(default=b"")
     computed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = "statement statistics"
         verbose_name_plural = "statement statistics"
+        # research.stats asks for the row count and the latest computation on every read.
+        indexes = [models.Index(fields=["computed_at"], name="research_stats_computed")]
 
     def __str__(self) -> str:
         return f"statement {self.statement_id}: {self.words} words"
@@ -39,3 +38,21 @@ class StatementStats(models.Model):
     @property
     def speaker_slugs(self) -> list[str]:
         return [s for s in self.speakers.splitlines() if s]
+
+
+class StatementWords(models.Model):
+    """A statement's content words and their counts (``research.words``: zlib-compressed
+    JSON), for comparing two sides without analysing their texts again.  Apart from
+    ``StatementStats`` so that the small rows read on every request stay small."""
+
+    statement = models.OneToOneField(
+        Statement, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    counts = models.BinaryField()
+
+    class Meta:
+        verbose_name = "statement words"
+        verbose_name_plural = "statement words"
+
+    def __str__(self) -> str:
+        return f"words of statement {self.statement_id}"

@@ -17,11 +17,13 @@ from archive.signals import statements_changed
 
 
 def forget(ids) -> None:
-    from .models import StatementStats
+    from .models import StatementStats, StatementWords
 
     ids = sorted(ids)
     for start in range(0, len(ids), 500):
-        StatementStats.objects.filter(statement_id__in=ids[start : start + 500]).delete()
+        chunk = ids[start : start + 500]
+        StatementWords.objects.filter(statement_id__in=chunk).delete()
+        StatementStats.objects.filter(statement_id__in=chunk).delete()
 
 
 log = logging.getLogger(__name__)

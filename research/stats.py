@@ -19,7 +19,7 @@ from search.errors import SearchUnavailable
 from search.text import WORD_RE
 
 from . import words as words_module
-from .models import StatementStats
+from .models import StatementStats, StatementWords
 
 _CHUNK = 500
 # A request computes at most this many missing rows itself (about 2 s of work on long
@@ -65,7 +65,6 @@ def measure(obj, index=None) -> StatementStats:
         statement_id=obj.pk, words=words, body_start=body_start,
         delivered_on=obj.delivered_on, country=obj.country.code if obj.country else "",
         speakers="\n".join(link.speaker.slug for link in obj.statement_speakers.all()),
-        word_counts=words_module.pack(words_module.word_counts(body)),
     )
 
 
@@ -76,8 +75,14 @@ def compute(pks: Iterable[int]) -> int:
     made = 0
     for start in range(0, len(pks), _CHUNK):
         chunk = pks[start : start + _CHUNK]
-        rows = [measure(obj, index)
-                for obj in documents.statements_for_index().filter(pk__in=chunk)]
+        objs = list(documents.statements_for_index().filter(pk__in=chunk))
+        rows = [measure(obj, index) for obj in objs]
+        StatementWords.objects.bulk_create(
+            [StatementWords(statement_id=obj.pk,
+                            counts=words_module.pack(words_module.word_counts(obj.body)))
+             for obj in objs],
+            ignore_conflicts=True,
+        )
         StatementStats.objects.bulk_create(rows, ignore_conflicts=True)
         made += len(rows)
     return made

@@ -4,7 +4,7 @@ statement that lacks them (after a bulk import; readers otherwise compute them o
 from django.core.management.base import BaseCommand
 
 from research import stats
-from research.models import StatementStats
+from research.models import StatementStats, StatementWords
 
 
 class Command(BaseCommand):
@@ -16,6 +16,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, all=False, **options):
         if all:
+            StatementWords.objects.all().delete()
             StatementStats.objects.all().delete()
         todo = stats.missing()
         made = stats.compute(todo)
