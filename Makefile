@@ -7,7 +7,7 @@ PORT ?= 8000
 # A local development configuration; production sets DJANGO_SECRET_KEY instead.
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run port-free serve venv install install-dev migrate demo index editor worker test lint check clean bench bench-quick bench-growth bench-load api-contract soak eval-intake bench-intake messages
+.PHONY: run port-free serve venv install install-dev migrate demo index editor worker test lint check clean bench bench-quick bench-growth bench-load api-contract soak eval-intake bench-intake messages bench-research
 
 # The port is checked first, so a busy one costs one sentence and no installing.
 run: port-free install migrate demo index serve
@@ -74,6 +74,9 @@ bench-quick: install-dev
 
 bench-growth: install-dev
 	$(BIN)/python bench/growth.py $(BENCH_ARGS)
+
+bench-research: install-dev
+	$(BIN)/python bench/research.py $(BENCH_ARGS)
 
 bench-load: install-dev
 	$(BIN)/python bench/load.py $(BENCH_ARGS)

@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.utils import extend_schema
 from rest_framework.routers import SimpleRouter
 
-from . import docs, exports, feeds, views
+from . import docs, exports, feeds, research, views
 
 app_name = "api"
 
@@ -17,6 +17,10 @@ urlpatterns = [
     path("api/", docs.api_docs, name="docs"),
     path("api/schema/", docs.SchemaView.as_view(), name="schema"),
     path("api/", include(router.urls)),
+    path("api/trends/", research.trends_view, name="trends"),
+    path("api/who/", research.who_view, name="who"),
+    path("api/kwic/", research.kwic_view, name="kwic"),
+    path("api/compare/", research.compare_view, name="compare"),
     path("api/<path:rest>", extend_schema(exclude=True)(views.not_found)),
     path("feeds/statements/", feeds.LatestStatementsFeed(), name="feed-latest"),
     # <uslug:> (slugs in any script) is registered by archive/converters.py.

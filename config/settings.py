@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "search",
     "haystack",
     "archive",
+    "research",
     "django.contrib.sitemaps", "rest_framework", "drf_spectacular", "api",
     # Agreed language (passages statements share) and email alerts of new statements.
     "reuse", "alerts",

@@ -29,6 +29,7 @@ urlpatterns += i18n_patterns(
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("search/", include("search.urls")),
     path("alerts/", include("alerts.urls")),
+    path("", include("research.urls")),  # trends, who says it most, compare two, KWIC
     path("", include("archive.urls")),
     prefix_default_language=False,
 )

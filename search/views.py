@@ -47,6 +47,12 @@ def _result_formats(params) -> dict[str, str]:
         "json_url": reverse("api:export", args=["json"]) + suffix,
         "api_url": reverse("api:statement-list") + suffix,
         "max_rows": EXPORT_MAX_ROWS,
+        # The research tools read the same parameters (research/).
+        "trends_url": reverse("research:trends") + suffix,
+        "kwic_url": reverse("research:kwic") + suffix,
+        "who_url": reverse("research:who") + suffix,
+        "compare_url": reverse("research:compare") + suffix,
+        "has_words": bool(query.get("q", "").strip()),
     }
 
 

@@ -1,10 +1,10 @@
 """The shape of the code: what may import what.
 
 * Only ``search/engine/`` imports an engine library (Whoosh today).
-* ``archive`` never imports ``search``, ``api``, ``reuse`` or ``alerts``; ``search`` never
-  imports ``api``, ``reuse`` or ``alerts`` (they follow the index, the index knows nothing of
-  them); ``reuse`` and ``alerts`` never import ``api`` or each other (the API imports
-  ``reuse`` for its passages; alerts are pages and mail only).
+* ``archive`` never imports ``search``, ``research``, ``api``, ``reuse`` or ``alerts``;
+  ``search`` never imports ``research``, ``api``, ``reuse`` or ``alerts`` (they follow the
+  index, the index knows nothing of them); ``research``, ``reuse`` and ``alerts`` never import
+  ``api`` or each other (the API imports ``research`` and ``reuse`` to serve them as JSON).
 * No two modules import each other, directly or through others (imports inside functions
   count too: they hide a loop rather than remove it).
 """
@@ -15,7 +15,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("archive", "search", "api", "config", "reuse", "alerts")
+APPS = ("archive", "search", "research", "api", "config", "reuse", "alerts")
 ENGINE_LIBRARIES = ("whoosh",)
 
 
@@ -78,12 +78,14 @@ def test_only_the_engine_package_imports_an_engine_library():
 
 def test_dependencies_point_one_way():
     forbidden = {
-        "archive": ("search", "api", "reuse", "alerts"),
-        "search": ("api", "reuse", "alerts"),
+        "archive": ("search", "research", "api", "reuse", "alerts"),
+        "search": ("research", "api", "reuse", "alerts"),
+        # research reads through search (one request, one engine contract); the API serves it.
+        "research": ("api", "reuse", "alerts"),
         # reuse reads the archive and follows the index worker's batches (search's signal).
-        "reuse": ("api", "alerts"),
+        "reuse": ("api", "alerts", "research"),
         # alerts read the archive and run searches through search.request.
-        "alerts": ("api", "reuse"),
+        "alerts": ("api", "reuse", "research"),
     }
     offenders = [
         f"{name} imports {other}"

@@ -57,6 +57,11 @@ PUBLIC_PAGES = [
     "/search/?q=water&country=KEN&sort=newest",
     "/search/?q=zzqqxxnothing",
     "/search/?year=2023&topic=water-security",
+    # The research tools: a chart with its table, a ranking, lines in context, a comparison.
+    "/trends/?q=fictional&also=border",
+    "/who/?q=fictional&min_words=0",
+    "/kwic/?q=fictional",
+    "/compare/?a=country%3ANOR&b=country%3AKEN",
     "/api/",
     "/no-such-page/",
 ]

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 Document = dict[str, Any]
+_ID_PAGE = 500  # documents per page when a default below walks every match
 
 
 class LockBusy(Exception):
@@ -113,6 +114,74 @@ class SearchEngine(abc.ABC):
                 ) -> dict:
         """Documents most like the one ``identifier`` whose indexed text is ``text`` (never
         itself), best first: ``{"results": [...], "hits": n}`` as ``search_tree`` gives."""
+
+    # --- reading for the research tools (trends, who says it, keyword in context) ----------
+    # Generic defaults, correct on any engine (they use only the methods above, the database
+    # and ``search.text``); an engine may answer them faster from its own postings.
+
+    def statement_ids(self, tree) -> set[int]:
+        """The statement pks of every document matching ``tree`` (unordered)."""
+        hits = self.count(tree)
+        ids: set[int] = set()
+        for start in range(0, hits, _ID_PAGE):
+            page = self.search_tree(tree, sort_by=["date"], start_offset=start,
+                                    end_offset=start + _ID_PAGE)
+            ids.update(int(result.pk) for result in page["results"])
+        return ids
+
+    def phrase_positions(self, tree, phrases: Sequence[str]) -> dict[int, Sequence[int]]:
+        """Where ``phrases`` occur in the documents matching ``tree``.
+
+        For each matching statement whose indexed text holds one of them: the positions
+        (words of the document's indexed text counted from 0, as ``search.text.tokenize``
+        numbers them) where an occurrence starts, sorted, each once.  A phrase of one word
+        is that word (its word forms, as search matches them); of several, their forms at
+        consecutive positions.  The positions are any sorted sequence of ints (a list, an
+        array).
+        """
+        from .. import documents
+
+        ids = sorted(self.statement_ids(tree))
+        index = documents.statement_index()
+        out: dict[int, list[int]] = {}
+        for start in range(0, len(ids), _ID_PAGE):
+            chunk = ids[start : start + _ID_PAGE]
+            for obj in documents.statements_for_index().filter(pk__in=chunk):
+                text = index.text.prepare(obj)
+                found = sorted({position for _s, _e, position in
+                                self.text_matches(text, phrases)})
+                if found:
+                    out[obj.pk] = found
+        return out
+
+    def text_matches(self, text: str, phrases: Sequence[str]) -> list[tuple[int, int, int]]:
+        """Every occurrence in ``text`` of one of ``phrases``, matched as search matches
+        them: ``(start, end, position)``, the characters of the whole occurrence and the
+        position of its first word (``search.text.tokenize``'s numbering), in text order.
+        Occurrences of different phrases may overlap; each is given."""
+        from search.text import tokenize
+
+        tokens = list(tokenize(text))
+        known: dict[tuple[str, str], bool] = {}
+
+        def matches(surface: str, word: str) -> bool:
+            key = (surface, word)
+            found = known.get(key)
+            if found is None:
+                found = known[key] = bool(self.highlight(surface, [word]))
+            return found
+
+        out = []
+        for phrase in phrases:
+            words = [token.surface for token in tokenize(phrase)]
+            size = len(words)
+            if not size:
+                continue
+            for i in range(len(tokens) - size + 1):
+                if all(matches(tokens[i + k].surface, words[k]) for k in range(size)):
+                    out.append((tokens[i].start, tokens[i + size - 1].end, i))
+        out.sort()
+        return out
 
     @abc.abstractmethod
     def generation(self) -> Hashable | None:

@@ -35,7 +35,7 @@ from whoosh import query as wq
 from ...documents import FINGERPRINT
 from ...errors import SearchUnavailable
 from ..contract import IndexState, SearchEngine
-from . import facets, rebuild, related, spelling
+from . import facets, rebuild, related, research, spelling
 from .analysis import generation_analysis, write_generation_analysis
 from .caches import FILTERS, clear_caches
 from .collectors import DocsOnly, query_docs, run_collector
@@ -218,6 +218,41 @@ class ArchiveWhooshBackend(WhooshSearchBackend, SearchEngine):
             return None
         # A plain set: Whoosh accepts set or DocIdSet (not frozenset); never mutated.
         return FILTERS.get_or_compute((st.key, repr(f)), lambda: query_docs(st.searcher, f))
+
+    # --- contract: the research tools' reads, from the postings --------------------------
+
+    def _matching_docs(self, st, tree) -> set[int]:
+        """Index-wide numbers of every document matching ``tree`` (unscored)."""
+        compiled = Compiler(self.shape, self._analyzer(st)).compile_all(tree)
+        if compiled.q is wq.NullQuery:
+            return set()
+        filter_docs = self._filter_docs(st, compiled.f)
+        if filter_docs is not None and not filter_docs:
+            return set()
+        docs = query_docs(st.searcher, compiled.q)
+        if filter_docs is not None:
+            docs &= filter_docs
+        return docs - _document_numbers(st.searcher, compiled.excluded)
+
+    def statement_ids(self, tree):
+        with SEARCH_LOCK:
+            st = self._state()
+            pks = research.statement_pks(st.searcher, st.key)
+            return {pks[d] for d in self._matching_docs(st, tree) if d in pks}
+
+    def phrase_positions(self, tree, phrases):
+        with SEARCH_LOCK:
+            st = self._state()
+            docs = self._matching_docs(st, tree)
+            if not docs:
+                return {}
+            return research.phrase_positions(
+                st.searcher, self.shape.content_field, self._analyzer(st), docs, phrases,
+                key=st.key,
+            )
+
+    def text_matches(self, text, phrases):
+        return research.text_matches(text or "", phrases, self._analyzer())
 
     def highlight(self, text, words):
         analyzer = self._analyzer()

@@ -68,8 +68,13 @@ FREQUENCIES = LRU(8)  # (searcher, field) -> {term: document frequency}
 # Per segment.
 SEGMENTS = LRU(4096)  # (segment, kind, name) -> facet column, matches, word lists
 LENGTHS = LRU(64)  # (segment, field) -> every document's field length
+# (segment, field, terms) -> {document: positions} of a word or phrase (research tools).  A
+# common word's entry holds every position of it in a segment (about 1.5 MB for a word in
+# every UN speech), so fewer are kept than of anything else.
+POSITIONS = LRU(96)
+PKS = LRU(16)  # searcher -> {document number: statement pk}
 
-_ALL = (FACETS, FILTERS, COLUMNS, FREQUENCIES, SEGMENTS, LENGTHS)
+_ALL = (FACETS, FILTERS, COLUMNS, FREQUENCIES, SEGMENTS, LENGTHS, POSITIONS, PKS)
 
 
 def clear_caches() -> None:
@@ -85,6 +90,7 @@ def forget_queries() -> None:
     lists): what a query never seen before costs."""
     FACETS.clear()
     FILTERS.clear()
+    POSITIONS.clear()
     with SEGMENTS._lock:
         for key in [k for k in SEGMENTS._data if k[1] in ("docs", "phrase")]:
             del SEGMENTS._data[key]
