@@ -1,8 +1,11 @@
 """The query language of the search box, parsed here (never by Whoosh's parser).
 
     water security          both words (every word must match; word forms are folded)
+    water AND security      the same (AND is accepted, and changes nothing)
     "border security"       the exact phrase
+    "border security"~5     the words within five words of each other, in any order
     -sanctions              without this word (also -"a phrase", -speaker:...)
+    NOT sanctions           the same as -sanctions
     Geneva OR Vienna        either word (OR binds the clauses on each side of it)
     speaker:"Al Qahtani"    a speaker whose name or alias contains the text
     event:Dushanbe          an event whose name, short name, series or city contains the text
@@ -21,6 +24,8 @@ import datetime
 import re
 import unicodedata
 from dataclasses import dataclass, field
+
+from django.utils.translation import gettext
 
 # One limit for the search page, the API, the feeds and the exports: longer text is cut
 # here, with a notice, rather than refused (nothing the user typed makes the request fail).
@@ -42,6 +47,8 @@ class Word:
 class Phrase:
     text: str
     negated: bool = False
+    # "..."~N: the words within N further words of each other, in any order (0: the phrase).
+    slop: int = 0
 
 
 @dataclass(frozen=True)
@@ -88,6 +95,9 @@ class ParsedQuery:
 
 
 _WORD_CHAR = re.compile(r"\w")
+# "..."~N right after a closing quote.
+_NEAR = re.compile(r"~(\d{1,3})(?![\w~])")
+MAX_SLOP = 50
 
 
 def has_words(text: str) -> bool:
@@ -136,6 +146,9 @@ def parse_query(raw: str) -> ParsedQuery:
             elif value == "NOT":
                 negate_next = True
             continue
+        if pending_or and negate_next:
+            # "a OR NOT b" has no meaning here (everything without b, or a?): read as "a -b".
+            pending_or = False
         clause = _clause(kind, value, negate_next, result.notices)
         negate_next = False
         if clause is None:
@@ -147,6 +160,8 @@ def parse_query(raw: str) -> ParsedQuery:
         pending_or = False
         clauses.append(clause)
 
+    if negate_next:
+        result.notices.append(gettext("NOT at the end of the query had nothing to leave out."))
     if len(clauses) > MAX_CLAUSES:
         clauses = clauses[:MAX_CLAUSES]
         result.notices.append(f"Only the first {MAX_CLAUSES} terms of your query were used.")
@@ -185,8 +200,15 @@ def _tokenise(text: str, notices: list[str]):
             if end == -1:
                 notices.append("A quotation mark was not closed; it was closed at the end.")
                 end = n
-            yield "phrase", (negated, text[i + 1 : end].strip())
+            phrase = text[i + 1 : end].strip()
             i = end + 1
+            near = _NEAR.match(text, i)
+            if near:
+                i = near.end()
+                slop = min(int(near.group(1)), MAX_SLOP)
+                yield "phrase", (negated, phrase, slop)
+                continue
+            yield "phrase", (negated, phrase, 0)
             continue
         j = i
         while j < n and text[j] not in ' "':
@@ -225,8 +247,8 @@ def _clause(kind, value, negate_next, notices):
         negated, text = value
         return Word(text, negated or negate_next) if text else None
     if kind == "phrase":
-        negated, text = value
-        return Phrase(text, negated or negate_next) if text else None
+        negated, text, slop = value
+        return Phrase(text, negated or negate_next, slop) if text else None
     negated, name, text = value
     negated = negated or negate_next
     if name == "year":

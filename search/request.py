@@ -35,6 +35,7 @@ from archive.models import Country, Event, Kind, Language, Speaker, Statement, T
 from .engine import get_engine
 from .errors import BadSearchRequest, SearchUnavailable
 from .freshness import pending_removals
+from .inputs import Near
 from .parsing import (
     MAX_QUERY_CHARS,
     AnyOf,
@@ -387,7 +388,7 @@ def _clause_sq(clause, notices) -> SQ | None:
     elif isinstance(clause, Phrase):
         if not has_words(clause.text):
             return None
-        sq = SQ(content=Exact(clause.text))
+        sq = SQ(content=Near(clause.text, clause.slop) if clause.slop else Exact(clause.text))
     elif isinstance(clause, FieldFilter):
         if clause.name == "year":
             sq = SQ(year=clause.value)
@@ -489,6 +490,10 @@ class Row:
     place: str
     country_name: str
     snippet: str = ""
+    # The paragraph the snippet comes from (``#p<n>`` on the statement page; 0: none), and
+    # the link to it with the query, whose words the statement page marks.
+    passage: int = 0
+    passage_url: str = ""
     # The hit's other language versions the public may see: language, label, title, url,
     # and whether that one is the original.
     versions: list[dict] = field(default_factory=list)
@@ -539,7 +544,7 @@ def run_search(request: SearchRequest, params: QueryDict | None = None) -> Outco
 
 
 def _rows(results, parsed: ParsedQuery) -> list[Row]:
-    from .highlight import snippet
+    from .passages import best_passage
 
     pks = [int(r.pk) for r in results]
     # One query for the page: the bodies for snippets, and a last check that every hit is
@@ -554,6 +559,7 @@ def _rows(results, parsed: ParsedQuery) -> list[Row]:
             groups[pk] = group
     versions = _versions_of_groups(set(groups.values()))
     words = parsed.positive_text()
+    query = urlencode({"q": parsed.text}) if words else ""
     rows = []
     for r in results:
         pk = int(r.pk)
@@ -566,17 +572,24 @@ def _rows(results, parsed: ParsedQuery) -> list[Row]:
         date = getattr(r, "date", None)
         if isinstance(date, datetime.datetime):
             date = date.date()
+        passage = best_passage(bodies[pk], words)
+        url = getattr(r, "url", "") or ""
+        passage_url = url
+        if url and query:
+            passage_url = f"{url}?{query}" + (f"#p{passage.number}" if passage.number else "")
         rows.append(
             Row(
                 pk=pk,
                 title=getattr(r, "title", "") or "",
-                url=getattr(r, "url", "") or "",
+                url=url,
                 date=date,
                 speakers=speakers if isinstance(speakers, list) else [],
                 event_label=getattr(r, "event_label", "") or "",
                 place=getattr(r, "place", "") or "",
                 country_name=getattr(r, "country_name", "") or "",
-                snippet=snippet(bodies[pk], words),
+                snippet=passage.html,
+                passage=passage.number,
+                passage_url=passage_url,
                 versions=[v for v in versions.get(groups.get(pk), ()) if v["pk"] != pk],
             )
         )

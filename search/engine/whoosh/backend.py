@@ -35,7 +35,7 @@ from whoosh import query as wq
 from ...documents import FINGERPRINT
 from ...errors import SearchUnavailable
 from ..contract import IndexState, SearchEngine
-from . import facets, rebuild, related, spelling
+from . import facets, proximity, rebuild, related, spelling
 from .analysis import generation_analysis, write_generation_analysis
 from .caches import FILTERS, clear_caches
 from .collectors import DocsOnly, query_docs, run_collector
@@ -172,10 +172,16 @@ class ArchiveWhooshBackend(WhooshSearchBackend, SearchEngine):
             docs -= deny
             hits, page, results = len(docs), [], DocsOnly(docs)
         else:
+            near = compiled.near if not sortedby and len(compiled.near) > 1 else ()
+            limit = max(end_offset, proximity.RERANK_DEPTH if near else 1)
             results = run_collector(
-                st.searcher, q, filter_docs, limit=max(end_offset, 1), sortedby=sortedby,
+                st.searcher, q, filter_docs, limit=limit, sortedby=sortedby,
                 reverse=reverse, deny=deny,
             )
+            if near:
+                results.top_n = proximity.rerank(
+                    st.searcher, results.top_n, self.shape.content_field, near
+                )
             hits = len(results.docs())
             page = list(results[start_offset:end_offset])
 

@@ -15,10 +15,16 @@ from haystack.exceptions import SearchBackendError
 from whoosh import query as wq
 
 from search.text import Analyzer
+from search.text.stopwords import is_stopword
 
 from .analysis import make_analyzer
 from .schema import IndexShape, as_datetime
 from .textquery import TextQueries
+
+# How much a query word found in the title or a speaker's name adds, beside its score in the
+# body (where the title and names also stand): tuned on the development corpus
+# (bench/relevance.py).
+FIELD_BOOSTS = {"heading": 2.0, "speaker_names": 2.0}
 
 
 class Compiled:
@@ -26,16 +32,21 @@ class Compiled:
     out (``excluded``: statement pks whose documents the index may still hold although the
     database no longer publishes them)."""
 
-    def __init__(self, q, f, excluded: frozenset[str]):
+    def __init__(self, q, f, excluded: frozenset[str], near: tuple = ()):
         self.q, self.f, self.excluded = q, f, excluded
+        # The query's content words in order, each as its index terms: what the proximity
+        # re-ranking (``proximity.py``) looks for close together.
+        self.near = near
 
 
 class Compiler:
     def __init__(self, shape: IndexShape, analyzer: Analyzer | None = None):
         """``analyzer``: the one the searched generation was built with."""
         self.shape = shape
-        self.text = TextQueries(analyzer or make_analyzer(), shape.content_field,
-                                shape.exact_field)
+        self.analyzer = analyzer or make_analyzer()
+        self.text = TextQueries(self.analyzer, shape.content_field, shape.exact_field,
+                                boosted={f: b for f, b in FIELD_BOOSTS.items()
+                                         if f in shape.text_fields})
 
     def compile(self, node) -> tuple[wq.Query, wq.Query | None]:
         """(scoring query, filter or None) for the tree ``node``."""
@@ -43,7 +54,7 @@ class Compiler:
         return compiled.q, compiled.f
 
     def compile_all(self, node) -> Compiled:
-        scoring, filters, excluded = [], [], set()
+        scoring, filters, excluded, near = [], [], set(), []
         if node and node.connector == SearchNode.AND and not node.negated:
             for child in _and_children(node):
                 ids = _excluded_ids(child)
@@ -51,6 +62,8 @@ class Compiler:
                     excluded |= ids
                     continue
                 target = filters if self._filter_only(child) else scoring
+                if target is scoring:
+                    near += self._near_words(child)
                 compiled = self._child(node, child)
                 if compiled is not None:
                     target.append(compiled)
@@ -62,7 +75,20 @@ class Compiler:
         if q is None or all(isinstance(p, wq.Not) for p in scoring):
             # Only exclusions (or nothing): everything, minus them.
             q = and_all([wq.Every(), *scoring]) if scoring else wq.Every()
-        return Compiled(q, and_all(filters), frozenset(excluded))
+        return Compiled(q, and_all(filters), frozenset(excluded), _content_words(near))
+
+    def _near_words(self, child) -> list[tuple[bytes, ...]]:
+        """The content words of a plain word or phrase condition (nothing for OR, NOT or a
+        field), each as the body field's index terms."""
+        if isinstance(child, SearchNode):
+            return []
+        expression, value = child
+        if expression.split("__")[0] not in ("content", self.shape.content_field):
+            return []
+        text = str(getattr(value, "query_string", value))
+        return [(is_stopword(word.surface, flagged=word.stopword),
+                 tuple(t.encode("utf-8") for t in word.terms))
+                for word in self.analyzer.query_words(text) if word.terms]
 
     def _filter_only(self, child) -> bool:
         if isinstance(child, SearchNode):
@@ -109,10 +135,12 @@ class Compiler:
         raise SearchBackendError(f"Unsupported search condition {field}__{filter_type}.")
 
     def _text(self, value):
-        exact = getattr(value, "input_type_name", "") == "exact"
+        kind = getattr(value, "input_type_name", "")
         text = str(getattr(value, "query_string", value))
-        if exact:
+        if kind == "exact":
             return self.text.phrase(text)
+        if kind == "near":
+            return self.text.near(text, value.slop)
         return and_all([self.text.word(w) for w in text.split()])
 
 
@@ -142,6 +170,15 @@ def _excluded_ids(child) -> set[str] | None:
         return None
     values = value if isinstance(value, list | tuple | set | frozenset) else [value]
     return {str(v) for v in values}
+
+
+def _content_words(words) -> tuple:
+    """The words proximity looks for: function words ("of", "the") only count as distance,
+    unless the query holds fewer than two other words."""
+    content = [terms for stop, terms in words if not stop]
+    if len(content) < 2:
+        content = [terms for _stop, terms in words]
+    return tuple(content)
 
 
 def and_all(parts):
