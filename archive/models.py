@@ -109,6 +109,12 @@ class Speaker(models.Model):
         "Al-Qahtani).",
     )
     slug = models.SlugField(max_length=220, unique=True, allow_unicode=True)
+    sort_name = models.CharField(
+        "filed under", max_length=200, blank=True, editable=False, db_index=True,
+        help_text="The surname first, particles (al-, bin, de, van ...) after the given "
+        "names, folded: the A-Z order of speakers (set from the name on every save; see "
+        "archive/sorting.py).",
+    )
     honorific = models.CharField(
         max_length=40,
         blank=True,

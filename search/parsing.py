@@ -262,3 +262,20 @@ def _clause(kind, value, negate_next, notices):
             notices.append(f"“{name}:{text}” is not a date (use YYYY-MM-DD).")
             return None
     return FieldFilter(name, text[:200], negated)
+
+
+def format_query(clauses) -> str:
+    """Clauses written back in the query language (what ``parse_query`` reads as them)."""
+    return " ".join(_format(c) for c in clauses)
+
+
+def _format(clause) -> str:
+    if isinstance(clause, AnyOf):
+        return " OR ".join(_format(c) for c in clause.items)
+    sign = "-" if getattr(clause, "negated", False) else ""
+    if isinstance(clause, Word):
+        return sign + clause.text
+    if isinstance(clause, Phrase):
+        return f'{sign}"{clause.text}"' + (f"~{clause.slop}" if clause.slop else "")
+    value = f'"{clause.value}"' if " " in clause.value else clause.value
+    return f"{sign}{clause.name}:{value}"

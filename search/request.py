@@ -27,6 +27,7 @@ from django.db.models import Q
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 from haystack.inputs import Exact
 from haystack.query import SQ, SearchQuerySet
 
@@ -43,6 +44,7 @@ from .parsing import (
     ParsedQuery,
     Phrase,
     Word,
+    format_query,
     has_words,
     parse_query,
 )
@@ -518,6 +520,8 @@ class Outcome:
     notices: list[str]
     suggestion: dict | None = None
     relax: dict | None = None
+    # On a page without results: the same query asked another way, each with its count.
+    alternatives: list[dict] = field(default_factory=list)
 
 
 def run_search(request: SearchRequest, params: QueryDict | None = None) -> Outcome:
@@ -540,6 +544,7 @@ def run_search(request: SearchRequest, params: QueryDict | None = None) -> Outco
     if hits == 0 and request.has_criteria:
         outcome.suggestion = _suggestion(request, params)
         outcome.relax = _relax(request, params, chips)
+        outcome.alternatives = _alternatives(request, params)
     return outcome
 
 
@@ -741,7 +746,8 @@ def _suggestion(request, params) -> dict | None:
 
 
 def _relax(request, params, chips) -> dict | None:
-    """The one selection whose removal brings back the most results."""
+    """The narrowest filter: the one selection (a facet, a date, or a field of the query such
+    as ``speaker:`` or ``year:``) whose removal alone brings back the most results."""
     best = None
     for chip in chips[:8]:
         if chip["kind"] == "facet":
@@ -752,7 +758,51 @@ def _relax(request, params, chips) -> dict | None:
         hits = sqs.count()
         if hits and (best is None or hits > best["hits"]):
             best = {**chip, "hits": hits}
+    clauses = request.parsed.clauses
+    for index, clause in enumerate(clauses[:MAX_FIELD_RELAX]):
+        if not isinstance(clause, FieldFilter) or clause.negated:
+            continue
+        rest = clauses[:index] + clauses[index + 1:]
+        new_q = format_query(rest)
+        hits = build_queryset(request, parsed=parse_query(new_q)).count()
+        if hits and (best is None or hits > best["hits"]):
+            best = {"kind": "query", "name": clause.name, "value": clause.value,
+                    "title": clause.name, "label": clause.value, "hits": hits,
+                    "url": url_with(params, set_=("q", new_q))}
     return best
+
+
+MAX_FIELD_RELAX = 8
+
+
+def _alternatives(request, params) -> list[dict]:
+    """The same words asked more loosely: without the quotation marks, and with OR between
+    them; each with its count, and only those that find something."""
+    clauses = request.parsed.clauses
+    offers = []
+    if any(isinstance(c, Phrase) and not c.negated for c in clauses):
+        loose = []
+        for c in clauses:
+            if isinstance(c, Phrase) and not c.negated:
+                loose += [Word(w) for w in c.text.split()]
+            else:
+                loose.append(c)
+        offers.append(("unquoted", gettext("The same words without quotation marks"), loose))
+    positive = [c for c in clauses if isinstance(c, Word | Phrase) and not c.negated]
+    words = [Word(w) for c in positive for w in c.text.split()]
+    if len(words) > 1:
+        rest = [c for c in clauses if c not in positive]
+        offers.append(("any", gettext("Any of the words (OR)"), [AnyOf(tuple(words)), *rest]))
+    out = []
+    for kind, label, new_clauses in offers:
+        new_q = format_query(new_clauses)
+        if new_q == request.parsed.text:
+            continue
+        hits = build_queryset(request, parsed=parse_query(new_q)).count()
+        if hits:
+            out.append({"kind": kind, "label": label, "q": new_q, "hits": hits,
+                        "url": url_with(params, set_=("q", new_q))})
+    return out
 
 
 # --- the API, the feed and the exports: statements from the database -----------------------

@@ -198,3 +198,46 @@ def test_near_phrase_finds_the_words_within_n_of_each_other_in_any_order():
     assert ranked('"border security"~5') == [close.pk]
     assert set(ranked('"border security"~40')) == {close.pk, far.pk}
     assert ranked('"border security"') == []
+
+
+# --- no hits --------------------------------------------------------------------------------
+
+
+def no_hits_page(client, **params) -> str:
+    response = client.get("/search/", params)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "No statements found" in body
+    return body
+
+
+def test_no_hits_offers_the_query_without_quotes_and_with_or_with_counts(client):
+    fresh_index()
+    StatementFactory(body="Fisheries and the ocean floor. " + FILLER)
+    StatementFactory(body="The ocean currents. " + FILLER)
+    index_now()
+    body = no_hits_page(client, q='"ocean fisheries"')
+    unquoted = re.search(r'alternative--unquoted">(.*?)</li>', body, re.S).group(1)
+    assert html.unescape(unquoted).count("ocean fisheries") == 1 and "(1 statement)" in unquoted
+    assert "(2 statements)" in re.search(r'alternative--any">(.*?)</li>', body, re.S).group(1)
+    assert "ocean OR fisheries" in html.unescape(body)
+    # The syntax help is there, open.
+    assert '<details class="search-help" id="search-help" open>' in body
+
+
+def test_no_hits_offers_the_query_without_its_narrowest_filter(client):
+    fresh_index()
+    StatementFactory(body="Tidal energy for island grids. " + FILLER)
+    index_now()
+    body = no_hits_page(client, q="tidal year:1999")
+    relax = re.search(r'<p class="relax">(.*?)</p>', body, re.S).group(1)
+    assert "year: 1999" in relax and "is 1 result" in relax
+    assert 'href="?q=tidal"' in relax
+
+
+def test_no_hits_offers_did_you_mean(client):
+    fresh_index()
+    StatementFactory(body="Desertification advances each year. " + FILLER)
+    index_now()
+    body = no_hits_page(client, q="desertificaton")
+    assert re.search(r"Did you mean <a [^>]*>desertification</a>", body)
