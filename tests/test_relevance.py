@@ -241,3 +241,31 @@ def test_no_hits_offers_did_you_mean(client):
     index_now()
     body = no_hits_page(client, q="desertificaton")
     assert re.search(r"Did you mean <a [^>]*>desertification</a>", body)
+
+
+# --- long event names ---------------------------------------------------------------------
+
+
+LONG_EVENT = ("Third High-Level International Conference on the International Decade for "
+              "Action Water for Sustainable Development 2018-2028, held under the auspices of "
+              "the Government")
+
+
+def test_long_event_names_are_shortened_in_facets_and_chips_and_whole_on_hover(client):
+    from .factories import EventFactory
+
+    fresh_index()
+    event = EventFactory(name=LONG_EVENT, slug="third-water-conference")
+    StatementFactory(event=event, body="Glaciers and aquifers. " + FILLER)
+    index_now()
+    body = client.get("/search/", {"q": "aquifers"}).content.decode()
+    facet = re.search(r'<span class="label">(<span title=.*?</span></span>)</span>', body).group(1)
+    assert f'title="{LONG_EVENT}"' in facet
+    visible = re.search(r'aria-hidden="true">([^<]*)</span>', facet).group(1)
+    assert visible.endswith("…") and len(visible) <= 60 and LONG_EVENT.startswith(visible[:-1])
+    assert f'<span class="visually-hidden">{LONG_EVENT}</span>' in facet
+
+    body = client.get("/search/", {"q": "aquifers", "event": event.slug}).content.decode()
+    chip = re.search(r'<a class="chip" [^>]*>(.*?)</a>', body, re.S).group(0)
+    assert f"Remove filter Event: {LONG_EVENT}" in chip
+    assert f'title="{LONG_EVENT}"' in chip and visible in chip

@@ -74,3 +74,32 @@ def statement_text(statement, request):
         "unmarked_url": request.path if request is not None else "",
         "search_url": f"{reverse('search:search')}?{urlencode({'q': raw})}" if marks else "",
     }
+
+
+LABEL_CHARS = 60
+
+
+def shorten(text: str, limit: int = LABEL_CHARS) -> str:
+    """``text`` cut at a word before ``limit`` characters, with "…" (unchanged if short)."""
+    text = str(text or "")
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit - 1)
+    cut = cut if cut > limit // 2 else limit - 1
+    return text[:cut].rstrip(" ,;:-–—(") + "…"
+
+
+@register.simple_tag
+def short_label(text, limit=LABEL_CHARS):
+    """A label that may be long (an event's official name): shortened on the page, whole on
+    hover (``title``) and for screen readers (which read the whole, not the shortened)."""
+    from django.utils.html import format_html
+
+    text = str(text or "")
+    short = shorten(text, int(limit))
+    if short == text:
+        return text
+    return format_html(
+        '<span title="{}"><span aria-hidden="true">{}</span>'
+        '<span class="visually-hidden">{}</span></span>', text, short, text,
+    )
