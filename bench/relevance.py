@@ -84,6 +84,26 @@ def known_items(bodies: dict[int, str], count: int, seed: int) -> list[dict]:
     return items
 
 
+def cached_known_items(bodies: dict[int, str], count: int, seed: int) -> list[dict]:
+    """``known_items``, remembered beside the database for the same texts, count and seed
+    (drawing them reads every speech once per candidate: two minutes on the corpus)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for pk in sorted(bodies):
+        digest.update(f"{pk}:{len(bodies[pk])}:".encode())
+        digest.update(bodies[pk][:64].encode())
+    path = Path(os.environ["ARCHIVE_VAR_DIR"]) / f"known-items-{seed}-{count}.json"
+    key = digest.hexdigest()
+    if path.exists():
+        saved = json.loads(path.read_text())
+        if saved.get("texts") == key:
+            return saved["items"]
+    items = known_items(bodies, count, seed)
+    path.write_text(json.dumps({"texts": key, "items": items}, indent=1))
+    return items
+
+
 def _phrase_from(body: str, rng: random.Random) -> str | None:
     words = body.split()
     length = rng.randint(6, 10)
@@ -166,6 +186,8 @@ def run_engine(args) -> dict:
     from archive.models import Statement
     from search.request import build_queryset, read_request
 
+    apply_tuning(json.loads(os.environ.get("RELEVANCE_TUNING") or "{}"))
+
     rows = Statement.objects.published().values_list("pk", "body", "country__code",
                                                      "delivered_on")
     bodies, facts = {}, {}
@@ -181,7 +203,7 @@ def run_engine(args) -> dict:
         return hits, time.perf_counter() - started
 
     started = time.monotonic()
-    items = known_items(bodies, args.known, args.seed)
+    items = cached_known_items(bodies, args.known, args.seed)
     made_in = time.monotonic() - started
     known_rows, misses, seconds = [], [], []
     for item in items:
@@ -216,6 +238,22 @@ def run_engine(args) -> dict:
     }
 
 
+def apply_tuning(settings: dict[str, str]) -> None:
+    """Set ranking constants for one tuning run (only names that exist, in the engines)."""
+    import importlib
+
+    for dotted, raw in settings.items():
+        module_name, _, name = dotted.rpartition(".")
+        if not module_name.startswith("search.engine."):
+            raise SystemExit(f"--tune {dotted}: only constants of search.engine modules")
+        module = importlib.import_module(module_name)
+        current = getattr(module, name)  # AttributeError: a misspelt name fails loudly
+        value = json.loads(raw)
+        if isinstance(current, dict) and isinstance(value, dict):
+            value = {**current, **value}
+        setattr(module, name, value)
+
+
 # --- the parent: prepare, run each engine, compare ----------------------------------------
 
 
@@ -233,16 +271,18 @@ def engine_urls(spec: str, workdir: Path) -> list[tuple[str, str]]:
     return out
 
 
-def prepare_engine(name: str, url: str, workdir: Path, stamp: dict, rebuild: bool, out):
+def prepare_engine(name: str, url: str, workdir: Path, stamp: dict, rebuild: bool, out, *,
+                   keep: bool = False):
     import harness
 
     if name == "whoosh":
-        harness.prepare_index(workdir, stamp, rebuild, out)
+        harness.prepare_index(workdir, stamp, rebuild, out, keep=keep)
         return
     code = common.sha256_tree(*common.INDEX_CODE)
     stamps_file = workdir / "relevance-indexes.json"
     stamps = json.loads(stamps_file.read_text()) if stamps_file.exists() else {}
-    if not rebuild and stamps.get(url) == [code, stamp["import_code"]]:
+    if not rebuild and (stamps.get(url) == [code, stamp["import_code"]]
+                        or (keep and url in stamps)):
         out.write(f"{name}: reusing its index (search code unchanged)\n")
         return
     out.write(f"{name}: building its index with manage.py rebuild_index ...\n")
@@ -293,6 +333,12 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--rebuild", action="store_true", help="rebuild every index")
     parser.add_argument("--label", default="", help="a note kept with the figures")
+    parser.add_argument("--keep-index", action="store_true",
+                        help="reuse the built database and indexes even if the code changed "
+                        "(only constants of the ranking changed, say)")
+    parser.add_argument("--tune", action="append", default=[], metavar="MODULE.NAME=VALUE",
+                        help="for a tuning run: set a ranking constant in the child, e.g. "
+                        "search.engine.whoosh.compiler.PHRASE_BOOST=3 (repeatable)")
     parser.add_argument("--_child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args._child:
@@ -306,15 +352,17 @@ def main(argv=None) -> int:
     out = sys.stdout
     workdir = common.BENCH_ROOT / "full"
     workdir.mkdir(parents=True, exist_ok=True)
-    stamp = harness.prepare_database(workdir, None, out)
+    stamp = harness.prepare_database(workdir, None, out, keep=args.keep_index)
     report = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-              "git": common.git_commit(), "label": args.label, "known": args.known,
+              "git": common.git_commit(), "label": args.label, "tuning": args.tune,
+              "known": args.known,
               "seed": args.seed, "engines": {}}
     for name, url in engine_urls(args.engines, workdir):
-        prepare_engine(name, url, workdir, stamp, args.rebuild, out)
+        prepare_engine(name, url, workdir, stamp, args.rebuild, out, keep=args.keep_index)
         out.write(f"{name}: asking {args.known} known items and the topical queries ...\n")
         out.flush()
-        env = {**common.bench_env(workdir), "SEARCH_URL": url}
+        env = {**common.bench_env(workdir), "SEARCH_URL": url,
+               "RELEVANCE_TUNING": json.dumps(dict(t.split("=", 1) for t in args.tune))}
         child = subprocess.run(
             [common.PYTHON, __file__, "--_child", "--known", str(args.known),
              "--seed", str(args.seed)],

@@ -46,7 +46,7 @@ class Span:
 
 @dataclass(frozen=True)
 class Passage:
-    number: int  # the paragraph, from 1 (0: the text has no paragraphs)
+    number: int  # the paragraph, from 1 (0: none holds a query word, or there is no text)
     html: SafeString
 
 
@@ -89,9 +89,11 @@ def best_passage(body: str, words: Sequence[str], *, width: int = SNIPPET_CHARS)
         if best is None or key > best[0]:
             best = (key, number, w_start, w_end)
     if best is None:
-        number, (start, end) = 1, paragraphs[0]
-        return Passage(number, _render(body, start, min(end, start + width), [], p_end=end,
-                                       p_start=start))
+        # No query word in the text (the hit matched by its title or a name): its opening,
+        # and no paragraph to point at.
+        start, end = paragraphs[0]
+        return Passage(0, _render(body, start, _frame(body, start, end, start, start, width)[1],
+                                  [], p_end=end, p_start=start))
     _key, number, w_start, w_end = best
     p_start, p_end = paragraphs[number - 1]
     start, end = _frame(body, p_start, p_end, w_start, w_end, width)

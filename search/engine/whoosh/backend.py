@@ -151,13 +151,15 @@ class ArchiveWhooshBackend(WhooshSearchBackend, SearchEngine):
     def _search_tree(self, tree, *, sort_by, start_offset, end_offset, facets, spelling_query,
                      result_class):
         st = self._state()
-        compiled = Compiler(self.shape, self._analyzer(st)).compile_all(tree)
-        q, f = compiled.q, compiled.f
         start_offset = max(int(start_offset or 0), 0)
         if end_offset is None:
             end_offset = start_offset + 10
         end_offset = max(int(end_offset), start_offset)
         sortedby, reverse = self._sorting(sort_by)
+        compiled = Compiler(self.shape, self._analyzer(st)).compile_all(
+            tree, ranked=not sortedby and end_offset > start_offset
+        )
+        q, f = compiled.q, compiled.f
         filter_docs = self._filter_docs(st, f)
         deny = _document_numbers(st.searcher, compiled.excluded)
 
