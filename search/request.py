@@ -36,7 +36,7 @@ from archive.models import Country, Event, Kind, Language, Speaker, Statement, T
 from .engine import get_engine
 from .errors import BadSearchRequest, SearchUnavailable
 from .freshness import pending_removals
-from .inputs import Near
+from .inputs import Near, Typed
 from .parsing import (
     MAX_QUERY_CHARS,
     AnyOf,
@@ -386,7 +386,7 @@ def _clause_sq(clause, notices) -> SQ | None:
     if isinstance(clause, Word):
         if not has_words(clause.text):
             return None
-        sq = SQ(content=clause.text)
+        sq = SQ(content=Typed(clause.text))
     elif isinstance(clause, Phrase):
         if not has_words(clause.text):
             return None

@@ -269,3 +269,14 @@ def test_long_event_names_are_shortened_in_facets_and_chips_and_whole_on_hover(c
     chip = re.search(r'<a class="chip" [^>]*>(.*?)</a>', body, re.S).group(0)
     assert f"Remove filter Event: {LONG_EVENT}" in chip
     assert f'title="{LONG_EVENT}"' in chip and visible in chip
+
+
+def test_a_sentence_of_common_words_typed_without_quotes_finds_its_speech_first():
+    fresh_index()
+    often = StatementFactory(body=(
+        "We must ensure peace. What we need is courage. To do so is hard; to act, harder. "
+        "We need allies to ensure it. We do what we need to. " * 3 + FILLER))
+    sentence = StatementFactory(body=FILLER + "This is what we need to do to ensure a "
+                                "lasting peace. " + FILLER * 2)
+    index_now()
+    assert ranked("what we need to do to ensure")[:2] == [sentence.pk, often.pk]

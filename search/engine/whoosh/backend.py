@@ -174,7 +174,8 @@ class ArchiveWhooshBackend(WhooshSearchBackend, SearchEngine):
             docs -= deny
             hits, page, results = len(docs), [], DocsOnly(docs)
         else:
-            near = compiled.near if not sortedby and len(compiled.near) > 1 else ()
+            near = (compiled.near if not sortedby and len(compiled.near) > 1
+                    and proximity.PROXIMITY_WEIGHT > 0 else ())
             limit = max(end_offset, proximity.RERANK_DEPTH if near else 1)
             results = run_collector(
                 st.searcher, q, filter_docs, limit=limit, sortedby=sortedby,

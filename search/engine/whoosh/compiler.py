@@ -18,7 +18,7 @@ from search.text import Analyzer
 from search.text.stopwords import is_stopword
 
 from .analysis import make_analyzer
-from .phrase import FastPhrase
+from .phrase import PhraseBonus
 from .schema import IndexShape, as_datetime
 from .textquery import TextQueries
 
@@ -26,8 +26,11 @@ from .textquery import TextQueries
 # body (where the title and names also stand): tuned on the development corpus
 # (bench/relevance.py).
 FIELD_BOOSTS = {"heading": 2.0, "speaker_names": 2.0}
-# What the query's words standing as one phrase, in order, add: a multiple of their scores.
-PHRASE_BOOST = 2.0
+# What the query's words standing as one phrase, in order, add: a multiple of the most BM25
+# gives them (``phrase.PhraseBonus``); only for queries of at least this many words (a
+# half-remembered sentence: shorter queries are re-ranked by proximity alone).
+PHRASE_BOOST = 1.0
+PHRASE_MIN_WORDS = 4
 
 
 class Compiled:
@@ -59,7 +62,7 @@ class Compiler:
     def compile_all(self, node, *, ranked: bool = False) -> Compiled:
         """``ranked``: the results will be ordered by score, so the query also gets the
         phrase boost (an optional clause: it never changes what matches)."""
-        scoring, filters, excluded, near = [], [], set(), []
+        scoring, filters, excluded, near, texts = [], [], set(), [], 0
         if node and node.connector == SearchNode.AND and not node.negated:
             for child in _and_children(node):
                 ids = _excluded_ids(child)
@@ -69,6 +72,7 @@ class Compiler:
                 target = filters if self._filter_only(child) else scoring
                 if target is scoring:
                     near += self._near_words(child)
+                    texts += 1
                 compiled = self._child(node, child)
                 if compiled is not None:
                     target.append(compiled)
@@ -76,18 +80,31 @@ class Compiler:
             compiled = self._node(node)
             if compiled is not None:
                 scoring.append(compiled)
+        single_phrase = texts == 1 and self._is_phrase(node)
         q = and_all(scoring)
         if q is None or all(isinstance(p, wq.Not) for p in scoring):
             # Only exclusions (or nothing): everything, minus them.
             q = and_all([wq.Every(), *scoring]) if scoring else wq.Every()
-        if ranked and len(near) > 1 and PHRASE_BOOST > 0:
+        if single_phrase:
+            near = []  # its words stand together in every match: nothing to re-rank
+        if ranked and len(near) >= PHRASE_MIN_WORDS and PHRASE_BOOST > 0:
             # The whole query as one phrase, in its order: the speech a reader half-remembers
             # a sentence of ranks first, without the reader typing quotes.
-            phrase = FastPhrase(self.shape.content_field,
-                                [terms[0].decode("utf-8") for _stop, terms in near],
-                                boost=PHRASE_BOOST)
+            phrase = PhraseBonus(self.shape.content_field,
+                                 [terms[0].decode("utf-8") for _stop, terms in near],
+                                 boost=PHRASE_BOOST)
             q = wq.AndMaybe(q, phrase)
         return Compiled(q, and_all(filters), frozenset(excluded), _content_words(near))
+
+    @staticmethod
+    def _is_phrase(node) -> bool:
+        """Whether the tree's one text condition is a quoted phrase."""
+        for child in _and_children(node):
+            if not isinstance(child, SearchNode):
+                expression, value = child
+                if getattr(value, "input_type_name", "") == "exact":
+                    return True
+        return False
 
     def _near_words(self, child) -> list[tuple[bytes, ...]]:
         """The content words of a plain word or phrase condition (nothing for OR, NOT or a
@@ -185,11 +202,11 @@ def _excluded_ids(child) -> set[str] | None:
 
 
 def _content_words(words) -> tuple:
-    """The words proximity looks for: function words ("of", "the") only count as distance,
-    unless the query holds fewer than two other words."""
-    content = [terms for stop, terms in words if not stop]
+    """The words proximity looks for, each with its position in the query: function words
+    ("of", "the") only count as distance, unless the query holds fewer than two others."""
+    content = [(terms, at) for at, (stop, terms) in enumerate(words) if not stop]
     if len(content) < 2:
-        content = [terms for _stop, terms in words]
+        content = [(terms, at) for at, (_stop, terms) in enumerate(words)]
     return tuple(content)
 
 

@@ -10,10 +10,10 @@ that sentence.  After the BM25 pass, the ``RERANK_DEPTH`` best documents are sco
 where ``proximity`` (0 to 1) is the mean of two measures over the query's content words
 (stopwords only count as distance between them):
 
-* the **tightest window**: how many of the query's words the shortest stretch of text holding
-  one of each contains, divided by that stretch's length (1 when they stand side by side);
+* the **tightest window**: the span the words take in the query divided by the shortest
+  stretch of text holding one of each (1 when they stand as close as in the query);
 * **ordered pairs**: the share of neighbouring query words ("self", "determination") found in
-  the query's order within ``PAIR_GAP`` positions of each other.
+  the query's order, at most ``PAIR_SLACK`` words further apart than in the query.
 
 Only documents already among the best by BM25 move, so a query costs at most
 ``RERANK_DEPTH`` position look-ups per word, whatever it matches; pages beyond that depth keep
@@ -33,23 +33,32 @@ from .phrase import positions
 
 RERANK_DEPTH = 100
 PROXIMITY_WEIGHT = 1.0
-PAIR_GAP = 3
-# A window longer than this is no evidence of proximity at all.
+# Neighbouring query words count as "in order" up to this many words further apart in the
+# text than they stand in the query.
+PAIR_SLACK = 2
+# A window this many words longer than the query's own span is no evidence of proximity.
 MAX_WINDOW = 64
 
 
-def proximity(word_positions: Sequence[Sequence[int]]) -> float:
+def proximity(word_positions: Sequence[Sequence[int]],
+              query_positions: Sequence[int] | None = None) -> float:
     """0..1 for one document: ``word_positions`` holds each query word's positions in the
-    document, in the query's order (empty for a word it lacks)."""
-    present = [p for p in word_positions if p]
+    document, in the query's order (empty for a word it lacks); ``query_positions`` where
+    each stands in the query (function words left out of the list still count: "need to do
+    to ensure" spans five words), by default side by side."""
+    if query_positions is None:
+        query_positions = range(len(word_positions))
+    present = [(p, at) for p, at in zip(word_positions, query_positions, strict=True) if p]
     if len(present) < 2:
         return 0.0
-    window = _tightest_window(present)
-    window_score = len(present) / window if window <= MAX_WINDOW else 0.0
+    window = _tightest_window([p for p, _at in present])
+    span = present[-1][1] - present[0][1] + 1
+    window_score = min(1.0, span / window) if window <= span + MAX_WINDOW else 0.0
     pairs = found = 0
-    for first, second in zip(word_positions, word_positions[1:], strict=False):
+    words = list(zip(word_positions, query_positions, strict=True))
+    for (first, a), (second, b) in zip(words, words[1:], strict=False):
         pairs += 1
-        if first and second and _in_order(first, second):
+        if first and second and _in_order(first, second, b - a + PAIR_SLACK):
             found += 1
     return 0.5 * window_score + 0.5 * (found / pairs if pairs else 0.0)
 
@@ -78,22 +87,27 @@ def _tightest_window(lists: list[Sequence[int]]) -> int:
     return best or 1 << 30
 
 
-def _in_order(first: Sequence[int], second: Sequence[int]) -> bool:
+def _in_order(first: Sequence[int], second: Sequence[int], most: int) -> bool:
     after = set(second)
-    return any(p + gap in after for p in first for gap in range(1, PAIR_GAP + 1))
+    return any(p + gap in after for p in first for gap in range(1, most + 1))
 
 
 def rerank(searcher, top_n: list[tuple[float, int]], field: str,
-           words: Sequence[Sequence[bytes]], *, depth: int = RERANK_DEPTH,
-           weight: float = PROXIMITY_WEIGHT) -> list[tuple[float, int]]:
+           words: Sequence[tuple[Sequence[bytes], int]], *, depth: int | None = None,
+           weight: float | None = None) -> list[tuple[float, int]]:
     """``top_n`` ((score, docnum), best first) with its first ``depth`` entries scored again
-    with proximity; ``words``: each query word's index terms (its readings), in order."""
-    if len(words) < 2 or not top_n or weight <= 0:
+    with proximity; ``words``: (index terms, position in the query) of each query word."""
+    depth = RERANK_DEPTH if depth is None else depth
+    weight = PROXIMITY_WEIGHT if weight is None else weight
+    if len(words) < 2 or not top_n or weight <= 0 or depth <= 0:
         return top_n
+    terms = [t for t, _at in words]
+    at = [a for _t, a in words]
     head, tail = top_n[:depth], top_n[depth:]
-    found = _positions_of(searcher, field, words, [docnum for _score, docnum in head])
+    found = _positions_of(searcher, field, terms, [docnum for _score, docnum in head])
     rescored = [
-        (score * (1.0 + weight * proximity(found[docnum])), docnum) for score, docnum in head
+        (score * (1.0 + weight * proximity(found[docnum], at)), docnum)
+        for score, docnum in head
     ]
     # Ties keep the earlier (BM25) order, as the collector breaks them by document number.
     rescored.sort(key=lambda item: (-item[0], item[1]))
