@@ -7,7 +7,7 @@ PORT ?= 8000
 # A local development configuration; production sets DJANGO_SECRET_KEY instead.
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run port-free serve venv install install-dev migrate demo index editor worker test lint check clean bench bench-quick bench-growth bench-load api-contract soak eval-intake bench-intake messages bench-research
+.PHONY: run port-free serve venv install install-dev migrate demo index editor worker test lint check clean bench bench-quick bench-growth bench-load api-contract soak eval-intake bench-intake messages bench-research eval-relevance
 
 # The port is checked first, so a busy one costs one sentence and no installing.
 run: port-free install migrate demo index serve
@@ -90,6 +90,11 @@ soak: install-dev
 # The press-release importer on its development set (tests/data/intake): accuracy per field.
 eval-intake: install
 	$(BIN)/python bench/eval_intake.py $(EVAL_ARGS)
+
+# Search quality on the UN corpus: known items and judged topical queries, per engine
+# (ENGINES="whoosh ..." or EVAL_ARGS="--engines ..."); figures kept in var/bench/relevance.json.
+eval-relevance: install-dev
+	$(BIN)/python bench/relevance.py $(EVAL_ARGS)
 
 # The importer's time on large pastes (linear, under the page cap).
 bench-intake: install

@@ -833,10 +833,10 @@ class SpeakerAdmin(SimpleHistoryAdmin, AnnouncingAdmin):
     search_help_text = "Name (either script) or any alias."
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["country"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["sort_name", "created_at", "updated_at"]
     fields = [
         "name", "name_ar", "name_latin", "slug", "honorific", "country", "aliases", "notes",
-        "created_at", "updated_at",
+        "sort_name", "created_at", "updated_at",
     ]
 
     def get_queryset(self, request):

@@ -110,6 +110,12 @@ class Speaker(models.Model):
         "Al-Qahtani).",
     )
     slug = models.SlugField(max_length=220, unique=True, allow_unicode=True)
+    sort_name = models.CharField(
+        "filed under", max_length=200, blank=True, editable=False, db_index=True,
+        help_text="The surname first, particles (al-, bin, de, van ...) after the given "
+        "names, folded: the A-Z order of speakers (set from the name on every save; see "
+        "archive/sorting.py).",
+    )
     honorific = models.CharField(
         max_length=40,
         blank=True,
@@ -349,6 +355,27 @@ class Language(models.TextChoices):
 
 
 PREVIEW_PERMISSION = "archive.view_statement"
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+
+
+def paragraph_spans(body: str) -> list[tuple[int, int]]:
+    """(start, end) of each paragraph of a statement's text: the pieces between blank lines,
+    with their surrounding whitespace left out, empty ones skipped.  The statement page
+    numbers them from 1 (``#p1``); search passages point at the same numbers."""
+    spans = []
+    start = 0
+    for match in [*_PARAGRAPH_BREAK.finditer(body or ""), None]:
+        end = match.start() if match else len(body or "")
+        piece = body[start:end]
+        stripped = piece.strip()
+        if stripped:
+            lead = len(piece) - len(piece.lstrip())
+            spans.append((start + lead, start + lead + len(stripped)))
+        if match:
+            start = match.end()
+    return spans
 
 
 def can_preview_drafts(user) -> bool:
@@ -600,7 +627,8 @@ class Statement(models.Model):
 
     @property
     def paragraphs(self) -> list[str]:
-        return [p.strip() for p in self.body.split("\n\n") if p.strip()]
+        """The text's paragraphs; the n-th (from 1) is ``#p<n>`` on the statement page."""
+        return [self.body[start:end] for start, end in paragraph_spans(self.body)]
 
     @property
     def published_versions(self) -> list[Statement]:

@@ -44,6 +44,7 @@ from .models import (
 )
 from .signals import statements_changed
 from .slugs import readable_slug
+from .sorting import surname_key
 
 __all__ = [
     "BulkUpsertResult",
@@ -964,6 +965,15 @@ _RECORD_TEXT = {
 def _clean_record_text(instance) -> None:
     for field, clean in _RECORD_TEXT.get(type(instance), {}).items():
         setattr(instance, field, clean(getattr(instance, field)))
+    if isinstance(instance, Speaker):
+        # Derived from the name on every save, so the A-Z order follows a rename.
+        instance.sort_name = speaker_sort_name(instance)
+
+
+def speaker_sort_name(speaker: Speaker) -> str:
+    """The key ``speaker`` is filed under in A-Z lists (``archive.sorting``)."""
+    code = speaker.country.code if speaker.country_id and speaker.country else ""
+    return surname_key(speaker.name, country_code=code)
 
 
 

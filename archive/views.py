@@ -301,8 +301,10 @@ def speaker_list(request: HttpRequest) -> HttpResponse:
         Speaker.objects.public_with_counts()
     )
     groups: OrderedDict[str, list[Speaker]] = OrderedDict()
-    for speaker in sorted(speakers, key=lambda s: (_folded(s.name), s.pk)):
-        groups.setdefault(_initial(speaker.name), []).append(speaker)
+    # By surname (Speaker.sort_name, kept by the services: "Al Qahtani" under Q, "de Gaulle"
+    # under G); a record saved before the key existed falls back to its name.
+    for speaker in sorted(speakers, key=lambda s: (s.sort_name or _folded(s.name), s.pk)):
+        groups.setdefault(_initial(speaker.sort_name or speaker.name), []).append(speaker)
     # Latin letters first (A-Z), then other scripts, then names that start with a non-letter.
     ordered = sorted(groups.items(), key=lambda item: (item[0] == "#", not item[0].isascii(),
                                                        item[0]))

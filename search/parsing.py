@@ -1,8 +1,11 @@
 """The query language of the search box, parsed here (never by Whoosh's parser).
 
     water security          both words (every word must match; word forms are folded)
+    water AND security      the same (AND is accepted, and changes nothing)
     "border security"       the exact phrase
+    "border security"~5     the words within five words of each other, in any order
     -sanctions              without this word (also -"a phrase", -speaker:...)
+    NOT sanctions           the same as -sanctions
     Geneva OR Vienna        either word (OR binds the clauses on each side of it)
     speaker:"Al Qahtani"    a speaker whose name or alias contains the text
     event:Dushanbe          an event whose name, short name, series or city contains the text
@@ -22,6 +25,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 # One limit for the search page, the API, the feeds and the exports: longer text is cut
@@ -44,6 +48,8 @@ class Word:
 class Phrase:
     text: str
     negated: bool = False
+    # "..."~N: the words within N further words of each other, in any order (0: the phrase).
+    slop: int = 0
 
 
 @dataclass(frozen=True)
@@ -90,6 +96,9 @@ class ParsedQuery:
 
 
 _WORD_CHAR = re.compile(r"\w")
+# "..."~N right after a closing quote.
+_NEAR = re.compile(r"~(\d{1,3})(?![\w~])")
+MAX_SLOP = 50
 
 
 def has_words(text: str) -> bool:
@@ -138,6 +147,9 @@ def parse_query(raw: str) -> ParsedQuery:
             elif value == "NOT":
                 negate_next = True
             continue
+        if pending_or and negate_next:
+            # "a OR NOT b" has no meaning here (everything without b, or a?): read as "a -b".
+            pending_or = False
         clause = _clause(kind, value, negate_next, result.notices)
         negate_next = False
         if clause is None:
@@ -149,6 +161,8 @@ def parse_query(raw: str) -> ParsedQuery:
         pending_or = False
         clauses.append(clause)
 
+    if negate_next:
+        result.notices.append(gettext("NOT at the end of the query had nothing to leave out."))
     if len(clauses) > MAX_CLAUSES:
         clauses = clauses[:MAX_CLAUSES]
         result.notices.append(
@@ -190,8 +204,15 @@ def _tokenise(text: str, notices: list[str]):
             if end == -1:
                 notices.append(_("A quotation mark was not closed; it was closed at the end."))
                 end = n
-            yield "phrase", (negated, text[i + 1 : end].strip())
+            phrase = text[i + 1 : end].strip()
             i = end + 1
+            near = _NEAR.match(text, i)
+            if near:
+                i = near.end()
+                slop = min(int(near.group(1)), MAX_SLOP)
+                yield "phrase", (negated, phrase, slop)
+                continue
+            yield "phrase", (negated, phrase, 0)
             continue
         j = i
         while j < n and text[j] not in ' "':
@@ -231,8 +252,8 @@ def _clause(kind, value, negate_next, notices):
         negated, text = value
         return Word(text, negated or negate_next) if text else None
     if kind == "phrase":
-        negated, text = value
-        return Phrase(text, negated or negate_next) if text else None
+        negated, text, slop = value
+        return Phrase(text, negated or negate_next, slop) if text else None
     negated, name, text = value
     negated = negated or negate_next
     if name == "year":
@@ -248,3 +269,20 @@ def _clause(kind, value, negate_next, notices):
                            % {"name": name, "text": text})
             return None
     return FieldFilter(name, text[:200], negated)
+
+
+def format_query(clauses) -> str:
+    """Clauses written back in the query language (what ``parse_query`` reads as them)."""
+    return " ".join(_format(c) for c in clauses)
+
+
+def _format(clause) -> str:
+    if isinstance(clause, AnyOf):
+        return " OR ".join(_format(c) for c in clause.items)
+    sign = "-" if getattr(clause, "negated", False) else ""
+    if isinstance(clause, Word):
+        return sign + clause.text
+    if isinstance(clause, Phrase):
+        return f'{sign}"{clause.text}"' + (f"~{clause.slop}" if clause.slop else "")
+    value = f'"{clause.value}"' if " " in clause.value else clause.value
+    return f"{sign}{clause.name}:{value}"

@@ -27,6 +27,7 @@ from django.db.models import Q
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from haystack.inputs import Exact
@@ -37,6 +38,7 @@ from archive.models import Country, Event, Kind, Language, Speaker, Statement, T
 from .engine import get_engine
 from .errors import BadSearchRequest, SearchUnavailable
 from .freshness import pending_removals
+from .inputs import Near, Typed
 from .parsing import (
     MAX_QUERY_CHARS,
     AnyOf,
@@ -44,6 +46,7 @@ from .parsing import (
     ParsedQuery,
     Phrase,
     Word,
+    format_query,
     has_words,
     parse_query,
 )
@@ -393,11 +396,11 @@ def _clause_sq(clause, notices) -> SQ | None:
     if isinstance(clause, Word):
         if not has_words(clause.text):
             return None
-        sq = SQ(content=clause.text)
+        sq = SQ(content=Typed(clause.text))
     elif isinstance(clause, Phrase):
         if not has_words(clause.text):
             return None
-        sq = SQ(content=Exact(clause.text))
+        sq = SQ(content=Near(clause.text, clause.slop) if clause.slop else Exact(clause.text))
     elif isinstance(clause, FieldFilter):
         if clause.name == "year":
             sq = SQ(year=clause.value)
@@ -500,6 +503,10 @@ class Row:
     place: str
     country_name: str
     snippet: str = ""
+    # The paragraph the snippet comes from (``#p<n>`` on the statement page; 0: none), and
+    # the link to it with the query, whose words the statement page marks.
+    passage: int = 0
+    passage_url: str = ""
     # The hit's other language versions the public may see: language, label, title, url,
     # and whether that one is the original.
     versions: list[dict] = field(default_factory=list)
@@ -524,6 +531,8 @@ class Outcome:
     notices: list[str]
     suggestion: dict | None = None
     relax: dict | None = None
+    # On a page without results: the same query asked another way, each with its count.
+    alternatives: list[dict] = field(default_factory=list)
 
 
 def run_search(request: SearchRequest, params: QueryDict | None = None) -> Outcome:
@@ -546,11 +555,12 @@ def run_search(request: SearchRequest, params: QueryDict | None = None) -> Outco
     if hits == 0 and request.has_criteria:
         outcome.suggestion = _suggestion(request, params)
         outcome.relax = _relax(request, params, chips)
+        outcome.alternatives = _alternatives(request, params)
     return outcome
 
 
 def _rows(results, parsed: ParsedQuery) -> list[Row]:
-    from .highlight import snippet
+    from .passages import best_passage
 
     pks = [int(r.pk) for r in results]
     # One query for the page: the bodies for snippets, and a last check that every hit is
@@ -565,6 +575,7 @@ def _rows(results, parsed: ParsedQuery) -> list[Row]:
             groups[pk] = group
     versions = _versions_of_groups(set(groups.values()))
     words = parsed.positive_text()
+    query = urlencode({"q": parsed.text}) if words else ""
     rows = []
     for r in results:
         pk = int(r.pk)
@@ -577,17 +588,24 @@ def _rows(results, parsed: ParsedQuery) -> list[Row]:
         date = getattr(r, "date", None)
         if isinstance(date, datetime.datetime):
             date = date.date()
+        passage = best_passage(bodies[pk], words)
+        url = getattr(r, "url", "") or ""
+        passage_url = url
+        if url and query:
+            passage_url = f"{url}?{query}" + (f"#p{passage.number}" if passage.number else "")
         rows.append(
             Row(
                 pk=pk,
                 title=getattr(r, "title", "") or "",
-                url=getattr(r, "url", "") or "",
+                url=url,
                 date=date,
                 speakers=speakers if isinstance(speakers, list) else [],
                 event_label=getattr(r, "event_label", "") or "",
                 place=getattr(r, "place", "") or "",
                 country_name=getattr(r, "country_name", "") or "",
-                snippet=snippet(bodies[pk], words),
+                snippet=passage.html,
+                passage=passage.number,
+                passage_url=passage_url,
                 versions=[v for v in versions.get(groups.get(pk), ()) if v["pk"] != pk],
             )
         )
@@ -739,7 +757,8 @@ def _suggestion(request, params) -> dict | None:
 
 
 def _relax(request, params, chips) -> dict | None:
-    """The one selection whose removal brings back the most results."""
+    """The narrowest filter: the one selection (a facet, a date, or a field of the query such
+    as ``speaker:`` or ``year:``) whose removal alone brings back the most results."""
     best = None
     for chip in chips[:8]:
         if chip["kind"] == "facet":
@@ -750,7 +769,51 @@ def _relax(request, params, chips) -> dict | None:
         hits = sqs.count()
         if hits and (best is None or hits > best["hits"]):
             best = {**chip, "hits": hits}
+    clauses = request.parsed.clauses
+    for index, clause in enumerate(clauses[:MAX_FIELD_RELAX]):
+        if not isinstance(clause, FieldFilter) or clause.negated:
+            continue
+        rest = clauses[:index] + clauses[index + 1:]
+        new_q = format_query(rest)
+        hits = build_queryset(request, parsed=parse_query(new_q)).count()
+        if hits and (best is None or hits > best["hits"]):
+            best = {"kind": "query", "name": clause.name, "value": clause.value,
+                    "title": clause.name, "label": clause.value, "hits": hits,
+                    "url": url_with(params, set_=("q", new_q))}
     return best
+
+
+MAX_FIELD_RELAX = 8
+
+
+def _alternatives(request, params) -> list[dict]:
+    """The same words asked more loosely: without the quotation marks, and with OR between
+    them; each with its count, and only those that find something."""
+    clauses = request.parsed.clauses
+    offers = []
+    if any(isinstance(c, Phrase) and not c.negated for c in clauses):
+        loose = []
+        for c in clauses:
+            if isinstance(c, Phrase) and not c.negated:
+                loose += [Word(w) for w in c.text.split()]
+            else:
+                loose.append(c)
+        offers.append(("unquoted", gettext("The same words without quotation marks"), loose))
+    positive = [c for c in clauses if isinstance(c, Word | Phrase) and not c.negated]
+    words = [Word(w) for c in positive for w in c.text.split()]
+    if len(words) > 1:
+        rest = [c for c in clauses if c not in positive]
+        offers.append(("any", gettext("Any of the words (OR)"), [AnyOf(tuple(words)), *rest]))
+    out = []
+    for kind, label, new_clauses in offers:
+        new_q = format_query(new_clauses)
+        if new_q == request.parsed.text:
+            continue
+        hits = build_queryset(request, parsed=parse_query(new_q)).count()
+        if hits:
+            out.append({"kind": kind, "label": label, "q": new_q, "hits": hits,
+                        "url": url_with(params, set_=("q", new_q))})
+    return out
 
 
 # --- the API, the feed and the exports: statements from the database -----------------------

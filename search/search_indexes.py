@@ -47,6 +47,11 @@ class StatementIndex(indexes.SearchIndex, indexes.Indexable):
     place = indexes.CharField(indexed=False, null=True)
     country_name = indexes.CharField(indexed=False, null=True)
 
+    # Indexed beside the body (which holds them too), so that an engine can weigh a word
+    # found in the title or in a speaker's name above one found in the text.
+    heading = indexes.CharField(model_attr="title", stored=False)
+    speaker_names = indexes.CharField(stored=False)
+
     # Facets on stable keys, matched exactly.
     speaker = FacetMultiValueField(stored=False)
     topic = FacetMultiValueField(stored=False)
@@ -78,6 +83,14 @@ class StatementIndex(indexes.SearchIndex, indexes.Indexable):
                 row["other_names"] = link.speaker.other_names  # the name in the other script
             rows.append(row)
         return json.dumps(rows, ensure_ascii=False)
+
+    def prepare_speaker_names(self, obj):
+        names = []
+        for link in obj.statement_speakers.all():
+            speaker = link.speaker
+            names += [speaker.name, speaker.name_latin, speaker.name_ar,
+                      *(speaker.aliases or "").splitlines()]
+        return "\n".join(n for n in names if n and n.strip())
 
     def prepare_event_label(self, obj):
         return obj.event.name if obj.event else None

@@ -101,6 +101,8 @@ def search(request):
             "next_page": page + 1,
             "date_from": sreq.date_from.isoformat() if sreq.date_from else "",
             "date_to": sreq.date_to.isoformat() if sreq.date_to else "",
+            # A search that found nothing opens the syntax help beside its other offers.
+            "help_open": not outcome.hits and sreq.has_criteria,
         }
     )
     return render(request, "search/search.html", context)

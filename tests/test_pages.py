@@ -251,8 +251,8 @@ def test_statement_page_shows_every_fact_with_links(client, archive):
     assert 'href="/countries/TJK/"' in page  # host country
     assert 'href="/countries/QAT/"' in page  # delegation
     assert 'href="/topics/border-security/"' in page
-    assert "<p>First paragraph of a sample statement.</p>" in page
-    assert "<p>Second paragraph about border security.</p>" in page
+    assert '<p id="p1">First paragraph of a sample statement.</p>' in page
+    assert '<p id="p2">Second paragraph about border security.</p>' in page
     assert 'rel="bookmark"' in page and "http://testserver/statements/statement-middle/" in page
 
 

@@ -47,3 +47,59 @@ def hidden_params(params, exclude=""):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key, "")
+
+
+@register.simple_tag
+def statement_text(statement, request):
+    """A statement's paragraphs for its page, with the words of the search that led here
+    (``?q=``) marked; every paragraph is ``#p<n>``, the anchor a hit links to.
+
+    Asks the engine which words match (the same forms search matched) only when there is a
+    query; without an index the text is shown unmarked, so the page still works.
+    """
+    from django.urls import reverse
+    from django.utils.http import urlencode
+
+    from search.parsing import parse_query
+    from search.passages import marked_paragraphs
+
+    raw = request.GET.get("q", "") if request is not None else ""
+    words = parse_query(raw).positive_text() if raw.strip() else []
+    paragraphs = marked_paragraphs(statement.body, words)
+    marks = sum(p.count("<mark>") for p in paragraphs) if words else 0
+    return {
+        "paragraphs": paragraphs,
+        "marks": marks,
+        "marked_words": bool(marks),
+        "unmarked_url": request.path if request is not None else "",
+        "search_url": f"{reverse('search:search')}?{urlencode({'q': raw})}" if marks else "",
+    }
+
+
+LABEL_CHARS = 60
+
+
+def shorten(text: str, limit: int = LABEL_CHARS) -> str:
+    """``text`` cut at a word before ``limit`` characters, with "…" (unchanged if short)."""
+    text = str(text or "")
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit - 1)
+    cut = cut if cut > limit // 2 else limit - 1
+    return text[:cut].rstrip(" ,;:-–—(") + "…"
+
+
+@register.simple_tag
+def short_label(text, limit=LABEL_CHARS):
+    """A label that may be long (an event's official name): shortened on the page, whole on
+    hover (``title``) and for screen readers (which read the whole, not the shortened)."""
+    from django.utils.html import format_html
+
+    text = str(text or "")
+    short = shorten(text, int(limit))
+    if short == text:
+        return text
+    return format_html(
+        '<span title="{}"><span aria-hidden="true">{}</span>'
+        '<span class="visually-hidden">{}</span></span>', text, short, text,
+    )

@@ -35,7 +35,7 @@ from whoosh import query as wq
 from ...documents import FINGERPRINT
 from ...errors import SearchUnavailable
 from ..contract import IndexState, SearchEngine
-from . import facets, rebuild, related, research, spelling
+from . import facets, proximity, rebuild, related, research, spelling
 from .analysis import generation_analysis, write_generation_analysis
 from .caches import FILTERS, clear_caches
 from .collectors import DocsOnly, query_docs, run_collector
@@ -151,13 +151,15 @@ class ArchiveWhooshBackend(WhooshSearchBackend, SearchEngine):
     def _search_tree(self, tree, *, sort_by, start_offset, end_offset, facets, spelling_query,
                      result_class):
         st = self._state()
-        compiled = Compiler(self.shape, self._analyzer(st)).compile_all(tree)
-        q, f = compiled.q, compiled.f
         start_offset = max(int(start_offset or 0), 0)
         if end_offset is None:
             end_offset = start_offset + 10
         end_offset = max(int(end_offset), start_offset)
         sortedby, reverse = self._sorting(sort_by)
+        compiled = Compiler(self.shape, self._analyzer(st)).compile_all(
+            tree, ranked=not sortedby and end_offset > start_offset
+        )
+        q, f = compiled.q, compiled.f
         filter_docs = self._filter_docs(st, f)
         deny = _document_numbers(st.searcher, compiled.excluded)
 
@@ -172,10 +174,17 @@ class ArchiveWhooshBackend(WhooshSearchBackend, SearchEngine):
             docs -= deny
             hits, page, results = len(docs), [], DocsOnly(docs)
         else:
+            near = (compiled.near if not sortedby and len(compiled.near) > 1
+                    and proximity.PROXIMITY_WEIGHT > 0 else ())
+            limit = max(end_offset, proximity.RERANK_DEPTH if near else 1)
             results = run_collector(
-                st.searcher, q, filter_docs, limit=max(end_offset, 1), sortedby=sortedby,
+                st.searcher, q, filter_docs, limit=limit, sortedby=sortedby,
                 reverse=reverse, deny=deny,
             )
+            if near:
+                results.top_n = proximity.rerank(
+                    st.searcher, results.top_n, self.shape.content_field, near
+                )
             hits = len(results.docs())
             page = list(results[start_offset:end_offset])
 

@@ -15,10 +15,22 @@ from haystack.exceptions import SearchBackendError
 from whoosh import query as wq
 
 from search.text import Analyzer
+from search.text.stopwords import is_stopword
 
 from .analysis import make_analyzer
+from .phrase import PhraseBonus
 from .schema import IndexShape, as_datetime
 from .textquery import TextQueries
+
+# How much a query word found in the title or a speaker's name adds, beside its score in the
+# body (where the title and names also stand): tuned on the development corpus
+# (bench/relevance.py).
+FIELD_BOOSTS = {"heading": 2.0, "speaker_names": 2.0}
+# What the query's words standing as one phrase, in order, add: a multiple of the most BM25
+# gives them (``phrase.PhraseBonus``); only for queries of at least this many words (a
+# half-remembered sentence: shorter queries are re-ranked by proximity alone).
+PHRASE_BOOST = 1.0
+PHRASE_MIN_WORDS = 4
 
 
 class Compiled:
@@ -26,24 +38,31 @@ class Compiled:
     out (``excluded``: statement pks whose documents the index may still hold although the
     database no longer publishes them)."""
 
-    def __init__(self, q, f, excluded: frozenset[str]):
+    def __init__(self, q, f, excluded: frozenset[str], near: tuple = ()):
         self.q, self.f, self.excluded = q, f, excluded
+        # The query's content words in order, each as its index terms: what the proximity
+        # re-ranking (``proximity.py``) looks for close together.
+        self.near = near
 
 
 class Compiler:
     def __init__(self, shape: IndexShape, analyzer: Analyzer | None = None):
         """``analyzer``: the one the searched generation was built with."""
         self.shape = shape
-        self.text = TextQueries(analyzer or make_analyzer(), shape.content_field,
-                                shape.exact_field)
+        self.analyzer = analyzer or make_analyzer()
+        self.text = TextQueries(self.analyzer, shape.content_field, shape.exact_field,
+                                boosted={f: b for f, b in FIELD_BOOSTS.items()
+                                         if f in shape.text_fields})
 
     def compile(self, node) -> tuple[wq.Query, wq.Query | None]:
         """(scoring query, filter or None) for the tree ``node``."""
         compiled = self.compile_all(node)
         return compiled.q, compiled.f
 
-    def compile_all(self, node) -> Compiled:
-        scoring, filters, excluded = [], [], set()
+    def compile_all(self, node, *, ranked: bool = False) -> Compiled:
+        """``ranked``: the results will be ordered by score, so the query also gets the
+        phrase boost (an optional clause: it never changes what matches)."""
+        scoring, filters, excluded, near, texts = [], [], set(), [], 0
         if node and node.connector == SearchNode.AND and not node.negated:
             for child in _and_children(node):
                 ids = _excluded_ids(child)
@@ -51,6 +70,9 @@ class Compiler:
                     excluded |= ids
                     continue
                 target = filters if self._filter_only(child) else scoring
+                if target is scoring:
+                    near += self._near_words(child)
+                    texts += 1
                 compiled = self._child(node, child)
                 if compiled is not None:
                     target.append(compiled)
@@ -58,11 +80,44 @@ class Compiler:
             compiled = self._node(node)
             if compiled is not None:
                 scoring.append(compiled)
+        single_phrase = texts == 1 and self._is_phrase(node)
         q = and_all(scoring)
         if q is None or all(isinstance(p, wq.Not) for p in scoring):
             # Only exclusions (or nothing): everything, minus them.
             q = and_all([wq.Every(), *scoring]) if scoring else wq.Every()
-        return Compiled(q, and_all(filters), frozenset(excluded))
+        if single_phrase:
+            near = []  # its words stand together in every match: nothing to re-rank
+        if ranked and len(near) >= PHRASE_MIN_WORDS and PHRASE_BOOST > 0:
+            # The whole query as one phrase, in its order: the speech a reader half-remembers
+            # a sentence of ranks first, without the reader typing quotes.
+            phrase = PhraseBonus(self.shape.content_field,
+                                 [terms[0].decode("utf-8") for _stop, terms in near],
+                                 boost=PHRASE_BOOST)
+            q = wq.AndMaybe(q, phrase)
+        return Compiled(q, and_all(filters), frozenset(excluded), _content_words(near))
+
+    @staticmethod
+    def _is_phrase(node) -> bool:
+        """Whether the tree's one text condition is a quoted phrase."""
+        for child in _and_children(node):
+            if not isinstance(child, SearchNode):
+                expression, value = child
+                if getattr(value, "input_type_name", "") == "exact":
+                    return True
+        return False
+
+    def _near_words(self, child) -> list[tuple[bytes, ...]]:
+        """The content words of a plain word or phrase condition (nothing for OR, NOT or a
+        field), each as the body field's index terms."""
+        if isinstance(child, SearchNode):
+            return []
+        expression, value = child
+        if expression.split("__")[0] not in ("content", self.shape.content_field):
+            return []
+        text = str(getattr(value, "query_string", value))
+        return [(is_stopword(word.surface, flagged=word.stopword),
+                 tuple(t.encode("utf-8") for t in word.terms))
+                for word in self.analyzer.query_words(text) if word.terms]
 
     def _filter_only(self, child) -> bool:
         if isinstance(child, SearchNode):
@@ -116,10 +171,12 @@ class Compiler:
         raise SearchBackendError(f"Unsupported search condition {field}__{filter_type}.")
 
     def _text(self, value):
-        exact = getattr(value, "input_type_name", "") == "exact"
+        kind = getattr(value, "input_type_name", "")
         text = str(getattr(value, "query_string", value))
-        if exact:
+        if kind == "exact":
             return self.text.phrase(text)
+        if kind == "near":
+            return self.text.near(text, value.slop)
         return and_all([self.text.word(w) for w in text.split()])
 
 
@@ -149,6 +206,15 @@ def _excluded_ids(child) -> set[str] | None:
         return None
     values = value if isinstance(value, list | tuple | set | frozenset) else [value]
     return {str(v) for v in values}
+
+
+def _content_words(words) -> tuple:
+    """The words proximity looks for, each with its position in the query: function words
+    ("of", "the") only count as distance, unless the query holds fewer than two others."""
+    content = [(terms, at) for at, (stop, terms) in enumerate(words) if not stop]
+    if len(content) < 2:
+        content = [(terms, at) for at, (_stop, terms) in enumerate(words)]
+    return tuple(content)
 
 
 def and_all(parts):

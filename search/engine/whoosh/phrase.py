@@ -21,6 +21,7 @@ from pickle import loads
 
 from whoosh import matching
 from whoosh import query as wq
+from whoosh.matching.wrappers import ConstantScoreWrapperMatcher
 from whoosh.system import _INT_SIZE
 
 from .caches import SEGMENTS, segment_key
@@ -186,3 +187,24 @@ class FastPhrase(wq.Phrase):
             words, boost=self.boost, known=SEGMENTS.get(key),
             remember=lambda docs: SEGMENTS.put(key, docs),
         )
+
+
+class PhraseBonus(FastPhrase):
+    """The query's words as one phrase, scoring a constant: ``boost`` times the most BM25
+    can give those words (the sum of their idf times ``K1 + 1``), whatever the words.
+
+    A phrase's own score is its words' BM25 scores, and a half-remembered sentence is mostly
+    common words whose scores are near nothing: "we need to do to ensure" found as a phrase
+    would add almost nothing.  A constant the size of the words' whole possible score lets
+    the one speech that holds the sentence outrank those that only hold its words often.
+    """
+
+    def matcher(self, searcher, context=None):
+        inner = super().matcher(searcher, context)
+        if not inner.is_active():
+            return inner
+        weighting = searcher.weighting
+        k1 = getattr(weighting, "K1", 1.2)
+        top = searcher.get_parent()  # the whole index's idf, not one segment's
+        ceiling = sum(top.idf(self.fieldname, word) for word in self.words) * (k1 + 1)
+        return ConstantScoreWrapperMatcher(inner, score=self.boost * ceiling)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 
 from whoosh import query as wq
+from whoosh.query import spans
 
 from search.text import Analyzer, QueryWord, distinctive
 
@@ -32,10 +33,14 @@ MAX_PHRASE_READINGS = 16
 class TextQueries:
     """Builds word and phrase queries on ``field`` (stemmed) and ``exact_field``."""
 
-    def __init__(self, analyzer: Analyzer, field: str, exact_field: str):
+    def __init__(self, analyzer: Analyzer, field: str, exact_field: str,
+                 boosted: dict[str, float] | None = None):
+        """``boosted``: short text fields (title, speakers' names) where a word adds this
+        much to a document's score (never what matches: the body holds them too)."""
         self.analyzer = analyzer
         self.field = field
         self.exact_field = exact_field
+        self.boosted = boosted or {}
 
     def word(self, text: str) -> wq.Query | None:
         """One whitespace-free piece of the query box; a piece the tokenizer splits in several
@@ -46,7 +51,14 @@ class TextQueries:
         if len(words) > 1:
             return self._phrase(words)
         word = words[0]
-        return self._with_exact(self._readings(word), [word])
+        return self._with_fields(self._with_exact(self._readings(word), [word]), word)
+
+    def _with_fields(self, query: wq.Query, word: QueryWord) -> wq.Query:
+        if not self.boosted or word.stopword:
+            return query
+        extra = [wq.Term(name, t, boost=boost)
+                 for name, boost in self.boosted.items() for t in word.terms]
+        return wq.AndMaybe(query, extra[0] if len(extra) == 1 else wq.Or(extra))
 
     def phrase(self, text: str) -> wq.Query | None:
         """A quoted phrase: its words' readings at consecutive positions."""
@@ -56,6 +68,19 @@ class TextQueries:
         if len(words) == 1:
             return self._with_exact(self._readings(words[0]), words)
         return self._phrase(words)
+
+    def near(self, text: str, slop: int) -> wq.Query | None:
+        """``"..."~N``: each word within ``slop`` further words of the one before it, in
+        either order (Whoosh's span query; it reads positions, so it is slower than a
+        phrase, and only asked for on purpose)."""
+        words = self.analyzer.query_words(text)
+        if len(words) < 2:
+            return self.phrase(text)
+        parts = []
+        for word in words:
+            terms = [wq.Term(self.field, t) for t in word.terms]
+            parts.append(terms[0] if len(terms) == 1 else spans.SpanOr(terms))
+        return self._with_exact(spans.SpanNear2(parts, slop=slop + 1, ordered=False), words)
 
     def _readings(self, word: QueryWord) -> wq.Query:
         terms = [wq.Term(self.field, t) for t in word.terms]
