@@ -27,9 +27,8 @@ from django.db.models import Q
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from haystack.inputs import Exact
 from haystack.query import SQ, SearchQuerySet
 
