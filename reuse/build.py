@@ -136,9 +136,12 @@ def _compare_one(pk: int, body: str, *, k: int, limit: int) -> None:
     for position, h in enumerate(hashes):
         for other in shared.get(h, ()):
             mine[other].append(position)
-    rows = _passage_rows(pk, words, mine, k)
+    # Only statements that are still published: a statement removed without the change path
+    # (a raw delete) may have left shingles behind, and they must not become passages.
+    others = dict(Statement.objects.published().filter(pk__in=list(mine))
+                  .values_list("pk", "body"))
+    rows = _passage_rows(pk, words, {o: p for o, p in mine.items() if o in others}, k)
     # The other side: the same shingles in each other statement.
-    others = dict(Statement.objects.filter(pk__in=list(mine)).values_list("pk", "body"))
     for other, other_body in others.items():
         other_words = sh.words(other_body)
         wanted = {h for h, holders_of in shared.items() if other in holders_of}

@@ -21,3 +21,9 @@ def remove_archive_rows() -> None:
         if not blocked:
             break
     IndexQueue.objects.all().delete()
+    # What other apps derive from statements (agreed language, research statistics, alerts
+    # sent): a raw emptying bypasses the change path that keeps them in step.
+    for label in ("reuse", "research", "alerts"):
+        if apps.is_installed(label):
+            for model in apps.get_app_config(label).get_models():
+                model._default_manager.all().delete()
