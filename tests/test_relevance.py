@@ -267,7 +267,7 @@ def test_long_event_names_are_shortened_in_facets_and_chips_and_whole_on_hover(c
 
     body = client.get("/search/", {"q": "aquifers", "event": event.slug}).content.decode()
     chip = re.search(r'<a class="chip" [^>]*>(.*?)</a>', body, re.S).group(0)
-    chip = re.search(r'<a class="chip" [^>]*>(.*?)</a>', body, re.S).group(0).replace("\u2068", "").replace("\u2069", "")
+    assert f"Remove filter Event: {LONG_EVENT}" in chip
     assert f'title="{LONG_EVENT}"' in chip and visible in chip
 
 
