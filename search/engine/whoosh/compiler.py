@@ -42,8 +42,8 @@ class Compiled:
 
     def __init__(self, q, f, excluded: frozenset[str], near: tuple = ()):
         self.q, self.f, self.excluded = q, f, excluded
-        # The query's content words in order, each as its index terms: what the proximity
-        # re-ranking (``proximity.py``) looks for close together.
+        # The query's content words in order, each as (index terms, position in the query):
+        # what the proximity re-ranking (``proximity.py``) looks for close together.
         self.near = near
 
 
@@ -108,9 +108,9 @@ class Compiler:
                     return True
         return False
 
-    def _near_words(self, child) -> list[tuple[bytes, ...]]:
-        """The content words of a plain word or phrase condition (nothing for OR, NOT or a
-        field), each as the body field's index terms."""
+    def _near_words(self, child) -> list[tuple[bool, tuple[bytes, ...]]]:
+        """The words of a plain word or phrase condition (nothing for OR, NOT or a field),
+        each as (a function word?, the body field's index terms)."""
         if isinstance(child, SearchNode):
             return []
         expression, value = child
