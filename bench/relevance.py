@@ -27,7 +27,9 @@ answers them.
 Engines: ``--engines`` or ``ENGINES`` (space- or comma-separated): ``whoosh`` is the archive's
 Whoosh index of the set; any other value containing ":" is a ``SEARCH_URL`` as is (its index is
 built with ``manage.py rebuild_index`` when the search code changed since it was last built).
-Each engine runs in a child process of its own.  The figures are kept in
+Each engine runs in a child process of its own, on the benchmark's SQLite copy of the
+corpus, or on ``--database-url`` / ``EVAL_DATABASE_URL`` (a database that already holds it,
+for an engine that keeps its index in PostgreSQL).  The figures are kept in
 ``var/bench/relevance.json`` with the previous run's beside them, and the change is printed.
 """
 
@@ -272,25 +274,28 @@ def engine_urls(spec: str, workdir: Path) -> list[tuple[str, str]]:
 
 
 def prepare_engine(name: str, url: str, workdir: Path, stamp: dict, rebuild: bool, out, *,
-                   keep: bool = False):
+                   keep: bool = False, database_url: str = ""):
     import harness
 
-    if name == "whoosh":
+    if name == "whoosh" and not database_url:
         harness.prepare_index(workdir, stamp, rebuild, out, keep=keep)
         return
     code = common.sha256_tree(*common.INDEX_CODE)
     stamps_file = workdir / "relevance-indexes.json"
     stamps = json.loads(stamps_file.read_text()) if stamps_file.exists() else {}
-    if not rebuild and (stamps.get(url) == [code, stamp["import_code"]]
-                        or (keep and url in stamps)):
+    key = f"{url} on {database_url}" if database_url else url
+    if not rebuild and (stamps.get(key) == [code, stamp["import_code"]]
+                        or (keep and key in stamps)):
         out.write(f"{name}: reusing its index (search code unchanged)\n")
         return
     out.write(f"{name}: building its index with manage.py rebuild_index ...\n")
     env = {**common.bench_env(workdir), "SEARCH_URL": url}
+    if database_url:
+        env["DATABASE_URL"] = database_url
     run = common.run_measured([common.PYTHON, "manage.py", "rebuild_index", "--noinput"], env,
-                              workdir / f"rebuild-{re.sub(r'[^a-z0-9]+', '-', url)}.log")
+                              workdir / f"rebuild-{re.sub(r'[^a-z0-9]+', '-', key)[:80]}.log")
     out.write(f"  built in {run['seconds']:.0f} s\n")
-    stamps[url] = [code, stamp["import_code"]]
+    stamps[key] = [code, stamp["import_code"]]
     stamps_file.write_text(json.dumps(stamps, indent=2))
 
 
@@ -328,7 +333,13 @@ def targets(report: dict) -> list[str]:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--engines", default=os.environ.get("ENGINES", "whoosh"))
+    parser.add_argument("--engines",
+                        default=os.environ.get("ENGINES") or os.environ.get("ENGINE") or "whoosh",
+                        help="'whoosh' and/or SEARCH_URLs (default: $ENGINES or $ENGINE)")
+    parser.add_argument("--database-url", default=os.environ.get("EVAL_DATABASE_URL", ""),
+                        help="a database already holding the corpus (imported with "
+                        "manage.py import_ungdc), for an engine that needs its own kind of "
+                        "database; default: the benchmark's SQLite copy in var/bench/full/")
     parser.add_argument("--known", type=int, default=100, help="known items to draw")
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--rebuild", action="store_true", help="rebuild every index")
@@ -358,11 +369,14 @@ def main(argv=None) -> int:
               "known": args.known,
               "seed": args.seed, "engines": {}}
     for name, url in engine_urls(args.engines, workdir):
-        prepare_engine(name, url, workdir, stamp, args.rebuild, out, keep=args.keep_index)
+        prepare_engine(name, url, workdir, stamp, args.rebuild, out, keep=args.keep_index,
+                       database_url=args.database_url)
         out.write(f"{name}: asking {args.known} known items and the topical queries ...\n")
         out.flush()
         env = {**common.bench_env(workdir), "SEARCH_URL": url,
                "RELEVANCE_TUNING": json.dumps(dict(t.split("=", 1) for t in args.tune))}
+        if args.database_url:
+            env["DATABASE_URL"] = args.database_url
         child = subprocess.run(
             [common.PYTHON, __file__, "--_child", "--known", str(args.known),
              "--seed", str(args.seed)],
