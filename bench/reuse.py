@@ -10,7 +10,9 @@ importer are unchanged; SQLite, production settings).  Prints and writes to
 * ``build``: ``manage.py rebuild_reuse`` as a child process (wall and CPU seconds, peak RSS);
 * ``passages``: ``reuse.selectors.passages_for`` for statements that have passages;
 * ``page``: the whole statement page (``GET /statements/<slug>/``) of the same statements,
-  through Django's test client (no network), and the same for statements without passages.
+  through Django's test client (no network), and the same for statements without passages;
+* ``refresh_one``: what one change costs the index worker (a statement compared again with
+  the whole corpus, rolled back afterwards).
 
 Targets (issue 16): passages on a statement page p50 ≤ 100 ms; the full build ≤ 10 min.
 """
@@ -95,6 +97,21 @@ def main(argv=None) -> int:
 
     report["page"] = common.summary_ms(page_samples(statements))
     report["page_without_passages"] = common.summary_ms(page_samples(without))
+
+    # What one change costs the index worker: a statement compared again with the whole
+    # corpus (inside a transaction rolled back, so the data stays as built).
+    from django.db import transaction
+
+    from reuse.build import refresh
+
+    refreshes = common.Samples()
+    for s in statements[:10]:
+        def again(s=s):
+            with transaction.atomic():
+                refresh([s.pk])
+                transaction.set_rollback(True)
+        refreshes += common.timed(again, 1, warmup=0)
+    report["refresh_one"] = common.summary_ms(refreshes)
 
     out.write(json.dumps({k: v for k, v in report.items() if k not in ("machine",)},
                          indent=2, default=str) + "\n")

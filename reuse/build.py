@@ -219,6 +219,11 @@ def rebuild(*, stdout=None) -> dict:
         Shingle.objects.all().delete()
         # The index by statement is made once at the end, faster than kept up row by row.
         _statement_index("drop")
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                # One transaction writes ~2 GB of pages: a small page cache would spill and
+                # write the same pages to the WAL again and again.
+                cursor.execute("PRAGMA cache_size = -262144")  # 256 MB, this connection
         # 1. Words and shingles of every published statement, kept in compact arrays.
         kept: dict[int, tuple[array, array, array]] = {}
         shard_hashes = [array("q") for _ in range(SHARDS)]
@@ -283,6 +288,9 @@ def rebuild(*, stdout=None) -> dict:
                 rows = []
         _insert_passages(rows)
         passages += len(rows)
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size = -2000")  # SQLite's default again
     seconds = time.monotonic() - started
     say(f"  {passages} shared passages written ({seconds:.0f} s)")
     return {"statements": count, "shingles": shingle_rows, "shared_shingles": len(holders),

@@ -21,9 +21,12 @@ class Shingle(models.Model):
     pk = models.CompositePrimaryKey("hash", "statement_id")
     hash = models.BigIntegerField()
     # No foreign key constraint: rows are written in bulk by the rebuild and removed with
-    # the statement's passages by the worker; the statement's id is what is kept.
+    # the statement's passages by the worker; the statement's id is what is kept.  Its one
+    # index is the named one below, which the rebuild drops and makes again around its bulk
+    # insert (a second, automatic one would be kept up row by row in random order).
     statement = models.ForeignKey(
-        Statement, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        Statement, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False,
+        related_name="+",
     )
 
     class Meta:
@@ -34,8 +37,11 @@ class Shingle(models.Model):
 
 
 class SharedPassage(models.Model):
-    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="+")
-    other = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="+")
+    # Indexed by the two named indexes below (Django's automatic ones would repeat them).
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="+",
+                                  db_index=False)
+    other = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="+",
+                              db_index=False)
     start = models.PositiveIntegerField(help_text="First character in the statement's body.")
     end = models.PositiveIntegerField(help_text="Character after the last, in the body.")
     words = models.PositiveIntegerField()
