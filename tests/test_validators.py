@@ -59,6 +59,15 @@ PUBLIC_PAGES = [
     "/search/?year=2023&topic=water-security",
     "/api/",
     "/no-such-page/",
+    # The Arabic interface (right to left) and an Arabic statement in either interface.
+    "/ar/",
+    f"/ar/statements/{QATAR}/",
+    "/statements/sample-2020-jordan-migration-routes-ar/",
+    "/ar/statements/sample-2020-jordan-migration-routes-ar/",
+    "/ar/speakers/karim-al-namudhaj/",
+    "/ar/events/",
+    "/ar/search/?q=border+security",
+    "/ar/no-such-page/",
 ]
 
 ADMIN_PAGES = [
