@@ -241,7 +241,7 @@ def test_no_private_statement_shows_on_any_public_surface(settings):
     assert json.loads(client.get("/api/statements/", {"q": "water"}).content)["count"] == 5
     assert json.loads(client.get("/api/statements/").content)["count"] == 5
     topic = client.get("/search/", {"topic": "water"}).content.decode()
-    assert re.search(r'<span class="label">Water</span> <span class="count">5</span>', topic)
+    assert re.search(r'<bdi class="label">Water</bdi> <span class="count">5</span>', topic)
     # The draft's neighbours in its first speaker's record skip it.
     first, third = sorted(
         (s for s in data["published"] if s.statement_speakers.first().speaker.name
