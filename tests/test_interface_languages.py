@@ -127,6 +127,12 @@ def test_the_switcher_is_a_form_that_keeps_the_page_and_its_query(client, archiv
     assert back.status_code == 302 and back["Location"] == slug_page
 
 
+def test_pages_in_one_language_only_have_no_switcher(client, archive):
+    assert 'class="language-switch"' in client.get("/").content.decode()
+    assert 'class="language-switch"' not in client.get("/api/").content.decode()
+    assert 'class="language-switch"' not in client.get("/no-such-page/").content.decode()
+
+
 def test_the_switcher_never_sends_a_reader_to_another_site(client, archive):
     response = client.post("/i18n/setlang/", {"language": "ar", "next": "https://evil.example/"})
     assert response.status_code == 302 and not response["Location"].startswith("https://evil")

@@ -64,6 +64,15 @@ PUBLIC_PAGES = [
     "/compare/?a=country%3ANOR&b=country%3AKEN",
     "/api/",
     "/no-such-page/",
+    # The Arabic interface (right to left) and an Arabic statement in either interface.
+    "/ar/",
+    f"/ar/statements/{QATAR}/",
+    "/statements/sample-2020-jordan-migration-routes-ar/",
+    "/ar/statements/sample-2020-jordan-migration-routes-ar/",
+    "/ar/speakers/karim-al-namudhaj/",
+    "/ar/events/",
+    "/ar/search/?q=border+security",
+    "/ar/no-such-page/",
 ]
 
 ADMIN_PAGES = [

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from django import template
 from django.conf import settings
+from django.urls import translate_url
 from django.utils import translation
 from django.utils.dateformat import format as date_format
 
@@ -67,3 +68,24 @@ def isolate(value) -> str:
     """A name or title for text without markup (``<title>``, ``content=""``): isolated with
     Unicode's FSI/PDI when it holds letters of the direction opposite the interface's."""
     return bidi.isolate(value, "rtl" if translation.get_language_bidi() else "ltr")
+
+
+@register.simple_tag(takes_context=True)
+def other_languages(context) -> list[dict]:
+    """The interface languages this page exists in besides the current one (for the switcher).
+
+    A page outside the language prefixes (the API's documentation, an unknown address) has
+    no other version, and gets no switcher rather than a button that changes nothing.
+    """
+    request = context.get("request")
+    if request is None:
+        return []
+    here = request.get_full_path()
+    current = translation.get_language()
+    found = []
+    for code, _name in settings.LANGUAGES:
+        if code == current or translate_url(here, code) == here:
+            continue
+        info = translation.get_language_info(code)
+        found.append({"code": code, "name_local": info["name_local"], "bidi": info["bidi"]})
+    return found
