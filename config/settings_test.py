@@ -27,3 +27,12 @@ if not os.environ.get("CACHE_URL"):
 # The test client speaks plain HTTP; production's redirect to HTTPS is tested with the real
 # settings in subprocesses (tests/test_deployment.py, tests/test_security.py).
 SECURE_SSL_REDIRECT = False
+# A stand-in replica for the router's tests (tests/test_db_router.py): the test database under
+# a second alias, serving no reads until a test lists it in DATABASE_READ_REPLICAS.  A real
+# streaming replica is tested against clusters made for it (tests/test_replica_cluster.py).
+if "replica_test" not in DATABASES:  # noqa: F405
+    DATABASES["replica_test"] = {  # noqa: F405
+        **DATABASES["default"],  # noqa: F405
+        "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {})),  # noqa: F405
+        "TEST": {"MIRROR": "default"},
+    }
