@@ -149,6 +149,7 @@ class ReplicaHealth:
     def __init__(self) -> None:
         self._states: dict[str, ReplicaState] = {}
         self._primary: tuple[float, int | None] | None = None  # (checked_at, WAL position)
+        self._primary_down: tuple[float, bool] | None = None  # (checked_at, down)
         self._lock = threading.Lock()
 
     @property
@@ -163,6 +164,7 @@ class ReplicaHealth:
         with self._lock:
             self._states.clear()
             self._primary = None
+            self._primary_down = None
 
     def state(self, alias: str, *, fresh: bool = False) -> ReplicaState:
         now = time.monotonic()
@@ -178,6 +180,25 @@ class ReplicaHealth:
         elif measured.healthy and known is not None and not known.healthy:
             log.warning("Replica %s serves reads again (lag %.1f s)", alias, measured.lag_s or 0)
         return measured
+
+    def primary_known_down(self) -> bool:
+        """Did the primary fail its last check, less than a TTL ago?  (Never measures.)"""
+        with self._lock:
+            verdict = self._primary_down
+        return verdict is not None and time.monotonic() - verdict[0] < self.ttl and verdict[1]
+
+    def primary_down_now(self) -> bool:
+        """Measure: does the primary refuse a connection right now?  Remembered for a TTL."""
+        down = False
+        try:
+            with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+                cursor.execute("SELECT 1")
+        except DATABASE_ERRORS:
+            _close_quietly(DEFAULT_DB_ALIAS)
+            down = True
+        with self._lock:
+            self._primary_down = (time.monotonic(), down)
+        return down
 
     def healthy(self) -> list[str]:
         return [alias for alias in replica_aliases() if self.state(alias).healthy]
@@ -286,10 +307,27 @@ def _is_staff(request) -> bool:
     try:
         return bool(user.is_authenticated and user.is_staff)
     except DATABASE_ERRORS as exc:
-        log.warning("Sessions unreadable (%s); %s read as anonymous", _first_line(exc),
-                    request.path)
-        _close_quietly(DEFAULT_DB_ALIAS)
+        _read_as_anonymous(request, exc)
         return False
+
+
+def _read_as_anonymous(request, exc: BaseException | None = None) -> None:
+    """Sessions and accounts are on the primary: while it is away, a public page is served
+    to a signed-in visitor as to anyone, instead of failing on ``request.user``."""
+    from django.contrib.auth.models import AnonymousUser
+
+    if exc is None:
+        try:
+            request.user.is_authenticated  # noqa: B018 - evaluates the lazy user
+            return
+        except DATABASE_ERRORS as error:
+            exc = error
+        except AttributeError:
+            return
+    log.warning("Sessions unreadable (%s); %s served as to an anonymous visitor",
+                _first_line(exc), request.path)
+    _close_quietly(DEFAULT_DB_ALIAS)
+    request.user = AnonymousUser()
 
 
 def must_read_primary(request) -> str | None:
@@ -305,11 +343,25 @@ def must_read_primary(request) -> str | None:
     return None
 
 
-def choose_read_alias(request) -> str:
+# Reasons that keep reads on the primary only while it answers: an editor's public pages are
+# better served a moment old from a replica than not at all.
+_SOFT_REASONS = frozenset({"recent write", "staff"})
+
+
+def choose_read_alias(request, reason: str | None = "unknown") -> str:
     """The alias this request reads from: a healthy replica, or ``default``."""
-    if not replica_aliases() or must_read_primary(request):
+    if not replica_aliases():
         return DEFAULT_DB_ALIAS
-    return health.pick() or DEFAULT_DB_ALIAS
+    if reason == "unknown":
+        reason = must_read_primary(request)
+    if reason is None:
+        return health.pick() or DEFAULT_DB_ALIAS
+    if reason in _SOFT_REASONS and health.primary_known_down():
+        alias = health.pick()
+        if alias is not None:
+            _read_as_anonymous(request)
+            return alias
+    return DEFAULT_DB_ALIAS
 
 
 def _database_failed(request, response) -> bool:
@@ -329,11 +381,14 @@ class ReadRoutingMiddleware:
     def __call__(self, request):
         if not replica_aliases():
             return self.get_response(request)
-        alias = choose_read_alias(request)
-        request.read_alias = alias
+        reason = must_read_primary(request)
+        alias = choose_read_alias(request, reason)
+        request.read_alias, request.read_reason = alias, reason
         with reads_from(alias):
             response = self.get_response(request)
-        if alias != DEFAULT_DB_ALIAS and _database_failed(request, response):
+        if _database_failed(request, response) and (
+            alias != DEFAULT_DB_ALIAS or reason in _SOFT_REASONS
+        ):
             response = self._retry_elsewhere(request, alias, response)
         if request.method not in SAFE_METHODS and response.status_code < 500:
             # An editor's next pages read what they just wrote, whatever the replicas' lag.
@@ -345,15 +400,23 @@ class ReadRoutingMiddleware:
         return response
 
     def _retry_elsewhere(self, request, failed: str, response):
-        # A read failed on its replica.  If the replica itself is gone (not something else,
-        # e.g. the primary), leave it out and answer once more from what is left.
-        if health.state(failed, fresh=True).healthy:
-            return response
-        _close_quietly(failed)
+        # A read failed on its database.  If that database itself is gone (not something
+        # else: a replica's read may have failed on the primary's cache table), leave it out
+        # and answer once more from what is left.
+        if failed == DEFAULT_DB_ALIAS:
+            if not health.primary_down_now():
+                return response
+            alias = health.pick()
+            if alias is None:
+                return response
+            _read_as_anonymous(request)
+        else:
+            if health.state(failed, fresh=True).healthy:
+                return response
+            _close_quietly(failed)
+            alias = health.pick() or DEFAULT_DB_ALIAS
+        log.warning("Reads of %s failed on %s; served again from %s", request.path, failed, alias)
         request._archive_database_unavailable = False
-        alias = health.pick() or DEFAULT_DB_ALIAS
-        log.warning("Replica %s failed during %s; served again from %s",
-                    failed, request.path, alias)
         request.read_alias = alias
         with reads_from(alias):
             return self.get_response(request)
