@@ -7,7 +7,7 @@ PORT ?= 8000
 # A local development configuration; production sets DJANGO_SECRET_KEY instead.
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: replica-demo run port-free serve venv install install-dev migrate demo index editor worker test lint check clean bench bench-quick bench-growth bench-load api-contract soak eval-intake bench-intake
+.PHONY: replica-demo bench-load-replica run port-free serve venv install install-dev migrate demo index editor worker test lint check clean bench bench-quick bench-growth bench-load api-contract soak eval-intake bench-intake
 
 # The port is checked first, so a busy one costs one sentence and no installing.
 run: port-free install migrate demo index serve
@@ -76,6 +76,15 @@ bench-growth: install-dev
 
 bench-load: install-dev
 	$(BIN)/python bench/load.py $(BENCH_ARGS)
+
+# The same load on a scratch PostgreSQL primary and one streaming replica (root or sudo; the
+# clusters are removed at the end, also after a failure).  The corpus is imported each time.
+bench-load-replica: install-dev
+	@bash -c 'set -e; export ARCHIVE_REPLICA_CLUSTER=$$PWD/var/replica-bench.env \
+	    ARCHIVE_REPLICA_NAME=archive_bench; \
+	  trap "bash tests/replica/cluster.sh down" EXIT; \
+	  bash tests/replica/cluster.sh up; \
+	  $(BIN)/python bench/load.py --replica "$$ARCHIVE_REPLICA_CLUSTER" $(BENCH_ARGS)'
 
 # Four editors for 60 s while the index worker runs, and the worker killed mid-batch; prints
 # the save times (the suite runs the same test for 10 s).

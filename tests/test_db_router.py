@@ -204,6 +204,16 @@ class RoutingTests(TransactionTestCase):
             self.assertIn("lags 5.1 s", lagging.reason)
             self.assertFalse(health._verdict(REPLICA, None).healthy)
 
+    def test_healthz_lists_each_replica_and_its_state(self):
+        report = self.client.get("/healthz").json()
+        self.assertEqual(report["replicas"], [
+            {"alias": REPLICA, "healthy": True, "lag_s": 0.0, "reason": ""}])
+        with replica_down(), override_settings(DATABASE_REPLICA_CHECK_S=0):
+            report = self.client.get("/healthz").json()
+        self.assertFalse(report["replicas"][0]["healthy"])
+        self.assertIn("cannot be reached", report["replicas"][0]["reason"])
+        self.assertTrue(report["database"]["ok"])  # read from the primary meanwhile
+
     def test_with_no_healthy_replica_reads_go_to_the_primary(self):
         with replica_down():
             request = RequestFactory().get("/statements/")
