@@ -220,7 +220,8 @@ def read_cluster(state: str) -> dict[str, str]:
                 if "=" in line and not line.startswith("#"))
 
 
-def prepare_replica_set(cluster: dict[str, str], which: str) -> dict[str, str]:
+def prepare_replica_set(cluster: dict[str, str], which: str, *,
+                        primary_only: bool = False) -> dict[str, str]:
     """The corpus in the cluster's primary and its index here; the environment to serve it."""
     env = common.bench_env(WORKDIR)
     env.update({"DATABASE_URL": cluster["PRIMARY_URL"],
@@ -243,11 +244,20 @@ def prepare_replica_set(cluster: dict[str, str], which: str) -> dict[str, str]:
         started = time.monotonic()
         manage(*argv)
         print(f"  imported in {time.monotonic() - started:.0f} s", flush=True)
-        pg(cluster["PRIMARY_URL"], "DELETE FROM search_indexqueue")  # the rebuild covers them
-        shutil.rmtree(WORKDIR / "whoosh", ignore_errors=True)
-    if not (WORKDIR / "whoosh" / "current").exists():
+        pg(cluster["PRIMARY_URL"], "DELETE FROM search_indexqueue")  # the index covers them
+    # The index is built once (into whoosh-pristine/) and copied for each run, as the SQLite
+    # run copies its set: an import of the same corpus gives the same rows and ids.
+    pristine = WORKDIR / "whoosh-pristine"
+    if not (pristine / "current").exists():
         print("indexing ...", flush=True)
+        shutil.rmtree(WORKDIR / "whoosh", ignore_errors=True)
         manage("rebuild_index", "--noinput")
+        shutil.rmtree(pristine, ignore_errors=True)
+        shutil.copytree(WORKDIR / "whoosh", pristine)
+    shutil.rmtree(WORKDIR / "whoosh", ignore_errors=True)
+    shutil.copytree(pristine, WORKDIR / "whoosh")
+    if primary_only:
+        env["DATABASE_REPLICA_URLS"] = ""
     return env
 
 
@@ -286,6 +296,21 @@ def archive_reads(url: str) -> int:
     return int(rows[0][0])
 
 
+def server_times(access_log: Path) -> dict[str, dict]:
+    """Gunicorn's own time per kind of page (from the access log, warm-up included): how
+    much of wrk's latency is the page itself and how much waiting for a free worker."""
+    times: dict[str, list[int]] = {}
+    for line in access_log.read_text().splitlines():
+        _, _, rest = line.partition(" ")
+        path, _, ms = rest.rpartition(" ")
+        kind = re.sub(r"^/(statements|countries|years)/[^/?]+/", r"/\1/<one>/",
+                      path.split("?", 1)[0])
+        times.setdefault(kind, []).append(int(ms))
+    return {kind: {"n": len(v), "p50_ms": sorted(v)[len(v) // 2],
+                   "mean_ms": round(sum(v) / len(v))}
+            for kind, v in sorted(times.items())}
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=60)
@@ -298,6 +323,9 @@ def main(argv=None) -> None:
                         const=os.environ.get("ARCHIVE_REPLICA_CLUSTER", ""),
                         help="serve from the primary and replica of this cluster state file "
                              "(default: $ARCHIVE_REPLICA_CLUSTER; tests/replica/cluster.sh)")
+    parser.add_argument("--primary-only", action="store_true",
+                        help="with --replica: the same cluster and data, every read from the "
+                             "primary (to compare)")
     parser.add_argument("--_editor", dest="editor", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.editor is not None:
@@ -312,7 +340,7 @@ def main(argv=None) -> None:
     if args.replica is not None:
         cluster = read_cluster(args.replica)
         WORKDIR = common.BENCH_ROOT / "load-replica"
-        env = prepare_replica_set(cluster, args.set)
+        env = prepare_replica_set(cluster, args.set, primary_only=args.primary_only)
         paths = make_paths(postgres=cluster["PRIMARY_URL"])
     else:
         copy_set(common.BENCH_ROOT / args.set)
@@ -386,6 +414,7 @@ def main(argv=None) -> None:
                 key = f"{status} {rest.rsplit(' ', 1)[0]}"
                 failing[key] = failing.get(key, 0) + 1
         result["statuses"] = statuses  # warm-up requests included
+        result["server_ms_by_page"] = server_times(WORKDIR / "access.log")
         result["failing_paths"] = dict(sorted(failing.items(), key=lambda kv: -kv[1])[:20])
         log_text = (WORKDIR / "gunicorn.log").read_text()
         result["gunicorn_errors"] = log_text.count("Traceback")
@@ -400,8 +429,10 @@ def main(argv=None) -> None:
         gunicorn_log.close()
         worker_log.close()
     result.update({"set": args.set, "connections": connections, "duration_s": duration,
-                   "database": "PostgreSQL primary + 1 streaming replica" if cluster
-                   else "SQLite",
+                   "database": ("PostgreSQL primary, replica unused (--primary-only)"
+                                if cluster and args.primary_only else
+                                "PostgreSQL primary + 1 streaming replica" if cluster
+                                else "SQLite"),
                    "git": common.git_commit(), "machine": common.machine(),
                    "rate_limits": "off (ARCHIVE_RATE_LIMIT_SEARCH/AUTOCOMPLETE=off)"})
     (WORKDIR / "result.json").write_text(json.dumps(result, indent=2))
