@@ -336,7 +336,8 @@ def must_read_primary(request) -> str | None:
         return "unsafe method"
     if request.path.startswith("/" + settings.ADMIN_PATH):
         return "admin"
-    if _pinned_until(request) > time.time():
+    now = time.time()
+    if now < _pinned_until(request) <= now + pin_seconds():  # a forged far future: ignored
         return "recent write"
     if _is_staff(request):
         return "staff"

@@ -239,6 +239,7 @@ class DecisionTests(TestCase):
             (self.request(path="/admin/archive/statement/"), "admin"),
             (self.request(**{PIN_COOKIE: str(int(time.time()) + 10)}), "recent write"),
             (self.request(**{PIN_COOKIE: "not a number"}), None),
+            (self.request(**{PIN_COOKIE: str(int(time.time()) + 10**6)}), None),
         ]
         for request, reason in cases:
             with self.subTest(method=request.method, path=request.path, cookies=request.COOKIES):
