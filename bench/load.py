@@ -352,6 +352,7 @@ def main(argv=None) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     procs = []
+    (WORKDIR / "access.log").unlink(missing_ok=True)  # gunicorn appends; one run per log
     gunicorn_log = open(WORKDIR / "gunicorn.log", "w")  # noqa: SIM115 (outlives this block)
     worker_log = open(WORKDIR / "worker.log", "w")  # noqa: SIM115
     try:
@@ -403,7 +404,10 @@ def main(argv=None) -> None:
             result["replica_lag_s"] = {
                 "samples": len(samples),
                 "p50": samples[len(samples) // 2] if samples else None,
+                "p95": samples[int(len(samples) * 0.95)] if samples else None,
                 "max": samples[-1] if samples else None,
+                "over_bound": sum(1 for v in samples if v > float(
+                    env.get("DATABASE_REPLICA_MAX_LAG_S") or 5)),
             }
         statuses: dict[str, int] = {}
         failing: dict[str, int] = {}
