@@ -271,3 +271,59 @@ class RouterTests(SimpleTestCase):
 
         with reads_from(REPLICA):
             self.assertEqual(Session.objects.all().db, DEFAULT_DB_ALIAS)
+
+
+SETTINGS_OF_REPLICAS = """
+import json
+from django.conf import settings
+print(json.dumps({alias: {key: settings.DATABASES[alias].get(key) for key in
+                          ("HOST", "PORT", "NAME", "CONN_MAX_AGE", "OPTIONS", "TEST")}
+                  for alias in settings.DATABASES}))
+print(json.dumps(settings.DATABASE_READ_REPLICAS))
+"""
+
+
+class ReplicaSettingsTests(SimpleTestCase):
+    """DATABASE_REPLICA_URLS read by the real settings, in a process of their own."""
+
+    def settings_with(self, **env):
+        from .test_security import run_python
+
+        return run_python(SETTINGS_OF_REPLICAS, env={
+            "DJANGO_SETTINGS_MODULE": "config.settings", "DJANGO_DEBUG": "1", **env})
+
+    def test_each_url_is_an_alias_with_the_primary_options_mirroring_the_test_database(self):
+        import json
+
+        result = self.settings_with(
+            DATABASE_URL="postgres://writer@primary.internal:5432/archive",
+            DATABASE_REPLICA_URLS="postgres://reader@replica-a:5433/archive, "
+                                  "postgres://reader@replica-b/archive",
+            DATABASE_CONN_MAX_AGE="30", DATABASE_CONNECT_TIMEOUT="4",
+            DATABASE_STATEMENT_TIMEOUT="9")
+        self.assertEqual(result.returncode, 0, result.stderr[-2000:])
+        databases, replicas = (json.loads(line) for line in result.stdout.splitlines()[-2:])
+        self.assertEqual(replicas, ["replica_1", "replica_2"])
+        self.assertEqual(set(databases), {"default", "replica_1", "replica_2"})
+        for alias, host in [("replica_1", "replica-a"), ("replica_2", "replica-b")]:
+            with self.subTest(alias=alias):
+                replica = databases[alias]
+                self.assertEqual(replica["HOST"], host)
+                self.assertEqual(replica["CONN_MAX_AGE"], 30)
+                self.assertEqual(replica["OPTIONS"]["connect_timeout"], 4)
+                self.assertIn("-c statement_timeout=9000", replica["OPTIONS"]["options"])
+                self.assertEqual(replica["TEST"], {"MIRROR": "default"})
+        self.assertEqual(databases["replica_1"]["PORT"], 5433)
+
+    def test_a_replica_that_is_not_postgres_or_of_a_sqlite_primary_is_refused(self):
+        for env, words in [
+            ({"DATABASE_URL": "postgres://w@p/archive",
+              "DATABASE_REPLICA_URLS": "sqlite:///tmp/copy.sqlite3"}, "is not a postgres:// URL"),
+            ({"DATABASE_URL": "sqlite:///tmp/archive.sqlite3",
+              "DATABASE_REPLICA_URLS": "postgres://r@replica/archive"}, "is not PostgreSQL"),
+        ]:
+            with self.subTest(env=env):
+                result = self.settings_with(**env)
+                self.assertNotEqual(result.returncode, 0)
+                self.assertIn("ImproperlyConfigured", result.stderr)
+                self.assertIn(words, result.stderr)
