@@ -11,6 +11,7 @@ to connect fails.  The streaming replica itself is tested in tests/test_replica_
 import contextlib
 import time
 
+from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.test import (
     RequestFactory,
@@ -112,6 +113,7 @@ class RoutingTests(TransactionTestCase):
     def setUp(self):
         health.reset()
         self.addCleanup(health.reset)
+        cache.clear()  # the API's throttle counts per address across the suite's tests
         fresh_index()
         StatementFactory(title="Peace on the border", slug="peace-on-the-border")
         index_now()
