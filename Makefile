@@ -7,7 +7,7 @@ PORT ?= 8000
 # A local development configuration; production sets DJANGO_SECRET_KEY instead.
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run port-free serve venv install install-dev migrate demo index editor worker test lint check clean bench bench-quick bench-growth bench-load api-contract soak eval-intake bench-intake messages bench-research eval-relevance
+.PHONY: run port-free serve venv install install-dev migrate demo index editor worker test lint check clean bench bench-quick bench-growth bench-load api-contract soak eval-intake bench-intake messages bench-research eval-relevance replica-demo bench-load-replica
 
 # The port is checked first, so a busy one costs one sentence and no installing.
 run: port-free install migrate demo index serve
@@ -81,11 +81,35 @@ bench-research: install-dev
 bench-load: install-dev
 	$(BIN)/python bench/load.py $(BENCH_ARGS)
 
+# The same load on a scratch PostgreSQL primary and one streaming replica (root or sudo; the
+# clusters are removed at the end, also after a failure).  The corpus is imported each time.
+bench-load-replica: install-dev
+	@bash -c 'set -e; export ARCHIVE_REPLICA_CLUSTER=$$PWD/var/replica-bench.env \
+	    ARCHIVE_REPLICA_NAME=archive_bench; \
+	  trap "bash tests/replica/cluster.sh down" EXIT; \
+	  bash tests/replica/cluster.sh up; \
+	  $(BIN)/python bench/load.py --replica "$$ARCHIVE_REPLICA_CLUSTER" $(BENCH_ARGS)'
+
 # Four editors for 60 s while the index worker runs, and the worker killed mid-batch; prints
 # the save times (the suite runs the same test for 10 s).
 soak: install-dev
 	ARCHIVE_CONCURRENCY_SECONDS=$${ARCHIVE_CONCURRENCY_SECONDS:-60} $(BIN)/python -m pytest -s \
 	  tests/test_concurrency.py tests/test_crash_recovery.py $(PYTEST_ARGS)
+
+# Read replicas by hand (README, "Read replicas"): a scratch primary and a streaming replica
+# on free ports, the site in front of both, the replica test's steps with what each measures,
+# and the clusters removed at the end, even after a failure.  Needs root or sudo.
+replica-demo: install-dev
+	@bash -c 'set -e; \
+	  trap "echo; echo \"== 3. Removing both clusters (tests/replica/cluster.sh down)\"; \
+	        bash tests/replica/cluster.sh down" EXIT; \
+	  echo "== 1. A scratch primary and a streaming replica of it (tests/replica/cluster.sh up)"; \
+	  bash tests/replica/cluster.sh up; bash tests/replica/cluster.sh status; \
+	  echo; echo "== 2. The site on both, step by step (tests/test_replica_cluster.py):"; \
+	  echo "   served from the replica; lag measured; a lagging replica left out; an editor"; \
+	  echo "   reads their own save; replica stopped; primary stopped; replica promoted"; \
+	  ARCHIVE_REPLICA_CLUSTER=$$PWD/var/replica-cluster.env \
+	    $(BIN)/python -m pytest -m replica -s -v -p no:cacheprovider tests/test_replica_cluster.py'
 
 # The press-release importer on its development set (tests/data/intake): accuracy per field.
 eval-intake: install

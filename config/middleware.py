@@ -103,6 +103,35 @@ def _render(request, template_name: str, context: dict, status: int) -> HttpResp
     return HttpResponse(body, status=status)
 
 
+# Fields never written back into a page: the browser keeps them (or the editor retypes them).
+_SECRET_FIELD = re.compile(
+    r"(^|_)pass(word|phrase)?\d*$|secret|(?<!csrfmiddleware)token$", re.IGNORECASE
+)
+
+
+def submitted_fields(request) -> tuple[list[tuple[str, str]], list[str], list[str]]:
+    """What a POST carried, to hand back on the 503 page: (fields, secret names, file names).
+
+    Every value is kept, the CSRF token included, so that the page's "send again" button
+    repeats the same request; passwords are left out and files cannot be (a browser never
+    lets a page fill a file input).
+    """
+    if request.method != "POST":
+        return [], [], []
+    try:
+        data = request.POST
+        files = request.FILES
+    except Exception:  # noqa: BLE001 - a body we cannot parse is one we cannot hand back
+        return [], [], []
+    fields, secrets = [], []
+    for name, values in data.lists():
+        if _SECRET_FIELD.search(name):
+            secrets.append(name)
+            continue
+        fields.extend((name, value) for value in values)
+    return fields, sorted(set(secrets)), sorted({f.name for f in files.values()})
+
+
 def database_unavailable_response(request) -> HttpResponse:
     message = gettext(
         "The archive's database cannot be reached at the moment. Nothing you entered has "
@@ -112,13 +141,39 @@ def database_unavailable_response(request) -> HttpResponse:
         # The API's error shape (api/serializers.py ErrorSerializer).
         response = JsonResponse({"detail": message}, status=503)
     else:
+        fields, secrets, files = submitted_fields(request)
         # The page extends base.html, which reads nothing from the database (no user, no
-        # menus from tables), so it renders while the database is down.
+        # menus from tables), so it renders while the database is down.  A refused save
+        # comes back with everything the editor sent, in a form that sends it again.
         response = _render(
-            request, "503.html", {"message": message, "database_unavailable": True}, status=503
+            request,
+            "503.html",
+            {
+                "message": message,
+                "database_unavailable": True,
+                "resubmit": bool(fields),
+                "fields": fields,
+                "visible_fields": [(n, v) for n, v in fields if v and not _is_plumbing(n)],
+                "secret_fields": secrets,
+                "file_fields": files,
+                "action": request.get_full_path(),
+            },
+            status=503,
         )
+        if fields:
+            # The page holds what the editor typed: no cache, no shared proxy, keeps it.
+            response["Cache-Control"] = "no-store"
     response["Retry-After"] = str(DATABASE_RETRY_AFTER)
+    # Read by config.db_router: a public read that failed here may be served from elsewhere.
+    response.database_unavailable = True
     return response
+
+
+def _is_plumbing(name: str) -> bool:
+    # The CSRF token and formset counters: sent again, not shown.
+    return name == "csrfmiddlewaretoken" or name.endswith(
+        ("-TOTAL_FORMS", "-INITIAL_FORMS", "-MIN_NUM_FORMS", "-MAX_NUM_FORMS")
+    ) or name.startswith("_")
 
 
 def bad_query_response(request, message: str) -> HttpResponse:
@@ -269,6 +324,16 @@ def parse_rate(rate: str | None) -> tuple[int, int] | None:
     return (number, seconds) if number > 0 else None
 
 
+def _count(key: str, period: int) -> int:
+    # add() then incr(): atomic in Redis; a shared count without a read-modify-write race.
+    cache.add(key, 0, timeout=period + 1)
+    try:
+        return cache.incr(key)
+    except ValueError:  # evicted between add() and incr()
+        cache.set(key, 1, timeout=period + 1)
+        return 1
+
+
 class RateLimitMiddleware:
     """Fixed windows per client address and budget, counted in the default cache."""
 
@@ -296,13 +361,13 @@ class RateLimitMiddleware:
         now = time.time()
         window = int(now // period) * period
         key = f"ratelimit:{scope}:{client_address(request) or 'unknown'}:{window}"
-        # add() then incr(): atomic in Redis; a shared count without a read-modify-write race.
-        cache.add(key, 0, timeout=period + 1)
         try:
-            count = cache.incr(key)
-        except ValueError:  # evicted between add() and incr()
-            cache.set(key, 1, timeout=period + 1)
-            count = 1
+            count = _count(key, period)
+        except DATABASE_ERRORS as exc:
+            # The database cache lives on the primary: with the primary away, public pages
+            # go on answering from a replica, uncounted, rather than failing on a counter.
+            log.warning("Rate limit not counted for %s: %s", request.path, exc)
+            return None
         if count <= allowed:
             return None
         retry_after = max(1, math.ceil(window + period - now))

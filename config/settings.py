@@ -90,6 +90,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After sessions and authentication (it asks whether the visitor is staff), before any
+    # view reads: where this request's reads go (config/db_router.py).
+    "config.db_router.ReadRoutingMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -116,6 +119,23 @@ TEMPLATES = [
     },
 ]
 
+
+def _postgres_timeouts(database: dict, connect_env: str = "DATABASE_CONNECT_TIMEOUT") -> None:
+    """A database that accepts connections and never answers, or a query that never ends,
+    must end in the 503 page (config/middleware.py) within seconds, before gunicorn's 30 s
+    timeout kills the worker.  Seconds; 0 switches either off (e.g. a maintenance command)."""
+    options = database.setdefault("OPTIONS", {})
+    connect = int(float(os.environ.get(connect_env)
+                        or os.environ.get("DATABASE_CONNECT_TIMEOUT", "5")))
+    if connect > 0:
+        options.setdefault("connect_timeout", max(connect, 2))  # libpq's minimum is 2
+    statement_ms = int(float(os.environ.get("DATABASE_STATEMENT_TIMEOUT", "15")) * 1000)
+    if statement_ms > 0:
+        options["options"] = " ".join(
+            filter(None, [options.get("options", ""), f"-c statement_timeout={statement_ms}"])
+        )
+
+
 DATABASES = {
     "default": dj_database_url.config(
         env="DATABASE_URL",
@@ -139,18 +159,43 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers take turns through a file lock instead of SQLite's sleeping retries.
     DATABASES["default"]["ENGINE"] = "config.sqlite_backend"
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # A database that accepts connections and never answers, or a query that never ends, must
-    # end in the 503 page (config/middleware.py) within seconds, before gunicorn's 30 s timeout
-    # kills the worker.  Seconds; 0 switches either off (e.g. for a long maintenance command).
-    _options = DATABASES["default"].setdefault("OPTIONS", {})
-    _connect = int(float(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5")))
-    if _connect > 0:
-        _options.setdefault("connect_timeout", max(_connect, 2))  # libpq's minimum is 2
-    _statement_ms = int(float(os.environ.get("DATABASE_STATEMENT_TIMEOUT", "15")) * 1000)
-    if _statement_ms > 0:
-        _options["options"] = " ".join(
-            filter(None, [_options.get("options", ""), f"-c statement_timeout={_statement_ms}"])
+    _postgres_timeouts(DATABASES["default"])
+
+# Read replicas (streaming standbys of the primary), one alias each: replica_1, replica_2 ...
+# Public pages and search read from a healthy one; writes, the admin and an editor's own
+# reads stay on the primary (config/db_router.py).  Each has the primary's options; in tests
+# it mirrors the test database, since Django cannot create a test database on a standby.
+DATABASE_READ_REPLICAS = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
+    _replica = dj_database_url.parse(
+        _url,
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+    if _replica["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(
+            f"DATABASE_REPLICA_URLS entry {_number} is not a postgres:// URL: replicas are "
+            "PostgreSQL streaming standbys of the primary."
         )
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URLS is set but DATABASE_URL is not PostgreSQL: replicas copy a "
+            "PostgreSQL primary."
+        )
+    _postgres_timeouts(_replica, connect_env="DATABASE_REPLICA_CONNECT_TIMEOUT")
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica_{_number}"] = _replica
+    DATABASE_READ_REPLICAS.append(f"replica_{_number}")
+DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
+# A replica further behind than this (seconds) serves no reads until it catches up; each
+# replica's state is measured again after DATABASE_REPLICA_CHECK_S seconds (per process).
+DATABASE_REPLICA_MAX_LAG_S = float(os.environ.get("DATABASE_REPLICA_MAX_LAG_S", "5"))
+DATABASE_REPLICA_CHECK_S = float(os.environ.get("DATABASE_REPLICA_CHECK_S", "5"))
+# After a save, that browser reads from the primary for this long (seconds): longer than any
+# lag a replica may have and still serve.
+DATABASE_PRIMARY_PIN_S = int(
+    os.environ.get("DATABASE_PRIMARY_PIN_S", str(int(DATABASE_REPLICA_MAX_LAG_S) + 10))
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

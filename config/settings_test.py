@@ -28,3 +28,12 @@ if not os.environ.get("CACHE_URL"):
 # settings in subprocesses (tests/test_deployment.py, tests/test_security.py).
 SECURE_SSL_REDIRECT = False
 ARCHIVE_SITE_URL = "http://testserver"
+# A stand-in replica for the router's tests (tests/test_db_router.py): the test database under
+# a second alias, serving no reads until a test lists it in DATABASE_READ_REPLICAS.  A real
+# streaming replica is tested against clusters made for it (tests/test_replica_cluster.py).
+if "replica_test" not in DATABASES:  # noqa: F405
+    DATABASES["replica_test"] = {  # noqa: F405
+        **DATABASES["default"],  # noqa: F405
+        "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {})),  # noqa: F405
+        "TEST": {"MIRROR": "default"},
+    }

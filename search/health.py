@@ -8,6 +8,9 @@ verdict, so a load balancer, a container orchestrator or cron can watch it:
   give or take the changes waiting in the queue;
 * no queued change waits longer than ``SEARCH_HEALTH_MAX_QUEUE_AGE`` seconds (default 300)
   and none keeps failing.
+
+With read replicas the report also lists each one's state (reachable, lag), for information:
+a replica out of service sends reads to the primary and does not make the site unhealthy.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from django.utils import timezone
 from haystack.backends import SQ
 
 from archive.models import Statement
+from config.db_router import health as replica_health
+from config.db_router import replica_aliases
 
 from .engine import get_engine
 from .errors import SearchUnavailable
@@ -63,6 +68,10 @@ def check() -> dict:
         if difference > queued:
             report["index"]["fix"] = "run `manage.py search_status --repair`"
     report["healthy"] = all(report[k]["ok"] for k in ("database", "index", "queue"))
+    if replica_aliases():
+        # Informative, not part of the verdict: reads fall back to the primary without them.
+        # On /healthz (a public read) the database checks above ran on the replica serving it.
+        report["replicas"] = replica_health.report()
     report["checked_at"] = timezone.now().replace(microsecond=0).isoformat()
     return report
 

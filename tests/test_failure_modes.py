@@ -77,6 +77,74 @@ class DatabaseUnreachableTests(TestCase):
         self.assertNotIn("Traceback", result.stderr)
 
 
+A_SAVE_WITHOUT_A_DATABASE = textwrap.dedent(
+    r"""
+    import json
+    import django
+
+    django.setup()
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    from django.test import Client
+
+    client = Client()
+    client.cookies["sessionid"] = "a" * 32  # a signed-in editor: the session is in the database
+    fields = {
+        "title": "Statement on the <b>border</b> & the \"ceasefire\"",
+        "body": "First paragraph.\n\nSecond paragraph <img src=x onerror=alert(1)",
+        "topics": ["3", "7"],
+        "password": "never shown",
+        "csrfmiddlewaretoken": "kept-token",
+        "_save": "Save",
+    }
+    response = client.post("/admin/archive/statement/add/?_changelist_filters=status", fields)
+    print(json.dumps([response.status_code, response.get("Cache-Control"),
+                      response.content.decode()]))
+    """
+)
+
+
+class RefusedSaveTests(TestCase):
+    def test_a_save_refused_for_a_lost_database_comes_back_with_everything_typed(self):
+        import html as html_module
+
+        result = run_python(
+            A_SAVE_WITHOUT_A_DATABASE,
+            env={
+                "DJANGO_SETTINGS_MODULE": "config.settings_test",
+                "DATABASE_URL": UNREACHABLE_POSTGRES,
+            },
+        )
+        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        status, cache_control, body = json.loads(result.stdout.strip().splitlines()[-1])
+        self.assertEqual(status, 503)
+        self.assertEqual(cache_control, "no-store")  # the page holds the editor's text
+        self.assertIn("Nothing was saved, and nothing you typed is lost", body)
+        # A form that sends the same request again, to the same address...
+        self.assertIn(
+            '<form method="post" action="/admin/archive/statement/add/?_changelist_filters='
+            'status" enctype="multipart/form-data">', body)
+        hidden = {
+            (html_module.unescape(name), html_module.unescape(value))
+            for name, value in __import__("re").findall(
+                r'<input type="hidden" name="([^"]*)" value="([^"]*)">', body)
+        }
+        self.assertEqual(hidden, {
+            ("title", 'Statement on the <b>border</b> & the "ceasefire"'),
+            ("body", "First paragraph.\n\nSecond paragraph <img src=x onerror=alert(1)"),
+            ("topics", "3"), ("topics", "7"),
+            ("csrfmiddlewaretoken", "kept-token"), ("_save", "Save"),
+        })
+        # ...every value escaped (no markup of the editor's runs in the page)...
+        self.assertNotIn("<img src=x", body)
+        self.assertNotIn("<b>border</b>", body)
+        self.assertIn("Second paragraph &lt;img src=x onerror=alert(1)", body)
+        # ...and no password written back into a page.
+        self.assertNotIn("never shown", body)
+        self.assertIn("enter it again (password)", body)
+
+
 class IndexLostTests(TestCase):
     """The index folder disappears or is damaged under a running site."""
 
