@@ -406,3 +406,14 @@ def test_a_saved_statement_gets_its_statistics_again_after_the_commit(
     with django_capture_on_commit_callbacks(execute=True):
         services.update_statement(statement, body=old_body)
     assert StatementStats.objects.get(statement=statement).words == len(words_of(old_body))
+
+
+def test_the_research_endpoints_are_in_the_openapi_schema_and_on_the_docs_page(client, demo):
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    for path in ("/api/trends/", "/api/who/", "/api/kwic/", "/api/compare/"):
+        operation = schema["paths"][path]["get"]
+        assert {"200", "400", "503"} <= set(operation["responses"]), path
+    names = {p["name"] for p in schema["paths"]["/api/compare/"]["get"]["parameters"]}
+    assert {"a", "b", "q", "country"} <= names
+    docs = client.get("/api/").content.decode()
+    assert "/api/trends/" in docs and "log-odds" in docs
