@@ -318,6 +318,7 @@ def test_compare_two_countries(client, demo):
     for side in ("a", "b"):
         for word in data["distinctive"][side]:
             assert folded(word["word"]) in folded(bodies[side])
+            assert word["word"] not in {"the", "and", "of", "for", "to", "in", "this"}
             assert (word["z"] > 0) == (side == "a")
     years_a = {s.delivered_on.year for s in published() if s.country and s.country.code == "NOR"}
     years_b = {s.delivered_on.year for s in published() if s.country and s.country.code == "KEN"}
@@ -417,3 +418,12 @@ def test_the_research_endpoints_are_in_the_openapi_schema_and_on_the_docs_page(c
     assert {"a", "b", "q", "country"} <= names
     docs = client.get("/api/").content.decode()
     assert "/api/trends/" in docs and "log-odds" in docs
+
+
+def test_function_words_are_never_distinctive():
+    from research.words import word_counts
+
+    counts = word_counts("The minister and the envoy spoke of this water for Marčić; "
+                         "في هذا البيان")
+    assert {"the", "and", "of", "this", "for", "في", "هذا"}.isdisjoint(counts)
+    assert {"minister", "envoy", "water", "marčić", "البيان"} <= set(counts)
