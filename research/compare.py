@@ -4,10 +4,10 @@
   (Monroe, Colaresi and Quinn, "Fightin' Words", 2008), the prior being both sides' words
   pooled (``PRIOR_WEIGHT`` pseudo-words in all).  Each word's z-score says how much more one
   side uses it than the other, shrunk towards zero for rare words, so a word used twice by
-  one side and never by the other does not top the list.  Words are folded and Arabic
-  normalised as search does (``search.text``) but not stemmed, so the list shows words a
-  reader recognises; function words are left out.  Each statement's word counts are kept in
-  beside its statistics (``StatementWords``), so a comparison reads no text.
+  one side and never by the other does not top the list.  Words are lowercase and Arabic
+  normalised as search's exact field has them (``search.text``), not stemmed, so the list
+  shows words a reader recognises; function words are left out.  Each statement's word
+  counts are kept beside its statistics (``StatementWords``), so a comparison reads no text.
 * **Shared topics**: topics both sides' statements carry, with each side's count.
 * **Years**: the years each side has statements in, and those they share.
 

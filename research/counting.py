@@ -89,17 +89,21 @@ def count(request: SearchRequest, *, with_base: bool = True, memo: dict | None =
     tree = tree_of(request)
     matches = engine.statement_ids(tree)
     base: frozenset[int] = frozenset()
+    stats = None
     if with_base:
         base_tree = tree_of(base_request(request))
         key = ("base", repr(base_tree))
         if key not in memo:
-            memo[key] = frozenset(engine.statement_ids(base_tree))
-        base = memo[key]
-    # Every match is in the base; a statement unpublished a moment ago is in neither.
-    if with_base and not matches <= base:
-        base = base | matches
+            ids = frozenset(engine.statement_ids(base_tree))
+            memo[key] = (ids, stats_for(ids))
+        base, stats = memo[key]
+        # Every match is in the base, unless the index changed between the two reads.
+        if not matches <= base:
+            base = base | matches
+            stats = stats_for(base)
+    else:
+        stats = stats_for(matches)
     phrases = targets(request)
-    stats = stats_for(base if with_base else matches)
     occurrences: dict[int, int] = {}
     if phrases and matches:
         for pk, positions in engine.phrase_positions(tree, phrases).items():

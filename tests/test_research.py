@@ -318,6 +318,7 @@ def test_compare_two_countries(client, demo):
     for side in ("a", "b"):
         for word in data["distinctive"][side]:
             assert folded(word["word"]) in folded(bodies[side])
+            assert word["word"] not in {"the", "and", "of", "for", "to", "in", "this"}
             assert (word["z"] > 0) == (side == "a")
     years_a = {s.delivered_on.year for s in published() if s.country and s.country.code == "NOR"}
     years_b = {s.delivered_on.year for s in published() if s.country and s.country.code == "KEN"}
@@ -406,3 +407,23 @@ def test_a_saved_statement_gets_its_statistics_again_after_the_commit(
     with django_capture_on_commit_callbacks(execute=True):
         services.update_statement(statement, body=old_body)
     assert StatementStats.objects.get(statement=statement).words == len(words_of(old_body))
+
+
+def test_the_research_endpoints_are_in_the_openapi_schema_and_on_the_docs_page(client, demo):
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    for path in ("/api/trends/", "/api/who/", "/api/kwic/", "/api/compare/"):
+        operation = schema["paths"][path]["get"]
+        assert {"200", "400", "503"} <= set(operation["responses"]), path
+    names = {p["name"] for p in schema["paths"]["/api/compare/"]["get"]["parameters"]}
+    assert {"a", "b", "q", "country"} <= names
+    docs = client.get("/api/").content.decode()
+    assert "/api/trends/" in docs and "log-odds" in docs
+
+
+def test_function_words_are_never_distinctive():
+    from research.words import word_counts
+
+    counts = word_counts("The minister and the envoy spoke of this water for Marčić; "
+                         "في هذا البيان")
+    assert {"the", "and", "of", "this", "for", "في", "هذا"}.isdisjoint(counts)
+    assert {"minister", "envoy", "water", "marčić", "البيان"} <= set(counts)
