@@ -1,4 +1,4 @@
-"""Settings for the test suite: the real settings, a throwaway Whoosh folder, fast hashing."""
+"""Settings for the test suite: the real settings, the engine under test, fast hashing."""
 
 import atexit
 import os
@@ -6,10 +6,19 @@ import shutil
 import tempfile
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key")
-_index_dir = tempfile.mkdtemp(prefix="archive-test-whoosh-")
-os.environ["SEARCH_URL"] = "whoosh:" + _index_dir
-# Each test process gets its own index folder; leave nothing behind in /tmp.
-atexit.register(shutil.rmtree, _index_dir, ignore_errors=True)
+# ARCHIVE_TEST_ENGINE chooses the engine the suite runs on: "whoosh" (the default: a throwaway
+# index folder per test process) or "postgres" (the PostgreSQL engine in the test database;
+# DATABASE_URL must be PostgreSQL).  CI runs the suite once per engine.
+TEST_ENGINE = os.environ.get("ARCHIVE_TEST_ENGINE", "whoosh").strip().lower() or "whoosh"
+if TEST_ENGINE == "postgres":
+    os.environ["SEARCH_URL"] = "postgres:"
+elif TEST_ENGINE == "whoosh":
+    _index_dir = tempfile.mkdtemp(prefix="archive-test-whoosh-")
+    os.environ["SEARCH_URL"] = "whoosh:" + _index_dir
+    # Each test process gets its own index folder; leave nothing behind in /tmp.
+    atexit.register(shutil.rmtree, _index_dir, ignore_errors=True)
+else:
+    raise RuntimeError(f"ARCHIVE_TEST_ENGINE={TEST_ENGINE!r}: use whoosh or postgres.")
 
 from .settings import *  # noqa: E402,F403
 

@@ -826,7 +826,7 @@ def test_snippet_marks_the_query_words_whatever_their_case_and_accents():
 
 
 def test_every_word_outside_ascii_is_a_highlight_candidate():
-    from search.engine.whoosh.spans import _non_ascii_words
+    from search.engine.spans import _non_ascii_words
     from search.text import WORD_RE
 
     rng = random.Random(5)
