@@ -16,6 +16,7 @@ from whoosh import query as wq
 
 from search.text import Analyzer
 
+from ..autoquery import auto_query_parts
 from .analysis import make_analyzer
 from .schema import IndexShape, as_datetime
 from .textquery import TextQueries
@@ -113,6 +114,14 @@ class Compiler:
         text = str(getattr(value, "query_string", value))
         if exact:
             return self.text.phrase(text)
+        if getattr(value, "input_type_name", "") == "auto_query":
+            # haystack's auto_query: "phrases", -excluded parts, words.
+            parts = []
+            for piece, is_phrase, negated in auto_query_parts(text):
+                part = self.text.phrase(piece) if is_phrase else self.text.word(piece)
+                if part is not None:
+                    parts.append(wq.Not(part) if negated else part)
+            return and_all(parts)
         return and_all([self.text.word(w) for w in text.split()])
 
 
