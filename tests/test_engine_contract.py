@@ -26,6 +26,7 @@ from search.engine.config import parse_search_url
 
 from .cleanup import remove_archive_rows
 
+
 def _engines(tmp_path_factory):
     urls = {"whoosh": f"whoosh:{tmp_path_factory.mktemp('contract-whoosh')}"}
     if connection.vendor == "postgresql":
@@ -117,7 +118,8 @@ def test_filter_exclude_and_count_agree_on_every_engine(archive):
             "not border": sorted(titles(water.exclude(content="border")[:10])),
             "phrase": titles(sqs(name).filter(content=Exact("shared rules"))[:10]),
             "no phrase": titles(sqs(name).filter(content=Exact("rules shared"))[:10]),
-            "or": sorted(titles(sqs(name).filter(SQ(content="glaciers") | SQ(content="border"))[:10])),
+            "or": sorted(titles(
+                sqs(name).filter(SQ(content="glaciers") | SQ(content="border"))[:10])),
             "country": sorted(titles(sqs(name).filter(content="water", country="TJK")[:10])),
             "date": titles(sqs(name).filter(date__gte=datetime.date(2022, 1, 1))
                            .order_by("-date")[:10]),
