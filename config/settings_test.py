@@ -10,17 +10,18 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key")
 # index folder per test process) or "postgres" (the PostgreSQL engine in the test database;
 # DATABASE_URL must be PostgreSQL).  CI runs the suite once per engine.
 TEST_ENGINE = os.environ.get("ARCHIVE_TEST_ENGINE", "whoosh").strip().lower() or "whoosh"
-if TEST_ENGINE == "postgres":
-    os.environ["SEARCH_URL"] = "postgres:"
-elif TEST_ENGINE == "whoosh":
-    _index_dir = tempfile.mkdtemp(prefix="archive-test-whoosh-")
-    os.environ["SEARCH_URL"] = "whoosh:" + _index_dir
-    # Each test process gets its own index folder; leave nothing behind in /tmp.
-    atexit.register(shutil.rmtree, _index_dir, ignore_errors=True)
-else:
+if TEST_ENGINE not in ("whoosh", "postgres"):
     raise RuntimeError(f"ARCHIVE_TEST_ENGINE={TEST_ENGINE!r}: use whoosh or postgres.")
+_index_dir = tempfile.mkdtemp(prefix="archive-test-whoosh-")
+# Each test process gets its own index folder; leave nothing behind in /tmp.
+atexit.register(shutil.rmtree, _index_dir, ignore_errors=True)
+os.environ["SEARCH_URL"] = "postgres:" if TEST_ENGINE == "postgres" else "whoosh:" + _index_dir
 
 from .settings import *  # noqa: E402,F403
+
+# The processes tests start inherit the environment, often with a SQLite database of their
+# own, where postgres: is refused: they get the Whoosh folder.
+os.environ["SEARCH_URL"] = "whoosh:" + _index_dir
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405

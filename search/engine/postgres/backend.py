@@ -14,7 +14,6 @@ This package is the only code that speaks PostgreSQL's text search for the archi
 from __future__ import annotations
 
 import json
-import threading
 
 from django.db import DatabaseError, connections, transaction
 from haystack.backends import BaseEngine, BaseSearchBackend, BaseSearchQuery, SearchNode
@@ -46,8 +45,8 @@ WRITE_TIMEOUT = 60.0
 RANK_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"
 RANK_NORMALISATION = 1
 
-# (build, changes, condition) -> the match count and facet counts: a build's writes change
-# the key, so nothing stale is ever served.
+# (build, version, condition) -> the match count and facet counts: every write changes the
+# version, so nothing stale is ever served.
 COUNTS = LRU(2048)
 FACETS = LRU(2048)
 _PROTECTED = LRU(8)  # build -> its protected words
@@ -59,7 +58,7 @@ class PostgresSearchBackend(BaseSearchBackend, SearchEngine):
         self.index_method = connection_options.get("INDEX_METHOD", "rum")
         self.shape = None
         self.setup_complete = False
-        self._lock = threading.Lock()
+        self._last_analyzer = None
 
     # --- setup -------------------------------------------------------------------------
 
@@ -92,7 +91,8 @@ class PostgresSearchBackend(BaseSearchBackend, SearchEngine):
         alias = read_alias()
         cursor = connections[alias].cursor()
         state = live_state(cursor, alias)
-        return cursor, state, self._analyzer(cursor, state)
+        analyzer = self._last_analyzer = self._analyzer(cursor, state)
+        return cursor, state, analyzer
 
     # --- contract: reading -------------------------------------------------------------
 
@@ -238,11 +238,17 @@ class PostgresSearchBackend(BaseSearchBackend, SearchEngine):
         return self.search_tree(tree, start_offset=0, end_offset=0)["hits"]
 
     def highlight(self, text, words):
-        try:
-            cursor, _state, analyzer = self._read()
-            cursor.close()
-        except SearchUnavailable:
-            analyzer = make_analyzer()
+        # The analyzer of the build the last search read (a results page highlights its 20
+        # rows right after the search); only a process that has not searched yet asks.
+        analyzer = self._last_analyzer
+        if analyzer is None:
+            try:
+                cursor, _state, analyzer = self._read()
+                cursor.close()
+            except Exception:
+                # No index, or no database at hand: highlighting never fails a page; the
+                # default analysis differs from a build's only on protected names.
+                analyzer = make_analyzer()
         terms = frozenset(analyzer.query_terms(" ".join(words)))
         return term_spans(text or "", terms, analyzer)
 
@@ -320,7 +326,8 @@ class PostgresSearchBackend(BaseSearchBackend, SearchEngine):
                 cursor, analyzer,
                 term_deltas([r.words for r in rows], [w for _t, w in removed]),
             )
-            cursor.execute(f"UPDATE {STATE} SET changes = changes + 1 WHERE id = 1")
+            cursor.execute(f"UPDATE {STATE} SET changes = changes + 1, version = %s WHERE id = 1",
+                           [new_build_id()])
 
     def rebuild(self, *, processes=None, stdout=None):
         self._ensure_setup()
@@ -334,6 +341,7 @@ class PostgresSearchBackend(BaseSearchBackend, SearchEngine):
         self._ensure_setup()
         alias = write_alias()
         protected = sorted(documents.protected_words())
+        build = new_build_id()
         with self.write_lock(timeout=WRITE_TIMEOUT), transaction.atomic(using=alias):
             cursor = connections[alias].cursor()
             try:
@@ -344,11 +352,11 @@ class PostgresSearchBackend(BaseSearchBackend, SearchEngine):
                 ) from exc
             cursor.execute(f"DELETE FROM {STATE}")
             cursor.execute(
-                f"INSERT INTO {STATE} (id, build, changes, protected, analysis_version, "
-                "index_method) VALUES (1, %s, 0, %s::jsonb, %s, "
+                f"INSERT INTO {STATE} (id, build, changes, version, protected, "
+                "analysis_version, index_method) VALUES (1, %s, 0, %s, %s::jsonb, %s, "
                 "(SELECT CASE WHEN indexdef LIKE '%%USING rum%%' THEN 'rum' ELSE 'gin' END "
                 "   FROM pg_indexes WHERE indexname = %s))",
-                [new_build_id(), json.dumps(protected, ensure_ascii=False), ANALYSIS_VERSION,
+                [build, build, json.dumps(protected, ensure_ascii=False), ANALYSIS_VERSION,
                  f"{DOCUMENTS}_tsv"],
             )
         _clear_caches()

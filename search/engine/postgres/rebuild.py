@@ -32,6 +32,8 @@ from .schema import (
     DOCUMENTS,
     INDEX_NAMES,
     STATE,
+    STATE_FUNCTION_SQL,
+    STATE_SQL,
     TABLES,
     TERMS,
     WORD_INDEX_NAMES,
@@ -199,9 +201,15 @@ def _copy_value(value) -> str:
 
 
 def _swap(cursor, build, protected, method) -> None:
-    cursor.execute(f"LOCK TABLE {DOCUMENTS}, {TERMS}, {WORDS} IN ACCESS EXCLUSIVE MODE")
+    # The live tables may be gone (dropped by hand, a database restored without them): the
+    # rebuild is what brings them back.
+    cursor.execute(f"SELECT to_regclass('{DOCUMENTS}') IS NOT NULL")
+    if cursor.fetchone()[0]:
+        cursor.execute(f"LOCK TABLE {DOCUMENTS} IN ACCESS EXCLUSIVE MODE")
+    cursor.execute(STATE_SQL)
+    cursor.execute(STATE_FUNCTION_SQL)
     for name in TABLES:
-        cursor.execute(f"DROP TABLE {name}")
+        cursor.execute(f"DROP TABLE IF EXISTS {name}")
         cursor.execute(f"ALTER TABLE {name}{SUFFIX} RENAME TO {name}")
         cursor.execute(f"ALTER INDEX {name}{SUFFIX}_pkey RENAME TO {name}_pkey")
     for index in INDEX_NAMES:
@@ -210,7 +218,7 @@ def _swap(cursor, build, protected, method) -> None:
         cursor.execute(f"ALTER INDEX {WORDS}{SUFFIX}_{index} RENAME TO {WORDS}_{index}")
     cursor.execute(f"DELETE FROM {STATE}")
     cursor.execute(
-        f"INSERT INTO {STATE} (id, build, changes, protected, analysis_version, index_method) "
-        "VALUES (1, %s, 0, %s::jsonb, %s, %s)",
-        [build, json.dumps(protected, ensure_ascii=False), ANALYSIS_VERSION, method],
+        f"INSERT INTO {STATE} (id, build, changes, version, protected, analysis_version, "
+        "index_method) VALUES (1, %s, 0, %s, %s::jsonb, %s, %s)",
+        [build, build, json.dumps(protected, ensure_ascii=False), ANALYSIS_VERSION, method],
     )

@@ -16,8 +16,10 @@
     each real word (never a stem) with its accent-folded form and document count, with a
     trigram index on the folded form (did-you-mean).
 ``search_state``
-    one row: the live build (a fresh id per rebuild or reset), a counter of writes since, and
-    the protected Arabic words the build was analysed with.  No row: no index yet.
+    one row: the live build (a fresh id per rebuild or reset), a counter of writes since, a
+    random ``version`` every write changes (what callers' caches are keyed on: a counter could
+    come back to a value it had, after a rolled-back write), and the protected Arabic words
+    the build was analysed with.  No row: no index yet.
 
 A rebuild makes ``*_build`` tables, fills them, indexes them and then swaps them in (see
 ``rebuild.py``); so the DDL is written for any table name.
@@ -80,11 +82,25 @@ STATE_SQL = f"""CREATE TABLE IF NOT EXISTS {STATE} (
     id integer PRIMARY KEY CHECK (id = 1),
     build text NOT NULL,
     changes bigint NOT NULL DEFAULT 0,
+    version text NOT NULL DEFAULT '',
     protected jsonb NOT NULL DEFAULT '[]',
     analysis_version integer NOT NULL,
     index_method text NOT NULL,
     built_at timestamptz NOT NULL DEFAULT now()
 )"""
+
+
+# The live state in one statement that never fails: no state table (dropped, never made) is
+# no row, not an error that would spoil the caller's transaction.
+STATE_FUNCTION_SQL = f"""CREATE OR REPLACE FUNCTION search_live_state()
+RETURNS TABLE (build text, version text, index_method text, analysis_version integer)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN QUERY SELECT s.build, s.version, s.index_method, s.analysis_version
+                   FROM {STATE} s WHERE s.id = 1;
+EXCEPTION WHEN undefined_table THEN
+    RETURN;
+END $$"""
 
 
 def extensions_sql(method: str) -> list[str]:
@@ -104,7 +120,8 @@ def create_all(cursor, method: str | None = None) -> str:
     method used."""
     if method is None:
         method = "rum" if rum_available(cursor) else "gin"
-    for sql in extensions_sql(method) + table_sql() + index_sql(method) + [STATE_SQL]:
+    for sql in (extensions_sql(method) + table_sql() + index_sql(method)
+                + [STATE_SQL, STATE_FUNCTION_SQL]):
         cursor.execute(sql)
     return method
 
@@ -112,3 +129,4 @@ def create_all(cursor, method: str | None = None) -> str:
 def drop_all(cursor) -> None:
     for name in (*TABLES, STATE):
         cursor.execute(f"DROP TABLE IF EXISTS {name}")
+    cursor.execute("DROP FUNCTION IF EXISTS search_live_state()")

@@ -13,11 +13,10 @@ import time
 import uuid
 from dataclasses import dataclass
 
-from django.db import DatabaseError, connections, router, transaction
+from django.db import DatabaseError, connections, router
 
 from ...errors import SearchUnavailable
 from ..contract import LockBusy
-from .schema import STATE
 
 # Advisory lock keys (two ints: the engine's namespace, and the lock).
 LOCK_NAMESPACE = 0x5EA2C4
@@ -28,13 +27,13 @@ WORKER_LOCK = 2  # one index worker
 @dataclass(frozen=True)
 class LiveState:
     build: str
-    changes: int
+    version: str
     index_method: str
     analysis_version: int
 
     @property
     def key(self) -> tuple:
-        return (self.build, self.changes)
+        return (self.build, self.version)
 
 
 def document_model():
@@ -58,12 +57,10 @@ NOT_BUILT = ("The search index has not been built yet: run `manage.py rebuild_in
 def live_state(cursor, alias: str) -> LiveState:
     """The live build, or ``SearchUnavailable`` (no tables, or never built)."""
     try:
-        with _guarded(alias):
-            cursor.execute(
-                f"SELECT build, changes, index_method, analysis_version FROM {STATE} "
-                "WHERE id = 1"
-            )
-            row = cursor.fetchone()
+        # A function that answers no row, not an error, when the state table is missing, so a
+        # caller's transaction is never spoilt (and no savepoint is needed around it).
+        cursor.execute("SELECT * FROM search_live_state()")
+        row = cursor.fetchone()
     except DatabaseError as exc:
         raise SearchUnavailable(
             f"The search tables cannot be read ({exc.__class__.__name__}: "
@@ -72,16 +69,6 @@ def live_state(cursor, alias: str) -> LiveState:
     if row is None:
         raise SearchUnavailable(NOT_BUILT)
     return LiveState(*row)
-
-
-@contextlib.contextmanager
-def _guarded(alias: str):
-    """A savepoint when inside a transaction, so a missing table does not spoil it."""
-    if connections[alias].in_atomic_block:
-        with transaction.atomic(using=alias):
-            yield
-    else:
-        yield
 
 
 def new_build_id() -> str:
