@@ -13,6 +13,7 @@ This package is the only code that speaks PostgreSQL's text search for the archi
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 from django.db import DatabaseError, connections, transaction
@@ -85,24 +86,38 @@ class PostgresSearchBackend(BaseSearchBackend, SearchEngine):
             _PROTECTED.put(state.build, protected)
         return build_analyzer(state.build, protected)
 
-    def _read(self):
-        """(cursor, live state, analyzer) on the read connection."""
+    @contextlib.contextmanager
+    def _reading(self):
+        """(cursor, live state, analyzer) on the read connection, in one transaction (one
+        snapshot for the count, the facets and the page) whose plans use the indexes.
+
+        The planner does not count the cost of reading a text vector out of TOAST, so on a
+        query matching half the archive it prefers a sequential scan that reads every vector
+        (a second or more on the UN corpus) to a bitmap scan of the index that reads none
+        (a few ms): sequential scans are switched off for the transaction.
+        """
         self._ensure_setup()
         alias = read_alias()
-        cursor = connections[alias].cursor()
-        state = live_state(cursor, alias)
-        analyzer = self._last_analyzer = self._analyzer(cursor, state)
-        return cursor, state, analyzer
+        connection = connections[alias]
+        # Inside a caller's transaction already (a test, a management command), its snapshot
+        # serves; a transaction of our own there would turn any error into a broken one.
+        outer = (contextlib.nullcontext() if connection.in_atomic_block
+                 else transaction.atomic(using=alias))
+        with outer, connection.cursor() as cursor:
+            state = live_state(cursor, alias, plan_with_indexes=True)
+            analyzer = self._last_analyzer = self._analyzer(cursor, state)
+            yield cursor, state, analyzer
 
     # --- contract: reading -------------------------------------------------------------
 
     def generation(self):
         try:
-            cursor, state, _ = self._read()
+            self._ensure_setup()
+            alias = read_alias()
+            with connections[alias].cursor() as cursor:
+                return live_state(cursor, alias).key
         except SearchUnavailable:
             return None
-        cursor.close()
-        return state.key
 
     def search(self, query_string, **kwargs):
         """Haystack's string entry point (raw_search): words, or ``*`` for everything."""
@@ -123,8 +138,7 @@ class PostgresSearchBackend(BaseSearchBackend, SearchEngine):
 
     def _search_tree(self, tree, *, sort_by, start_offset, end_offset, facets, spelling_query,
                      result_class):
-        cursor, state, analyzer = self._read()
-        with cursor:
+        with self._reading() as (cursor, state, analyzer):
             compiled = Compiler(self.shape, analyzer).compile(tree)
             start_offset = max(int(start_offset or 0), 0)
             if end_offset is None:
@@ -136,7 +150,8 @@ class PostgresSearchBackend(BaseSearchBackend, SearchEngine):
             hits, facet_counts = self._counts(cursor, key, compiled, facet_names)
             page = []
             if end_offset > start_offset and hits:
-                page = self._page(cursor, compiled, order, start_offset, end_offset)
+                page = self._page(cursor, compiled, order, start_offset, end_offset,
+                                  ranked=not sort_by and compiled.rank is not None)
             suggestion = None
             if spelling_query:
                 suggestion = spelling.suggested_text(
@@ -164,18 +179,12 @@ class PostgresSearchBackend(BaseSearchBackend, SearchEngine):
             return f"date {direction}, django_id {direction}", []
         if compiled.rank is None:
             return "django_id", []
-        order, params = [], []
-        if compiled.exact:
-            order.append("(tsv @@ %s::tsquery) DESC")
-            params.append(compiled.exact)
         if state.index_method == "rum":
-            order.append("tsv <=> %s::tsquery")
-        else:
-            order.append(f"ts_rank_cd('{RANK_WEIGHTS}', tsv, %s::tsquery, "
-                         f"{RANK_NORMALISATION}) DESC")
-        params.append(compiled.rank)
-        order.append("django_id")
-        return ", ".join(order), params
+            # RUM's distance alone: a second sort key would stop the index scan from giving
+            # the rows in order (the whole match set would be read and sorted instead).
+            return "tsv <=> %s::tsquery", [compiled.rank]
+        return (f"ts_rank_cd('{RANK_WEIGHTS}', tsv, %s::tsquery, {RANK_NORMALISATION}) DESC, "
+                "django_id", [compiled.rank])
 
     def _counts(self, cursor, key, compiled, facet_names) -> tuple[int, dict]:
         hits = COUNTS.get(key)
@@ -213,17 +222,30 @@ class PostgresSearchBackend(BaseSearchBackend, SearchEngine):
         FACETS.put((key, facet_names), counts)
         return hits, counts
 
-    def _page(self, cursor, compiled, order, start, end):
+    def _page(self, cursor, compiled, order, start, end, ranked):
+        if ranked and compiled.exact:
+            # Exact spellings first: the matches holding one, then the others, each in rank
+            # order (two ordered index scans, rather than one sort of every match).
+            first = self._rows(cursor, compiled, order, "tsv @@ %s::tsquery", [compiled.exact],
+                               0, end)
+            if len(first) >= end:
+                return first[start:end]
+            rest = self._rows(cursor, compiled, order, "NOT (tsv @@ %s::tsquery)",
+                              [compiled.exact], 0, end - len(first))
+            return (first + rest)[start:end]
+        return self._rows(cursor, compiled, order, None, [], start, end - start)
+
+    def _rows(self, cursor, compiled, order, extra, extra_params, offset, limit):
         order_sql, order_params = order
-        score = "0"
-        score_params = []
+        score, score_params = "0", []
         if compiled.rank is not None:
             score = f"ts_rank_cd('{RANK_WEIGHTS}', tsv, %s::tsquery, {RANK_NORMALISATION})"
             score_params = [compiled.rank]
+        where = compiled.where if extra is None else f"({compiled.where}) AND {extra}"
         cursor.execute(
             f"SELECT identifier, django_ct, django_id, stored, {score} FROM {DOCUMENTS} "
-            f"WHERE {compiled.where} ORDER BY {order_sql} LIMIT %s OFFSET %s",
-            [*score_params, *compiled.params, *order_params, end - start, start],
+            f"WHERE {where} ORDER BY {order_sql} LIMIT %s OFFSET %s",
+            [*score_params, *compiled.params, *extra_params, *order_params, limit, offset],
         )
         return cursor.fetchall()
 
@@ -243,8 +265,8 @@ class PostgresSearchBackend(BaseSearchBackend, SearchEngine):
         analyzer = self._last_analyzer
         if analyzer is None:
             try:
-                cursor, _state, analyzer = self._read()
-                cursor.close()
+                with self._reading() as (_cursor, _state, analyzer):
+                    pass
             except Exception:
                 # No index, or no database at hand: highlighting never fails a page; the
                 # default analysis differs from a build's only on protected names.
@@ -253,19 +275,16 @@ class PostgresSearchBackend(BaseSearchBackend, SearchEngine):
         return term_spans(text or "", terms, analyzer)
 
     def spell(self, text):
-        cursor, _state, analyzer = self._read()
-        with cursor:
+        with self._reading() as (cursor, _state, analyzer):
             return spelling.suggestions(cursor, text, analyzer)
 
     def create_spelling_suggestion(self, query_string):
-        cursor, _state, analyzer = self._read()
-        with cursor:
+        with self._reading() as (cursor, _state, analyzer):
             pairs = spelling.suggestions(cursor, query_string, analyzer)
         return spelling.suggested_text(query_string, analyzer, pairs)
 
     def related(self, identifier, text, *, limit=10, result_class=None):
-        cursor, state, analyzer = self._read()
-        with cursor:
+        with self._reading() as (cursor, state, analyzer):
             rows, hits = related.related_rows(cursor, state, analyzer, identifier, text,
                                               limit=limit)
         result_class = result_class or SearchResult

@@ -54,12 +54,20 @@ NOT_BUILT = ("The search index has not been built yet: run `manage.py rebuild_in
              "(PostgreSQL engine, table search_document).")
 
 
-def live_state(cursor, alias: str) -> LiveState:
-    """The live build, or ``SearchUnavailable`` (no tables, or never built)."""
+def live_state(cursor, alias: str, *, plan_with_indexes: bool = False) -> LiveState:
+    """The live build, or ``SearchUnavailable`` (no tables, or never built).
+
+    ``plan_with_indexes``: also switch sequential scans off for the rest of the caller's
+    transaction (in the same statement: no round trip of its own).
+    """
     try:
         # A function that answers no row, not an error, when the state table is missing, so a
         # caller's transaction is never spoilt (and no savepoint is needed around it).
-        cursor.execute("SELECT * FROM search_live_state()")
+        if plan_with_indexes:
+            cursor.execute("SELECT s.* FROM search_live_state() s, "
+                           "set_config('enable_seqscan', 'off', true)")
+        else:
+            cursor.execute("SELECT * FROM search_live_state()")
         row = cursor.fetchone()
     except DatabaseError as exc:
         raise SearchUnavailable(
