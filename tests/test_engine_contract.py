@@ -201,3 +201,19 @@ def test_status_generation_writes_and_locks_on_every_engine(archive):
         assert sqs(name).filter(content="water").count() == 3, name
         with engine.writer_lock(), pytest.raises(LockBusy), engine.writer_lock():
             pass
+
+
+def test_the_text_vector_weighs_each_section_of_the_index_document():
+    from search.engine.postgres.analysis import make_analyzer
+    from search.engine.postgres.rows import SECTION_BREAK, text_vector
+
+    text = SECTION_BREAK.join(["Water summit", "Amina Envoy", "Qatar rivers",
+                               "The water of rivers. Marčić"])
+    vector, terms, words = text_vector(text, make_analyzer())
+    lexemes = dict(part.split(":", 1) if ":" in part else (part, "")
+                   for part in vector.split(" "))
+    assert lexemes["'water'"] == "1A,8"  # title, then body (position 8 is the body's second)
+    assert lexemes["'amina'"] == "3B" and lexemes["'qatar'"] == "5C"
+    assert lexemes["'river'"] == "6C,10"
+    assert lexemes["'=marčić'"] == ""  # the exact form, unpositioned
+    assert "marcic" in terms and "marčić" in words and "water" in words

@@ -14,6 +14,7 @@ and a word is matched wherever it stands).
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import json
 from collections.abc import Iterable
@@ -30,6 +31,7 @@ WEIGHTS = ("A", "B", "C")
 MAX_POSITION = 16383
 MAX_POSITIONS_PER_LEXEME = 255
 MAX_LEXEME_BYTES = 2000  # PostgreSQL refuses lexemes of 2 KB and more
+MAX_LEXEME_CHARS = MAX_LEXEME_BYTES // 4  # shorter than this, no lexeme can be too long
 EXACT_PREFIX = "="
 
 
@@ -160,16 +162,27 @@ def text_vector(text: str, analyzer: Analyzer) -> tuple[str, list[str], list[str
     head_end = bounds[-1] if bounds else 0
     parts = []
     terms = []
+    one_more = (1).__add__
     for term, positions in indexed.positions.items():
-        if not usable(term):
+        if len(term) > MAX_LEXEME_CHARS and not usable(term):
             continue
         terms.append(term)
-        positions = positions[:MAX_POSITIONS_PER_LEXEME]
+        if len(positions) > MAX_POSITIONS_PER_LEXEME:
+            positions = positions[:MAX_POSITIONS_PER_LEXEME]
+        if positions[-1] >= MAX_POSITION:
+            positions = [min(p, MAX_POSITION - 1) for p in positions]
         if positions[0] >= head_end:
-            spots = ",".join(str(min(p + 1, MAX_POSITION)) for p in positions)
+            # Nearly every term of a speech: body positions only (C loops, no weights).
+            spots = ",".join(map(str, map(one_more, positions)))
         else:
-            spots = ",".join(_weighted(p, bounds) for p in positions)
-        parts.append(f"{quote(term)}:{spots}")
+            split = bisect.bisect_left(positions, head_end)
+            spots = ",".join([*(_weighted(p, bounds) for p in positions[:split]),
+                              *map(str, map(one_more, positions[split:]))])
+        if "'" in term or "\\" in term:
+            term = quote(term)
+        else:
+            term = f"'{term}'"
+        parts.append(f"{term}:{spots}")
     for exact in indexed.exact:
         lexeme = EXACT_PREFIX + exact
         if usable(lexeme):
