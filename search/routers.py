@@ -25,7 +25,7 @@ class SearchRouter:
 
     def allow_migrate(self, db, app_label, model_name=None, **hints):
         if db == search_alias() and db != "default":
-            # The search database holds the engine's tables only (migration 0003 makes them
-            # where this router sends SearchDocument).
-            return app_label == "search"
+            # The search database holds the engine's tables only: migration 0003's operations
+            # (named for SearchDocument); not the queue, nor anything of the archive's.
+            return app_label == "search" and model_name == "searchdocument"
         return None

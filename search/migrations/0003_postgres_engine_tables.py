@@ -50,5 +50,6 @@ class Migration(migrations.Migration):
             ],
             options={"db_table": "search_document", "managed": False},
         ),
-        migrations.RunPython(create_tables, drop_tables),
+        # Named for the model, so a router can send it to a search database of its own.
+        migrations.RunPython(create_tables, drop_tables, hints={"model_name": "searchdocument"}),
     ]
