@@ -20,6 +20,7 @@ from django.db import DatabaseError, connections, transaction
 from haystack.backends import BaseEngine, BaseSearchBackend, BaseSearchQuery, SearchNode
 from haystack.exceptions import SearchBackendError
 from haystack.models import SearchResult
+from psycopg2.extras import execute_values
 
 from ...errors import SearchUnavailable
 from ..contract import IndexState, SearchEngine
@@ -326,8 +327,6 @@ class PostgresSearchBackend(BaseSearchBackend, SearchEngine):
             else:
                 removed = []
             if rows:
-                from psycopg2.extras import execute_values
-
                 execute_values(
                     cursor.cursor if hasattr(cursor, "cursor") else cursor,
                     f"INSERT INTO {DOCUMENTS} ({', '.join(COLUMNS)}) VALUES %s",
