@@ -178,11 +178,8 @@ def text_vector(text: str, analyzer: Analyzer) -> tuple[str, list[str], list[str
             split = bisect.bisect_left(positions, head_end)
             spots = ",".join([*(_weighted(p, bounds) for p in positions[:split]),
                               *map(str, map(one_more, positions[split:]))])
-        if "'" in term or "\\" in term:
-            term = quote(term)
-        else:
-            term = f"'{term}'"
-        parts.append(f"{term}:{spots}")
+        lexeme = quote(term) if "'" in term or "\\" in term else f"'{term}'"
+        parts.append(f"{lexeme}:{spots}")
     for exact in indexed.exact:
         lexeme = EXACT_PREFIX + exact
         if usable(lexeme):
