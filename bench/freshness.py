@@ -2,7 +2,8 @@
 
     BENCH_ENGINE=postgres .venv/bin/python bench/freshness.py --edits 20 [--poll 1.0]
 
-On the set a previous benchmark built (``var/bench[/postgres]/full``), with its search engine:
+On a set a previous benchmark built (``var/bench[/postgres]/<set>``, ``--set``, default
+``full``), with its search engine:
 starts ``manage.py index_worker --poll P``, then saves ``--edits`` published statements one
 after another through ``archive.services.update_statement`` (each gets a new word in its
 summary) and, after each commit, searches for that word every 5 ms until the statement is
@@ -28,8 +29,9 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--edits", type=int, default=20)
     parser.add_argument("--poll", type=float, default=1.0)
+    parser.add_argument("--set", default="full", help="the set's folder: full, growth-10000 ...")
     args = parser.parse_args(argv)
-    workdir = common.BENCH_ROOT / "full"
+    workdir = common.BENCH_ROOT / args.set
     common.configure(workdir)
     import django
 
