@@ -118,7 +118,7 @@ def query(workdir: Path, sql: str, params=()):
 def search_bytes(workdir: Path) -> int:
     """The size on disk of the live index: the Whoosh generation folder, or the PostgreSQL
     engine's tables with their indexes and TOAST."""
-    if "postgres" in bench_env(workdir)["SEARCH_URL"]:
+    if bench_env(workdir)["SEARCH_URL"].startswith("postgres"):
         rows = query(workdir, "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) "
                               "FROM pg_class c WHERE c.relkind = 'r' AND c.relname = ANY(%s)",
                      (["search_document", "search_term", "search_word", "search_state"],))

@@ -160,7 +160,7 @@ def _text_size(workdir: Path) -> tuple[int, int]:
 
 
 def _index_exists(workdir: Path) -> bool:
-    if "postgres" in common.bench_env(workdir)["SEARCH_URL"]:
+    if common.bench_env(workdir)["SEARCH_URL"].startswith("postgres"):
         try:
             return bool(common.query(workdir, "SELECT 1 FROM search_state"))
         except Exception:
