@@ -15,6 +15,14 @@ if TEST_ENGINE not in ("whoosh", "postgres"):
 _index_dir = tempfile.mkdtemp(prefix="archive-test-whoosh-")
 # Each test process gets its own index folder; leave nothing behind in /tmp.
 atexit.register(shutil.rmtree, _index_dir, ignore_errors=True)
+if TEST_ENGINE == "postgres" and not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+    # A process a test starts with a SQLite database of its own (and these settings, which it
+    # inherits) cannot hold the PostgreSQL engine: it gets the Whoosh folder, and says so.
+    import sys
+
+    print("settings_test: ARCHIVE_TEST_ENGINE=postgres needs DATABASE_URL=postgres://...; "
+          "this process uses Whoosh.", file=sys.stderr)
+    TEST_ENGINE = "whoosh"
 os.environ["SEARCH_URL"] = "postgres:" if TEST_ENGINE == "postgres" else "whoosh:" + _index_dir
 
 from .settings import *  # noqa: E402,F403
