@@ -7,7 +7,7 @@ PORT ?= 8000
 # A local development configuration; production sets DJANGO_SECRET_KEY instead.
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run port-free serve venv install install-dev migrate demo index editor worker test lint check clean bench bench-quick bench-growth bench-load api-contract soak eval-intake bench-intake messages bench-research eval-relevance replica-demo bench-load-replica
+.PHONY: run port-free serve venv install install-dev migrate demo index editor worker test lint check clean bench bench-quick bench-growth bench-load api-contract soak eval-intake bench-intake messages bench-research eval-relevance replica-demo bench-load-replica bench-engines
 
 # The port is checked first, so a busy one costs one sentence and no installing.
 run: port-free install migrate demo index serve
@@ -66,6 +66,10 @@ api-contract: install-dev
 # Benchmarks on the real UNGDC corpus (../shared/data/ungdc); never part of `make test` or CI.
 # Scratch databases and indexes live in var/bench/ and are reused while corpus and code are
 # unchanged.  bench-load needs wrk: apt-get install -y wrk.  See bench/README.md.
+# ENGINE=postgres runs bench-growth and bench-engine on PostgreSQL databases of their own
+# (bench_<set> on BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432).
+ENGINE ?= whoosh
+
 bench: install-dev
 	$(BIN)/python bench/harness.py $(BENCH_ARGS)
 
@@ -73,7 +77,11 @@ bench-quick: install-dev
 	$(BIN)/python bench/harness.py --quick $(BENCH_ARGS)
 
 bench-growth: install-dev
-	$(BIN)/python bench/growth.py $(BENCH_ARGS)
+	BENCH_ENGINE=$(ENGINE) $(BIN)/python bench/growth.py $(BENCH_ARGS)
+
+# The full UN corpus in PostgreSQL, searched by both engines side by side (and GIN vs RUM).
+bench-engines: install-dev
+	BENCH_ENGINE=postgres $(BIN)/python bench/engines.py $(BENCH_ARGS)
 
 bench-research: install-dev
 	$(BIN)/python bench/research.py $(BENCH_ARGS)

@@ -19,7 +19,15 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH_ROOT = ROOT / "var" / "bench"
+# The engine a benchmark runs on: BENCH_ENGINE=whoosh (the default: each set in a SQLite
+# database with a Whoosh index) or postgres (each set in a PostgreSQL database of its own,
+# bench_<set>, on BENCH_POSTGRES_URL, searched with SEARCH_URL=postgres:, under
+# var/bench/postgres/).  ``make bench-growth ENGINE=postgres`` sets it.
+ENGINE = (os.environ.get("BENCH_ENGINE") or "whoosh").strip().lower()
+if ENGINE not in ("whoosh", "postgres"):
+    raise SystemExit(f"BENCH_ENGINE={ENGINE!r}: use whoosh or postgres")
+POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
+BENCH_ROOT = ROOT / "var" / "bench" / ("postgres" if ENGINE == "postgres" else "")
 CORPUS = ROOT.parent / "shared" / "data" / "ungdc" / "ungdc-1946-2015.tgz"
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 
@@ -39,8 +47,9 @@ def bench_env(workdir: Path) -> dict[str, str]:
             "DJANGO_HSTS_SECONDS": "0",
             "DJANGO_LOG_LEVEL": "WARNING",
             "ARCHIVE_VAR_DIR": str(workdir),
-            "DATABASE_URL": f"sqlite:///{workdir / 'archive.sqlite3'}",
-            "SEARCH_URL": f"whoosh:{workdir / 'whoosh'}",
+            "DATABASE_URL": database_url(workdir),
+            "SEARCH_URL": (os.environ.get("BENCH_SEARCH_URL") or "postgres:"
+                           if ENGINE == "postgres" else f"whoosh:{workdir / 'whoosh'}"),
             # The security helper's per-address limits would turn a benchmark (one address,
             # hundreds of requests a minute) into 429s: measure the pages, not the limiter.
             "ARCHIVE_RATE_LIMIT_SEARCH": "off",
@@ -50,6 +59,72 @@ def bench_env(workdir: Path) -> dict[str, str]:
         }
     )
     return env
+
+
+def database_name(workdir: Path) -> str:
+    return "bench_" + "".join(c if c.isalnum() else "_" for c in workdir.name)
+
+
+def database_url(workdir: Path) -> str:
+    if ENGINE == "postgres":
+        return f"{POSTGRES_URL}/{database_name(workdir)}"
+    return f"sqlite:///{workdir / 'archive.sqlite3'}"
+
+
+def database_exists(workdir: Path) -> bool:
+    if ENGINE != "postgres":
+        return (workdir / "archive.sqlite3").exists()
+    try:
+        query(workdir, "SELECT 1")
+    except Exception:
+        return False
+    return True
+
+
+def drop_database(workdir: Path) -> None:
+    """Start the set's database again (empty; ``migrate`` makes its tables)."""
+    if ENGINE != "postgres":
+        for name in ("archive.sqlite3", "archive.sqlite3-wal", "archive.sqlite3-shm"):
+            (workdir / name).unlink(missing_ok=True)
+        return
+    import psycopg2
+
+    admin = psycopg2.connect(f"{POSTGRES_URL}/postgres")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{database_name(workdir)}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{database_name(workdir)}"')
+    admin.close()
+
+
+def query(workdir: Path, sql: str, params=()):
+    """Rows of one query on the set's archive database (SQLite or PostgreSQL)."""
+    if ENGINE == "postgres":
+        import psycopg2
+
+        db = psycopg2.connect(database_url(workdir))
+        try:
+            with db, db.cursor() as cursor:
+                cursor.execute(sql, params)
+                return cursor.fetchall() if cursor.description else []
+        finally:
+            db.close()
+    import sqlite3
+
+    with sqlite3.connect(workdir / "archive.sqlite3") as db:
+        return db.execute(sql.replace("%s", "?"), params).fetchall()
+
+
+def search_bytes(workdir: Path) -> int:
+    """The size on disk of the live index: the Whoosh generation folder, or the PostgreSQL
+    engine's tables with their indexes and TOAST."""
+    if bench_env(workdir)["SEARCH_URL"].startswith("postgres"):
+        rows = query(workdir, "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) "
+                              "FROM pg_class c WHERE c.relkind = 'r' AND c.relname = ANY(%s)",
+                     (["search_document", "search_term", "search_word", "search_state"],))
+        return int(rows[0][0])
+    live = workdir / "whoosh" / (workdir / "whoosh" / "current").read_text().strip()
+    return dir_bytes(live)
 
 
 def configure(workdir: Path) -> None:

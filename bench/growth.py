@@ -134,8 +134,7 @@ def run_size(size: int, words: int, rounds: int, out) -> dict:
     workdir.mkdir(parents=True, exist_ok=True)
     stamp = common.read_stamp(workdir)
     if stamp.get("words") != words or stamp.get("size") != size:
-        for name in ("archive.sqlite3", "archive.sqlite3-wal", "archive.sqlite3-shm"):
-            (workdir / name).unlink(missing_ok=True)
+        common.drop_database(workdir)
         shutil.rmtree(workdir / "whoosh", ignore_errors=True)
         common.manage(workdir, "migrate", "--noinput", "-v0")
         out.write(f"[{size}] generating and loading {size} statements of {words} words ...\n")

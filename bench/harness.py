@@ -72,14 +72,14 @@ def prepare_database(workdir: Path, sessions: str | None, out, *, keep: bool = F
     corpus_hash = common.sha256_file(common.CORPUS)
     code_hash = common.sha256_tree(*common.IMPORT_CODE)
     wanted = {"corpus_sha256": corpus_hash, "import_code": code_hash, "sessions": sessions}
-    db_file = workdir / "archive.sqlite3"
     same = all(stamp.get(k) == v for k, v in wanted.items())
-    if (same or (keep and stamp.get("sessions") == sessions)) and db_file.exists():
-        out.write(f"database: reusing {db_file} (corpus and importer unchanged)\n")
+    if (same or (keep and stamp.get("sessions") == sessions)) and common.database_exists(workdir):
+        out.write(f"database: reusing {common.database_url(workdir)} (corpus and importer "
+                  "unchanged)\n")
         return stamp
-    if stamp.get("sessions") != sessions or stamp.get("corpus_sha256") != corpus_hash:
-        for name in ("archive.sqlite3", "archive.sqlite3-wal", "archive.sqlite3-shm"):
-            (workdir / name).unlink(missing_ok=True)
+    if (stamp.get("sessions") != sessions or stamp.get("corpus_sha256") != corpus_hash
+            or not common.database_exists(workdir)):
+        common.drop_database(workdir)
     out.write("database: importing the corpus with manage.py import_ungdc ...\n")
     env = common.bench_env(workdir)
     common.manage(workdir, "migrate", "--noinput", "-v0")
@@ -97,10 +97,7 @@ def prepare_database(workdir: Path, sessions: str | None, out, *, keep: bool = F
 
 
 def _clear_queue(workdir: Path) -> None:
-    import sqlite3
-
-    with sqlite3.connect(workdir / "archive.sqlite3") as db:
-        db.execute("DELETE FROM search_indexqueue")
+    common.query(workdir, "DELETE FROM search_indexqueue")
 
 
 def prepare_index(workdir: Path, stamp: dict, force: bool, out, *, keep: bool = False) -> dict:
@@ -110,7 +107,7 @@ def prepare_index(workdir: Path, stamp: dict, force: bool, out, *, keep: bool = 
     previous = stamp.get("index") or {}
     if (not force and (keep or previous.get("code") == code_hash)
             and previous.get("import_code") == stamp["import_code"]
-            and (workdir / "whoosh" / "current").exists()):
+            and _index_exists(workdir)):
         out.write("index: reusing the built index (database and search code unchanged); "
                   f"build figures from {previous['measured_on']['commit'][:10]}\n")
         return previous
@@ -120,8 +117,7 @@ def prepare_index(workdir: Path, stamp: dict, force: bool, out, *, keep: bool = 
         common.bench_env(workdir), workdir / "rebuild.log",
     )
     text_bytes, documents = _text_size(workdir)
-    live = workdir / "whoosh" / (workdir / "whoosh" / "current").read_text().strip()
-    index_bytes = common.dir_bytes(live)
+    index_bytes = common.search_bytes(workdir)
     figures = {
         "code": code_hash,
         "import_code": stamp["import_code"],
@@ -152,15 +148,24 @@ def _rebuild_processes_used(workdir: Path) -> str:
 
 
 def _text_size(workdir: Path) -> tuple[int, int]:
-    import sqlite3
+    # The UTF-8 size of the text the index was fed.
+    size = ("octet_length(body)" if common.ENGINE == "postgres"
+            else "length(CAST(body AS BLOB))")
+    row = common.query(
+        workdir,
+        f"SELECT COALESCE(SUM({size}), 0), COUNT(*) FROM archive_statement "
+        "WHERE status = 'published'",
+    )[0]
+    return int(row[0]), int(row[1])
 
-    with sqlite3.connect(workdir / "archive.sqlite3") as db:
-        # length() of a BLOB is its size in bytes: the UTF-8 text the index was fed.
-        row = db.execute(
-            "SELECT COALESCE(SUM(length(CAST(body AS BLOB))), 0), COUNT(*) "
-            "FROM archive_statement WHERE status = 'published'"
-        ).fetchone()
-    return row[0], row[1]
+
+def _index_exists(workdir: Path) -> bool:
+    if common.bench_env(workdir)["SEARCH_URL"].startswith("postgres"):
+        try:
+            return bool(common.query(workdir, "SELECT 1 FROM search_state"))
+        except Exception:
+            return False
+    return (workdir / "whoosh" / "current").exists()
 
 
 # --- measuring (inside Django) ------------------------------------------------------------
@@ -240,6 +245,18 @@ def drop_search_caches(level: str) -> None:
     (facet counts, filters, a query's or phrase's documents per segment), ``all`` everything
     (also facet columns, field lengths, spelling word lists, labels)."""
     from search import request
+    from search.engine import get_engine
+
+    if type(get_engine()).__module__.startswith("search.engine.postgres"):
+        from search.engine.postgres import backend
+
+        backend.COUNTS.clear()
+        backend.FACETS.clear()
+        if level != "query":
+            with request._LABELS_LOCK:
+                request._LABELS.clear()
+                request._LABELS["generation"] = None
+        return
     from search.engine.whoosh import caches
 
     if level == "query":

@@ -247,7 +247,18 @@ ADMIN_PATH = os.environ.get("DJANGO_ADMIN_PATH", "admin/").strip("/") + "/"
 SEARCH_URL = os.environ.get("SEARCH_URL", f"whoosh:{VAR_DIR / 'whoosh'}")
 from search.engine.config import haystack_connections  # noqa: E402  (needs SEARCH_URL above)
 
-HAYSTACK_CONNECTIONS = haystack_connections(SEARCH_URL)
+HAYSTACK_CONNECTIONS = haystack_connections(
+    SEARCH_URL, database_engine=DATABASES["default"]["ENGINE"]
+)
+if HAYSTACK_CONNECTIONS["default"].get("DATABASE_URL"):
+    # SEARCH_URL=postgres://...: the search tables live in a database of their own; the
+    # search app's router (search/routers.py) sends their reads and writes there.
+    DATABASES[HAYSTACK_CONNECTIONS["default"]["DATABASE"]] = dj_database_url.parse(
+        HAYSTACK_CONNECTIONS["default"]["DATABASE_URL"],
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+    DATABASE_ROUTERS = [*globals().get("DATABASE_ROUTERS", []), "search.routers.SearchRouter"]
 # Indexing goes through the durable queue and the single index worker, never through
 # haystack's signal processors (see search/freshness.py).
 HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"

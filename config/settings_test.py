@@ -1,4 +1,4 @@
-"""Settings for the test suite: the real settings, a throwaway Whoosh folder, fast hashing."""
+"""Settings for the test suite: the real settings, the engine under test, fast hashing."""
 
 import atexit
 import os
@@ -6,12 +6,30 @@ import shutil
 import tempfile
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key")
+# ARCHIVE_TEST_ENGINE chooses the engine the suite runs on: "whoosh" (the default: a throwaway
+# index folder per test process) or "postgres" (the PostgreSQL engine in the test database;
+# DATABASE_URL must be PostgreSQL).  CI runs the suite once per engine.
+TEST_ENGINE = os.environ.get("ARCHIVE_TEST_ENGINE", "whoosh").strip().lower() or "whoosh"
+if TEST_ENGINE not in ("whoosh", "postgres"):
+    raise RuntimeError(f"ARCHIVE_TEST_ENGINE={TEST_ENGINE!r}: use whoosh or postgres.")
 _index_dir = tempfile.mkdtemp(prefix="archive-test-whoosh-")
-os.environ["SEARCH_URL"] = "whoosh:" + _index_dir
 # Each test process gets its own index folder; leave nothing behind in /tmp.
 atexit.register(shutil.rmtree, _index_dir, ignore_errors=True)
+if TEST_ENGINE == "postgres" and not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+    # A process a test starts with a SQLite database of its own (and these settings, which it
+    # inherits) cannot hold the PostgreSQL engine: it gets the Whoosh folder, and says so.
+    import sys
+
+    print("settings_test: ARCHIVE_TEST_ENGINE=postgres needs DATABASE_URL=postgres://...; "
+          "this process uses Whoosh.", file=sys.stderr)
+    TEST_ENGINE = "whoosh"
+os.environ["SEARCH_URL"] = "postgres:" if TEST_ENGINE == "postgres" else "whoosh:" + _index_dir
 
 from .settings import *  # noqa: E402,F403
+
+# The processes tests start inherit the environment, often with a SQLite database of their
+# own, where postgres: is refused: they get the Whoosh folder.
+os.environ["SEARCH_URL"] = "whoosh:" + _index_dir
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405

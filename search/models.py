@@ -43,3 +43,27 @@ class IndexQueue(models.Model):
 
     def __str__(self) -> str:
         return f"statement #{self.statement_pk}"
+
+
+class SearchDocument(models.Model):
+    """One statement's document in the PostgreSQL engine's table (``search/engine/postgres``).
+
+    Not managed by Django: migration 0003 creates the table, its text-search indexes and the
+    engine's other tables on PostgreSQL only, and the engine reads and writes them in SQL.
+    The model names the table for database routers: the engine reads through
+    ``router.db_for_read(SearchDocument)`` and writes through ``router.db_for_write``.
+    """
+
+    identifier = models.TextField(primary_key=True)
+    django_ct = models.TextField()
+    django_id = models.BigIntegerField()
+    fingerprint = models.TextField()
+    stored = models.JSONField()
+    date = models.DateField(null=True)
+
+    class Meta:
+        managed = False
+        db_table = "search_document"
+
+    def __str__(self) -> str:
+        return self.identifier

@@ -133,3 +133,17 @@ def test_there_are_no_import_cycles():
         if node not in index:
             visit(node)
     assert cycles == []
+
+
+def test_only_the_postgres_engine_speaks_postgresql_for_search():
+    """PostgreSQL's driver and Django's PostgreSQL search are the PostgreSQL engine's own:
+    the rest of the search app stays engine-neutral."""
+    offenders = []
+    for name, path in project_modules().items():
+        if not name.startswith("search.") or name.startswith("search.engine.postgres"):
+            continue
+        for imported in imports_of(name, path):
+            if imported.split(".")[0] == "psycopg2" or imported.startswith(
+                    "django.contrib.postgres"):
+                offenders.append(f"{name} imports {imported}")
+    assert offenders == []

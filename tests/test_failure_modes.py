@@ -4,7 +4,6 @@ folder deleted or corrupted while the site serves."""
 import datetime
 import io
 import json
-import shutil
 import textwrap
 
 from django.core.management import CommandError, call_command
@@ -14,6 +13,7 @@ from archive import services
 from archive.models import Status
 from search.engine import get_engine
 from search.testing import fresh_index, index_now
+from tests.engines import destroy_index, whoosh_only
 
 from .test_security import run_python
 
@@ -174,7 +174,7 @@ class IndexLostTests(TestCase):
 
     def test_a_deleted_index_folder_gives_503_on_search_and_rebuild_index_restores_it(self):
         self.assertEqual(self.hits(self.client.get("/search/", {"q": "water"})), 2)
-        shutil.rmtree(get_engine().root)
+        destroy_index()
 
         self.assert_search_unavailable_but_browsing_works()
         with self.assertRaisesMessage(CommandError, "rebuild_index"):
@@ -186,6 +186,7 @@ class IndexLostTests(TestCase):
         call_command("search_status", stdout=out)
         self.assertIn("missing from index:   0", out.getvalue())
 
+    @whoosh_only  # PostgreSQL's tables are not files a crash leaves half-written
     def test_a_corrupted_index_gives_503_on_search_and_rebuild_index_restores_it(self):
         self.assertEqual(self.hits(self.client.get("/search/", {"q": "water"})), 2)
         live = get_engine().live_directory()

@@ -13,13 +13,14 @@ from archive import services
 from archive.models import Statement, Status
 from search import documents
 from search.engine import LockBusy, get_engine
-from search.engine.whoosh.storage import read_pointer
 from search.freshness import differences as index_differences
 from search.freshness import rebuild
 from search.models import IndexQueue
 from search.search_indexes import StatementIndex
 from search.testing import fresh_index, index_now
 from tests.factories import country
+
+from .engines import whoosh_only
 
 pytestmark = pytest.mark.django_db
 
@@ -228,7 +229,10 @@ def test_search_status_reports_and_repairs_differences():
     assert (diff["missing"], diff["extra"], diff["stale"]) == ([], [], [])
 
 
+@whoosh_only
 def test_rebuild_builds_beside_the_live_index_and_swaps(client):
+    from search.engine.whoosh.storage import read_pointer
+
     a = make_statement("Rebuilt statement about glaciers")
     index_now()
     backend = get_engine()
@@ -279,10 +283,10 @@ def test_related_statements_are_published_similar_and_never_itself(client):
 
 
 def test_related_statements_without_an_index_is_empty_not_an_error():
-    from search.engine.whoosh.storage import POINTER_NAME
     from search.related import related_statements
 
+    from .engines import index_lost
+
     a = make_statement("Lonely")
-    (get_engine().root / POINTER_NAME).unlink()
-    get_engine().forget_searcher()
-    assert related_statements(a) == []
+    with index_lost():
+        assert related_statements(a) == []

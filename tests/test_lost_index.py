@@ -21,12 +21,11 @@ from django.core.management import CommandError, call_command
 
 from archive import services
 from archive.models import Statement
-from search.engine import get_engine
-from search.engine.whoosh.storage import POINTER_NAME
 from search.models import IndexQueue
 from search.testing import fresh_index, index_now
 
 from .e2e.site import ScratchSite
+from .engines import destroy_index, index_present, lose_live_generation
 from .factories import StatementFactory
 
 pytestmark = pytest.mark.django_db
@@ -48,13 +47,11 @@ def hits(client, q) -> int:
 
 def test_the_worker_never_recreates_a_lost_index(client, indexed):
     assert hits(client, "water") == 4
-    engine = get_engine()
-    shutil.rmtree(engine.root)
-    engine.forget_searcher()
+    destroy_index()
     services.update_statement(indexed[0], title="Edited after the loss")
     index_now()  # the worker takes the change and cannot write it
 
-    assert not engine.root.exists() or not (engine.root / POINTER_NAME).exists()
+    assert not index_present()
     assert client.get("/search/", {"q": "water"}).status_code == 503
     row = IndexQueue.objects.get(statement_pk=indexed[0].pk)
     assert row.attempts == 1 and "rebuild_index" in row.last_error  # kept, with back-off
@@ -71,9 +68,7 @@ def test_the_worker_never_recreates_a_lost_index(client, indexed):
 
 
 def test_a_worker_run_once_on_a_lost_index_fails_loudly(indexed):
-    engine = get_engine()
-    shutil.rmtree(engine.root)
-    engine.forget_searcher()
+    destroy_index()
     services.update_statement(indexed[0], title="Edited after the loss")
     out = io.StringIO()
     with pytest.raises(CommandError, match="could not be applied"):
@@ -83,9 +78,7 @@ def test_a_worker_run_once_on_a_lost_index_fails_loudly(indexed):
 
 
 def test_a_lost_live_generation_alone_is_503_too(client, indexed):
-    engine = get_engine()
-    shutil.rmtree(engine.live_directory())
-    engine.forget_searcher()
+    lose_live_generation()
     assert client.get("/search/", {"q": "water"}).status_code == 503
     services.update_statement(indexed[1], title="Edited")
     index_now()

@@ -62,6 +62,7 @@ from search.engine.whoosh.spelling import _segment_near_words as _near_words
 from search.freshness import rebuild
 from search.highlight import snippet
 from search.testing import fresh_index, index_now
+from tests.engines import whoosh_only
 
 from .factories import StatementFactory, country
 
@@ -214,6 +215,7 @@ TEXTS = [
 
 
 @pytest.mark.parametrize("text", TEXTS)
+@whoosh_only
 def test_body_text_index_gives_the_postings_of_whoosh_text(text):
     stock = TEXT(analyzer=text_analyzer(), phrase=True)
     mine = BodyText()
@@ -230,11 +232,13 @@ def test_body_text_index_gives_the_postings_of_whoosh_text(text):
 
 
 @pytest.mark.parametrize("text", TEXTS)
+@whoosh_only
 def test_exact_text_index_gives_the_postings_of_whoosh_text(text):
     stock = TEXT(analyzer=SearchTextTokenizer(ANALYZER, exact=True), phrase=False)
     assert sorted(ExactText().index(text)) == sorted(stock.index(text))
 
 
+@whoosh_only
 def test_exact_text_holds_only_the_distinctive_forms():
     text = "Dragan Marčić met Marcic in Brasília; وَالْأَمْنُ والأمن"
     terms = {t.decode(): count for t, count, *_ in ExactText().index(text)}
@@ -242,6 +246,7 @@ def test_exact_text_holds_only_the_distinctive_forms():
     assert terms == {"marčić": 1, "brasília": 1, "والامن": 2}
 
 
+@whoosh_only
 def test_one_analysis_serves_the_three_text_fields(monkeypatch):
     from search.engine.whoosh.analysis import AnalysedText
 
@@ -257,6 +262,7 @@ def test_one_analysis_serves_the_three_text_fields(monkeypatch):
     assert type(pickle.loads(pickle.dumps(value))) is str
 
 
+@whoosh_only
 def test_body_text_positions_beyond_16_bits_use_wide_deltas():
     text = "alpha " + "filler " * 70_000 + "alpha omega alpha"
     mine = BodyText()
@@ -271,6 +277,7 @@ def test_body_text_positions_beyond_16_bits_use_wide_deltas():
         assert (count, *mine.expand_posting(count, wide, data)) == index[term]
 
 
+@whoosh_only
 def test_word_set_is_an_existence_field_of_the_real_words():
     value = "peace water peace Water  security\tpeace Négociations de Genève sur الْأَلْغَامِ 1990"
     stock = FieldType(Existence(), SearchTextTokenizer(ANALYZER, spelling=True))
@@ -287,6 +294,7 @@ def test_word_set_is_an_existence_field_of_the_real_words():
 
 
 @pytest.mark.parametrize("limit_bytes", [1, 40_000, 96 << 20], ids=["per-doc", "few", "one"])
+@whoosh_only
 def test_bulk_writer_writes_the_index_whooshs_writer_writes(tmp_path, limit_bytes):
     schema = project_schema()
     docs = make_docs(34)
@@ -346,6 +354,7 @@ def test_bulk_writer_writes_the_index_whooshs_writer_writes(tmp_path, limit_byte
                 limit=None)]
 
 
+@whoosh_only
 def test_bulk_segments_take_stock_updates_deletions_and_merges(tmp_path):
     schema = project_schema()
     docs = make_docs(20)
@@ -362,6 +371,7 @@ def test_bulk_segments_take_stock_updates_deletions_and_merges(tmp_path):
         assert searcher.document(id="archive.statement.3") is None
 
 
+@whoosh_only
 def test_an_empty_bulk_writer_finishes_without_a_segment(tmp_path):
     ix = whoosh_index.create_in(str(tmp_path), project_schema())
     (tmp_path / f"{ix.indexname}.tmp").mkdir()
@@ -371,6 +381,7 @@ def test_an_empty_bulk_writer_finishes_without_a_segment(tmp_path):
     assert writer.is_closed
 
 
+@whoosh_only
 def test_the_bulk_writer_refuses_fields_it_cannot_write(tmp_path):
     ix = whoosh_index.create_in(str(tmp_path), Schema(body=TEXT(vector=True)))
     (tmp_path / f"{ix.indexname}.tmp").mkdir()
@@ -415,6 +426,7 @@ def phrases() -> list[list[str]]:
     return [query_terms(" ".join(p)) for p in out]
 
 
+@whoosh_only
 def test_fast_phrase_finds_and_scores_what_whoosh_phrase_does(phrase_index):
     with phrase_index.searcher(weighting=BM25F()) as searcher:
         assert len(searcher.leaf_searchers()) == 4
@@ -445,6 +457,7 @@ def _phrase_keys(searcher, terms):
             for sub, _offset in searcher.leaf_searchers()]
 
 
+@whoosh_only
 def test_phrase_matches_are_remembered_per_segment_and_deletions_still_count(
     phrase_index, monkeypatch
 ):
@@ -491,6 +504,7 @@ def test_phrase_matches_are_remembered_per_segment_and_deletions_still_count(
 
 
 @pytest.mark.parametrize("params", [{}, {"B": 0.4, "K1": 2.0}, {"body_B": 0.2}])
+@whoosh_only
 def test_archive_bm25f_scores_as_whoosh_bm25f(phrase_index, params):
     writer = phrase_index.writer()
     writer.delete_by_term("id", "5")
@@ -525,6 +539,7 @@ def segmented_index(tmp_path):
     return stock_index(tmp_path / "segmented", project_schema(), make_docs(40), batches=5)
 
 
+@whoosh_only
 def test_top_and_all_collector_is_whooshs_top_n_and_every_match_in_one_pass(segmented_index):
     human, rights, peace = query_terms("human rights peace")
     queries = [
@@ -564,6 +579,7 @@ def test_top_and_all_collector_is_whooshs_top_n_and_every_match_in_one_pass(segm
         assert top[0].score == top[1].score
 
 
+@whoosh_only
 def test_query_docs_and_columns_are_cached_per_segment_and_follow_deletions(segmented_index):
     docs = make_docs(40)
     peace = query_terms("peace")[0]
@@ -600,6 +616,7 @@ def test_query_docs_and_columns_are_cached_per_segment_and_follow_deletions(segm
         assert column == [(d["country"],) for d in docs]
 
 
+@whoosh_only
 def test_near_words_are_within_two_edits_with_the_same_first_letter(tmp_path):
     schema = Schema(id=ID(stored=True), spelling=WordSet())
     words = ("security securities terrorism water waters sanctions nations cooperation "
@@ -634,6 +651,7 @@ def country_facets(sqs) -> dict[str, int]:
 
 
 @pytest.mark.django_db
+@whoosh_only
 def test_counts_facets_and_phrases_follow_a_small_commit(monkeypatch):
     fresh_index()
     ken, qat, fra = country("KEN"), country("QAT"), country("FRA")
@@ -729,6 +747,7 @@ def test_spelling_suggests_real_words_of_published_statements_only():
 
 
 @pytest.mark.django_db
+@whoosh_only
 def test_rebuild_holds_every_published_statement_and_no_draft(settings):
     fresh_index()
     published = [StatementFactory(body=f"Glaciers melt, report {n}.") for n in range(5)]
@@ -765,6 +784,7 @@ def _sqlite_in_memory_test_database() -> bool:
     "test database is in memory); run with DATABASE_URL=postgres://... to cover it",
 )
 @pytest.mark.django_db(transaction=True)
+@whoosh_only
 def test_rebuild_in_two_processes_holds_every_published_statement():
     fresh_index()
     words = ["glaciers", "fisheries", "satellites"]
@@ -826,7 +846,7 @@ def test_snippet_marks_the_query_words_whatever_their_case_and_accents():
 
 
 def test_every_word_outside_ascii_is_a_highlight_candidate():
-    from search.engine.whoosh.spans import _non_ascii_words
+    from search.engine.spans import _non_ascii_words
     from search.text import WORD_RE
 
     rng = random.Random(5)

@@ -123,6 +123,13 @@ def test_snippet_without_terms_is_the_start():
         ("whoosh:var/whoosh", {"ENGINE": "search.engine.whoosh.backend.ArchiveWhooshEngine",
                                "PATH": "var/whoosh"}),
         ("whoosh:///srv/idx", {"PATH": "/srv/idx"}),
+        ("postgres:", {"ENGINE": "search.engine.postgres.backend.PostgresEngine",
+                       "DATABASE": "default", "INDEX_METHOD": "rum"}),
+        ("postgres:?index=gin", {"DATABASE": "default", "INDEX_METHOD": "gin"}),
+        ("postgres://search@db.example:5433/archive_search",
+         {"DATABASE": "search", "DATABASE_URL": "postgres://search@db.example:5433/archive_search"}),
+        ("postgresql://db/s?index=rum", {"DATABASE": "search", "INDEX_METHOD": "rum",
+                                         "DATABASE_URL": "postgres://db/s"}),
     ],
 )
 def test_search_url_parsing(url, expected):
@@ -135,8 +142,20 @@ def test_search_url_parsing(url, expected):
     "url", ["", "var/whoosh", "whoosh:", "ftp://x/y",
             # No engine of the archive's for these: refused rather than half-working.
             "elasticsearch7://es:9200/archive", "solr://solr:8983/solr/archive",
-            "opensearch://os:9200/archive"]
+            "opensearch://os:9200/archive",
+            "postgres:?index=btree", "postgres:?size=3", "postgres:somewhere", "postgres://"]
 )
 def test_bad_search_urls_are_refused_clearly(url):
     with pytest.raises(SearchURLError):
         parse_search_url(url)
+
+
+def test_postgres_search_on_a_sqlite_database_is_refused_at_start():
+    from search.engine.config import haystack_connections
+
+    with pytest.raises(SearchURLError, match="DATABASE_URL is not PostgreSQL"):
+        haystack_connections("postgres:", database_engine="config.sqlite_backend")
+    # A search database of its own needs no PostgreSQL archive database.
+    assert haystack_connections("postgres://db/search",
+                                database_engine="config.sqlite_backend")["default"]
+    assert haystack_connections("postgres:", database_engine="django.db.backends.postgresql")

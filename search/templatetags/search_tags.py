@@ -49,6 +49,17 @@ def get_item(mapping, key):
     return mapping.get(key, "")
 
 
+# Between the sections of an index document (title; speakers, roles and event; delegation and
+# topics; summary and body): a control character no tokenizer reads as a word, so it changes
+# no term or position, and an engine that weighs the sections (PostgreSQL's A-D) finds them.
+SECTION_BREAK = "\x1e"
+
+
+@register.simple_tag
+def section_break():
+    return SECTION_BREAK
+
+
 @register.simple_tag
 def statement_text(statement, request):
     """A statement's paragraphs for its page, with the words of the search that led here

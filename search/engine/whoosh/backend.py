@@ -35,6 +35,7 @@ from whoosh import query as wq
 from ...documents import FINGERPRINT
 from ...errors import SearchUnavailable
 from ..contract import IndexState, SearchEngine
+from ..spans import term_spans
 from . import facets, proximity, rebuild, related, research, spelling
 from .analysis import generation_analysis, write_generation_analysis
 from .caches import FILTERS, clear_caches
@@ -42,7 +43,6 @@ from .collectors import DocsOnly, query_docs, run_collector
 from .compiler import Compiler
 from .schema import build_shape, whoosh_document
 from .searcher import SEARCH_LOCK, current_state, forget, open_live, peek_state
-from .spans import term_spans
 from .storage import (
     WORKER_LOCK_NAME,
     WRITE_LOCK_NAME,

@@ -17,6 +17,7 @@ from whoosh import query as wq
 from search.text import Analyzer
 from search.text.stopwords import is_stopword
 
+from ..autoquery import auto_query_parts
 from .analysis import make_analyzer
 from .phrase import PhraseBonus
 from .schema import IndexShape, as_datetime
@@ -179,6 +180,14 @@ class Compiler:
             return self.text.phrase(text)
         if kind == "near":
             return self.text.near(text, value.slop)
+        if kind == "auto_query":
+            # haystack's auto_query: "phrases", -excluded parts, words.
+            parts = []
+            for piece, is_phrase, negated in auto_query_parts(text):
+                part = self.text.phrase(piece) if is_phrase else self.text.word(piece)
+                if part is not None:
+                    parts.append(wq.Not(part) if negated else part)
+            return and_all(parts)
         return and_all([self.text.word(w) for w in text.split()])
 
 

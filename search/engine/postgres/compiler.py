@@ -1,0 +1,256 @@
+"""haystack SQ trees -> one SQL condition on ``search_document``, with its text queries.
+
+Text leaves become ``tsquery`` literals of ``search.text``'s terms (nothing of the user's
+text reaches SQL but as a bound parameter): a word is the OR of its readings, a phrase its
+words' readings joined by ``<->`` (consecutive positions, stopwords included, as the Whoosh
+engine's phrases).  Text joined by AND, OR and NOT stays one ``tsquery`` (one index scan);
+facet keys become array containment on ``facets`` (GIN), dates plain comparisons.
+
+Alongside the condition come the query to rank by (``rank``: the text the user wants to
+see, never a negated part) and ``exact``: the exact forms of the words holding a Latin
+accent, so that documents spelling them exactly come first ("Marčić" before "Marcic"), as
+the Whoosh engine's large exact boost orders them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from haystack.backends import SearchNode
+from haystack.constants import DJANGO_ID
+from haystack.exceptions import SearchBackendError
+
+from search.text import Analyzer, QueryWord, distinctive
+
+from ..autoquery import auto_query_parts
+from .rows import EXACT_PREFIX, Shape, as_date, quote, usable
+
+
+@dataclass
+class Part:
+    """A compiled piece: a tsquery (text only), or SQL with its parameters."""
+
+    tsq: str | None = None
+    sql: str | None = None
+    params: list = field(default_factory=list)
+
+    def as_sql(self) -> tuple[str, list]:
+        if self.tsq is not None:
+            return "tsv @@ %s::tsquery", [self.tsq]
+        return self.sql, list(self.params)
+
+
+NOTHING = Part(sql="false")
+
+
+@dataclass
+class Compiled:
+    where: str
+    params: list
+    rank: str | None  # a tsquery to rank by, or None (no positive text: no relevance)
+    exact: str | None  # a tsquery of exact Latin-accented forms, or None
+    excluded: frozenset[int]
+
+    @property
+    def key(self) -> tuple:
+        return (self.where, repr(self.params), tuple(sorted(self.excluded)))
+
+
+class Compiler:
+    def __init__(self, shape: Shape, analyzer: Analyzer):
+        self.shape = shape
+        self.analyzer = analyzer
+
+    def compile(self, node) -> Compiled:
+        self._rank: list[str] = []
+        self._exact: list[str] = []
+        excluded: set[int] = set()
+        parts = []
+        if node and node.connector == SearchNode.AND and not node.negated:
+            for child in _and_children(node):
+                ids = _excluded_ids(child)
+                if ids is not None:
+                    excluded |= ids
+                    continue
+                part = self._child(node, child, negated=False)
+                if part is not None:
+                    parts.append(part)
+            part = _and(parts)
+        elif node:
+            part = self._node(node, negated=False)
+        else:
+            part = None
+        where, params = part.as_sql() if part is not None else ("true", [])
+        if excluded:
+            where = f"({where}) AND django_id <> ALL(%s)"
+            params = [*params, sorted(excluded)]
+        rank = " & ".join(f"({q})" for q in self._rank) if self._rank else None
+        if part is not None and part.tsq is not None and self._rank:
+            # Ranking by the very query that matches lets RUM order inside its index scan.
+            rank = part.tsq
+        exact = " | ".join(dict.fromkeys(self._exact)) if self._exact else None
+        return Compiled(where, params, rank, exact, frozenset(excluded))
+
+    def _child(self, parent, child, *, negated):
+        if isinstance(child, SearchNode):
+            return self._node(child, negated=negated)
+        expression, value = child
+        field_name, filter_type = parent.split_expression(expression)
+        return self._leaf(field_name, filter_type, value, negated=negated)
+
+    def _node(self, node, *, negated):
+        negated = negated != bool(node.negated)
+        parts = [p for p in (self._child(node, c, negated=negated) for c in node.children)
+                 if p is not None]
+        if not parts:
+            return None
+        combined = _and(parts) if node.connector == SearchNode.AND else _or(parts)
+        return _not(combined) if node.negated else combined
+
+    def _leaf(self, name, filter_type, value, *, negated):
+        shape = self.shape
+        if name in ("content", shape.content_field):
+            return self._text(value, negated=negated)
+        if name in shape.facet_fields:
+            if filter_type == "in":
+                keys = [f"{name}:{v}" for v in value]
+                return Part(sql="facets && %s::text[]", params=[keys]) if keys else NOTHING
+            if filter_type in ("exact", "content"):
+                key = f"{name}:{getattr(value, 'query_string', value)}"
+                return Part(sql="facets @> %s::text[]", params=[[key]])
+        if name in shape.date_fields and filter_type in ("gte", "lte", "gt", "lt", "range"):
+            if filter_type == "range":
+                start, end = (as_date(v) for v in value)
+                return Part(sql="date BETWEEN %s AND %s", params=[start, end])
+            op = {"gte": ">=", "lte": "<=", "gt": ">", "lt": "<"}[filter_type]
+            return Part(sql=f"date {op} %s", params=[as_date(value)])
+        if name == DJANGO_ID and filter_type in ("exact", "in"):
+            values = value if filter_type == "in" else [value]
+            return Part(sql="django_id = ANY(%s)", params=[[int(v) for v in values]])
+        raise SearchBackendError(f"Unsupported search condition {name}__{filter_type}.")
+
+    # --- text -------------------------------------------------------------------------
+
+    def _text(self, value, *, negated):
+        kind = getattr(value, "input_type_name", "")
+        text = str(getattr(value, "query_string", value))
+        if kind == "exact":
+            return self._phrase(text, negated=negated)
+        if kind == "auto_query":
+            parts = []
+            for piece, is_phrase, is_negated in auto_query_parts(text):
+                part = (self._phrase(piece, negated=negated != is_negated) if is_phrase
+                        else self._word(piece, negated=negated != is_negated))
+                if part is not None:
+                    parts.append(_not(part) if is_negated else part)
+            return _and(parts) if parts else None
+        parts = [p for p in (self._word(w, negated=negated) for w in text.split()) if p]
+        return _and(parts) if parts else None
+
+    def _word(self, text, *, negated):
+        words = self.analyzer.query_words(text)
+        if not words:
+            return None
+        if len(words) > 1:
+            return self._phrase_of(words, negated=negated)
+        return self._found(_readings(words[0]), words, negated)
+
+    def _phrase(self, text, *, negated):
+        words = self.analyzer.query_words(text)
+        if not words:
+            return None
+        if len(words) == 1:
+            return self._found(_readings(words[0]), words, negated)
+        return self._phrase_of(words, negated=negated)
+
+    def _phrase_of(self, words: list[QueryWord], *, negated):
+        return self._found(" <-> ".join(_readings(w) for w in words), words, negated)
+
+    def _found(self, tsq: str | None, words: list[QueryWord], negated: bool):
+        if not tsq:
+            return NOTHING
+        if not negated:
+            self._rank.append(tsq)
+            for word in words:
+                if distinctive(word.exact):
+                    forms = self.analyzer.word(word.surface)
+                    if forms is not None and forms.script == "latin":
+                        lexeme = EXACT_PREFIX + word.exact
+                        if usable(lexeme):
+                            self._exact.append(quote(lexeme))
+        return Part(tsq=tsq)
+
+
+def _readings(word: QueryWord) -> str:
+    terms = [quote(t) for t in word.terms if usable(t)]
+    if not terms:
+        return ""
+    return terms[0] if len(terms) == 1 else "(" + " | ".join(terms) + ")"
+
+
+def _and(parts: list[Part]) -> Part | None:
+    parts = [p for p in parts if p is not None]
+    if not parts:
+        return None
+    if len(parts) == 1:
+        return parts[0]
+    text = [p.tsq for p in parts if p.tsq is not None]
+    other = [p for p in parts if p.tsq is None]
+    pieces, params = [], []
+    if text:
+        tsq = " & ".join(f"({q})" for q in text)
+        if not other:
+            return Part(tsq=tsq)
+        pieces.append("tsv @@ %s::tsquery")
+        params.append(tsq)
+    for p in other:
+        sql, ps = p.as_sql()
+        pieces.append(f"({sql})")
+        params += ps
+    return Part(sql=" AND ".join(pieces), params=params)
+
+
+def _or(parts: list[Part]) -> Part:
+    if len(parts) == 1:
+        return parts[0]
+    if all(p.tsq is not None for p in parts):
+        return Part(tsq=" | ".join(f"({p.tsq})" for p in parts))
+    pieces, params = [], []
+    for p in parts:
+        sql, ps = p.as_sql()
+        pieces.append(f"({sql})")
+        params += ps
+    return Part(sql=" OR ".join(pieces), params=params)
+
+
+def _not(part: Part) -> Part:
+    if part.tsq is not None:
+        return Part(tsq=f"!({part.tsq})")
+    sql, params = part.as_sql()
+    return Part(sql=f"NOT ({sql})", params=params)
+
+
+def _and_children(node):
+    for child in node.children:
+        if (isinstance(child, SearchNode) and child.connector == SearchNode.AND
+                and not child.negated):
+            yield from _and_children(child)
+        else:
+            yield child
+
+
+def _excluded_ids(child) -> set[int] | None:
+    """The statement pks of a top-level ``NOT django_id__in=[...]`` (statements the index may
+    hold that the database no longer publishes), else None."""
+    if not (isinstance(child, SearchNode) and child.negated and len(child.children) == 1):
+        return None
+    leaf = child.children[0]
+    while isinstance(leaf, SearchNode) and not leaf.negated and len(leaf.children) == 1:
+        leaf = leaf.children[0]
+    if isinstance(leaf, SearchNode):
+        return None
+    expression, value = leaf
+    if expression not in (f"{DJANGO_ID}__in", f"{DJANGO_ID}__exact", DJANGO_ID):
+        return None
+    values = value if isinstance(value, list | tuple | set | frozenset) else [value]
+    return {int(v) for v in values}

@@ -1,0 +1,219 @@
+"""Both engines driven through haystack's own ``SearchQuerySet``, and through the contract.
+
+The same statements are written into each engine available here (Whoosh always, in a
+temporary folder; PostgreSQL when the test database is PostgreSQL) and the same questions
+are asked of each: ``filter``, ``exclude``, ``auto_query``, ``facet``, ``order_by``,
+``highlight``, ``more_like_this``, ``spelling_suggestion``, ``count``, paging, and the
+contract's ``highlight``, ``spell``, ``status``, ``generation``, ``write``/``delete`` and
+``writer_lock``.  Every answer must be the same on each engine.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection
+from haystack import connections as haystack_connections
+from haystack.inputs import AutoQuery, Exact
+from haystack.query import SQ, SearchQuerySet
+
+from archive import services
+from archive.models import Country, Statement, Status
+from search import documents
+from search.engine import LockBusy, SearchEngine
+from search.engine.config import parse_search_url
+
+from .cleanup import remove_archive_rows
+
+
+def _engines(tmp_path_factory):
+    urls = {"whoosh": f"whoosh:{tmp_path_factory.mktemp('contract-whoosh')}"}
+    if connection.vendor == "postgresql":
+        urls["postgres"] = "postgres:"
+    return urls
+
+
+@pytest.fixture(scope="module")
+def archive(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Five published statements and a draft, written into every engine available."""
+    with django_db_blocker.unblock():
+        water = services.get_or_create_topic(name="Water")
+        security = services.get_or_create_topic(name="Frontiers")
+        minister = services.create_speaker(name="Amina Contract", honorific="HE")
+        envoy = services.create_speaker(name="Rustam Contract", honorific="Mr.")
+        qat, tjk = Country.objects.get(code="QAT"), Country.objects.get(code="TJK")
+        made = [
+            services.create_statement(
+                title="Shared rivers", delivered_on=datetime.date(2022, 6, 7),
+                body="Shared rivers need shared rules. Water security is regional security.",
+                country=qat, topics=[water, security], status=Status.PUBLISHED,
+                speakers=[services.SpeakerRole(minister, "Minister")]),
+            services.create_statement(
+                title="Border talks", delivered_on=datetime.date(2022, 9, 21),
+                body="Border security and development go together; water flows across.",
+                country=tjk, topics=[security], status=Status.PUBLISHED,
+                speakers=[services.SpeakerRole(envoy, "Envoy")]),
+            services.create_statement(
+                title="Glaciers", delivered_on=datetime.date(2021, 3, 22),
+                body="Melting glaciers threaten the rivers of Central Asia and its water.",
+                country=tjk, topics=[water], status=Status.PUBLISHED),
+            services.create_statement(
+                title="Accents", delivered_on=datetime.date(2020, 1, 5),
+                body="Minister Marčić spoke in Brasília about cooperation.",
+                country=qat, status=Status.PUBLISHED),
+            services.create_statement(
+                title="Plain", delivered_on=datetime.date(2019, 1, 5),
+                body="Minister Marcic spoke in Brasilia about cooperation and cooperation.",
+                country=qat, status=Status.PUBLISHED),
+            services.create_statement(
+                title="Unpublished", delivered_on=datetime.date(2023, 1, 1),
+                body="Zanzibarian secrets of the draft.", status=Status.DRAFT),
+        ]
+        published = list(documents.statements_for_index().order_by("pk"))
+        docs = [documents.prepare(obj) for obj in published]
+        engines = {}
+        for name, url in _engines(tmp_path_factory).items():
+            haystack_connections.connections_info[f"contract-{name}"] = parse_search_url(url)
+            engine = haystack_connections[f"contract-{name}"].get_backend()
+            engine.reset()
+            engine.write(docs)
+            engines[name] = engine
+        yield {"engines": engines, "statements": made}
+        for name in engines:
+            haystack_connections.connections_info.pop(f"contract-{name}", None)
+        remove_archive_rows()
+
+
+def each(archive):
+    return archive["engines"].items()
+
+
+def pks(results) -> list[int]:
+    return [int(r.pk) for r in results]
+
+
+def titles(results) -> list[str]:
+    return [r.title for r in results]
+
+
+def sqs(name) -> SearchQuerySet:
+    return SearchQuerySet(using=f"contract-{name}")
+
+
+@pytest.mark.django_db
+def test_every_engine_implements_the_contract(archive):
+    for name, engine in each(archive):
+        assert isinstance(engine, SearchEngine), name
+
+
+@pytest.mark.django_db
+def test_filter_exclude_and_count_agree_on_every_engine(archive):
+    answers = {}
+    for name, _engine in each(archive):
+        water = sqs(name).filter(content="water")
+        answers[name] = {
+            "water": sorted(titles(water[:10])),
+            "count": water.count(),
+            "not border": sorted(titles(water.exclude(content="border")[:10])),
+            "phrase": titles(sqs(name).filter(content=Exact("shared rules"))[:10]),
+            "no phrase": titles(sqs(name).filter(content=Exact("rules shared"))[:10]),
+            "or": sorted(titles(
+                sqs(name).filter(SQ(content="glaciers") | SQ(content="border"))[:10])),
+            "country": sorted(titles(sqs(name).filter(content="water", country="TJK")[:10])),
+            "date": titles(sqs(name).filter(date__gte=datetime.date(2022, 1, 1))
+                           .order_by("-date")[:10]),
+            "draft": sqs(name).filter(content="zanzibarian").count(),
+        }
+    for name, got in answers.items():
+        assert got["water"] == ["Border talks", "Glaciers", "Shared rivers"], name
+        assert got["count"] == 3, name
+        assert got["not border"] == ["Glaciers", "Shared rivers"], name
+        assert got["phrase"] == ["Shared rivers"], name
+        assert got["no phrase"] == [], name
+        assert got["or"] == ["Border talks", "Glaciers"], name
+        assert got["country"] == ["Border talks", "Glaciers"], name
+        assert got["date"] == ["Border talks", "Shared rivers"], name
+        assert got["draft"] == 0, name
+    assert len({repr(a) for a in answers.values()}) == 1
+
+
+@pytest.mark.django_db
+def test_auto_query_reads_phrases_and_exclusions_on_every_engine(archive):
+    for name, _engine in each(archive):
+        found = sqs(name).auto_query('water -"border security"')
+        assert sorted(titles(found[:10])) == ["Glaciers", "Shared rivers"], name
+        found = sqs(name).filter(content=AutoQuery('"regional security" -glaciers'))
+        assert titles(found[:10]) == ["Shared rivers"], name
+
+
+@pytest.mark.django_db
+def test_facets_count_every_match_on_every_engine(archive):
+    for name, _engine in each(archive):
+        counts = sqs(name).filter(content="water").facet("country").facet("topic").facet_counts()
+        assert counts["fields"]["country"] == [("TJK", 2), ("QAT", 1)], name
+        # Equal counts come in key order.
+        assert counts["fields"]["topic"] == [("frontiers", 2), ("water", 2)], name
+
+
+@pytest.mark.django_db
+def test_exact_spelling_ranks_first_and_paging_on_every_engine(archive):
+    for name, _engine in each(archive):
+        accented = titles(sqs(name).filter(content="Marčić")[:10])
+        assert accented == ["Accents", "Plain"], name
+        folded = sqs(name).filter(content="cooperation")
+        assert folded.count() == 2, name
+        assert len(folded[1:2]) == 1 and len(folded[2:3]) == 0, name
+
+
+@pytest.mark.django_db
+def test_highlight_more_like_this_and_spelling_on_every_engine(archive):
+    body = "Melting glaciers threaten the rivers of Central Asia and its water."
+    for name, engine in each(archive):
+        found = sqs(name).filter(content="rivers").highlight()
+        assert sorted(titles(found[:10])) == ["Glaciers", "Shared rivers"], name
+        spans = engine.highlight(body, ["river", "Waters"])
+        assert [body[a:b] for a, b in spans] == ["rivers", "water"], name
+        assert engine.highlight("Marčić and Marcic", ["Marcic"]) == [(0, 6), (11, 17)], name
+        shared = Statement.objects.get(title="Shared rivers")
+        related = pks(sqs(name).more_like_this(shared)[:5])
+        assert shared.pk not in related and related, name
+        assert sqs(name).spelling_suggestion("glaciars") == "glaciers", name
+        # A draft's words are never suggested: "zanzibarian" is in a draft only.
+        assert engine.spell("zanzibarien") == [], name
+        assert engine.spell("glaciers") == [], name
+
+
+@pytest.mark.django_db
+def test_status_generation_writes_and_locks_on_every_engine(archive):
+    for name, engine in each(archive):
+        state = engine.status()
+        published = Statement.objects.published().count()
+        assert len(state.documents) == published, name
+        assert all(state.documents.values()), name
+        before = engine.generation()
+        glaciers = Statement.objects.get(title="Glaciers")
+        engine.delete([documents.identifier(glaciers.pk)])
+        assert engine.generation() != before, name
+        assert sqs(name).filter(content="glaciers").count() == 0, name
+        engine.write([documents.prepare(glaciers)])
+        assert sqs(name).filter(content="glaciers").count() == 1, name
+        assert sqs(name).filter(content="water").count() == 3, name
+        with engine.writer_lock(), pytest.raises(LockBusy), engine.writer_lock():
+            pass
+
+
+def test_the_text_vector_weighs_each_section_of_the_index_document():
+    from search.engine.postgres.analysis import make_analyzer
+    from search.engine.postgres.rows import SECTION_BREAK, text_vector
+
+    text = SECTION_BREAK.join(["Water summit", "Amina Envoy", "Qatar rivers",
+                               "The water of rivers. Marčić"])
+    vector, terms, words = text_vector(text, make_analyzer())
+    lexemes = dict(part.split(":", 1) if ":" in part else (part, "")
+                   for part in vector.split(" "))
+    assert lexemes["'water'"] == "1A,8"  # title, then body (position 8 is the body's second)
+    assert lexemes["'amina'"] == "3B" and lexemes["'qatar'"] == "5C"
+    assert lexemes["'river'"] == "6C,10"
+    assert lexemes["'=marčić'"] == ""  # the exact form, unpositioned
+    assert "marcic" in terms and "marčić" in words and "water" in words
