@@ -276,7 +276,8 @@ class LagSampler:
     def run(self) -> None:
         while not self.stop.wait(1.0):
             try:
-                _, caught_up, age, _, _ = pg(self.url, self.sql)[0]
+                row = pg(self.url, self.sql)[0]
+                caught_up, age = row[1], row[2]
             except Exception:  # noqa: BLE001 - a sample lost is not a result
                 continue
             self.samples.append(0.0 if caught_up else float(age or 0.0))
