@@ -13,6 +13,7 @@ from search.passages import best_passage
 from search.request import build_queryset, read_request
 from search.testing import fresh_index, index_now
 
+from .engines import index_lost
 from .factories import StatementFactory
 
 pytestmark = pytest.mark.django_db
@@ -148,20 +149,10 @@ def test_the_statement_page_marks_the_query_words_server_side(client):
 def test_the_statement_page_without_an_index_shows_the_text_unmarked(client, settings):
     statement = StatementFactory(body=BODY)
     fresh_index()
-    from search.engine import get_engine
-
-    engine = get_engine()
-    live = engine.live_directory()
-    (engine.root / "current").rename(engine.root / "current.away")
-    engine.forget_searcher()
-    try:
+    with index_lost():
         page = client.get(statement.get_absolute_url(), {"q": "river"})
         assert page.status_code == 200
         assert '<p id="p1">' in page.content.decode()
-    finally:
-        (engine.root / "current.away").rename(engine.root / "current")
-        engine.forget_searcher()
-    assert live is not None
 
 
 # --- NOT, AND, near -------------------------------------------------------------------------

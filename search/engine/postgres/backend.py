@@ -54,6 +54,10 @@ FACETS = LRU(2048)
 _PROTECTED = LRU(8)  # build -> its protected words
 
 
+# Rows read past a page under RUM ordering, so that equal distances are ordered by id.
+TIE_MARGIN = 50
+
+
 class PostgresSearchBackend(BaseSearchBackend, SearchEngine):
     def __init__(self, connection_alias, **connection_options):
         super().__init__(connection_alias, **connection_options)
@@ -224,17 +228,32 @@ class PostgresSearchBackend(BaseSearchBackend, SearchEngine):
         return hits, counts
 
     def _page(self, cursor, compiled, order, start, end, ranked):
-        if ranked and compiled.exact:
-            # Exact spellings first: the matches holding one, then the others, each in rank
-            # order (two ordered index scans, rather than one sort of every match).
-            first = self._rows(cursor, compiled, order, "tsv @@ %s::tsquery", [compiled.exact],
-                               0, end)
-            if len(first) >= end:
-                return first[start:end]
-            rest = self._rows(cursor, compiled, order, "NOT (tsv @@ %s::tsquery)",
-                              [compiled.exact], 0, end - len(first))
-            return (first + rest)[start:end]
-        return self._rows(cursor, compiled, order, None, [], start, end - start)
+        if not ranked or not (compiled.phrases or compiled.exact):
+            return self._rows(cursor, compiled, order, None, [], start, end - start)
+        # Tiers, each in rank order: the documents holding the whole query as typed, then
+        # those holding its content words in place, then the others; within each, those
+        # spelling an accented word exactly first.  One ordered index scan per tier, stopped
+        # once the page is full, rather than one sort of every match.
+        match, miss = "tsv @@ %s::tsquery", "NOT (tsv @@ %s::tsquery)"
+        levels = []
+        for i, phrase in enumerate(compiled.phrases):
+            earlier = compiled.phrases[:i]
+            levels.append(([match] + [miss] * len(earlier), [phrase, *earlier]))
+        levels.append(([miss] * len(compiled.phrases), list(compiled.phrases)))
+        tiers = []
+        for conditions, params in levels:
+            if compiled.exact:
+                tiers.append((conditions + [match], params + [compiled.exact]))
+                tiers.append((conditions + [miss], params + [compiled.exact]))
+            else:
+                tiers.append((conditions, params))
+        rows = []
+        for conditions, params in tiers:
+            extra = " AND ".join(conditions) if conditions else None
+            rows += self._rows(cursor, compiled, order, extra, params, 0, end - len(rows))
+            if len(rows) >= end:
+                break
+        return rows[start:end]
 
     def _rows(self, cursor, compiled, order, extra, extra_params, offset, limit):
         order_sql, order_params = order
@@ -243,12 +262,25 @@ class PostgresSearchBackend(BaseSearchBackend, SearchEngine):
             score = f"ts_rank_cd('{RANK_WEIGHTS}', tsv, %s::tsquery, {RANK_NORMALISATION})"
             score_params = [compiled.rank]
         where = compiled.where if extra is None else f"({compiled.where}) AND {extra}"
+        if not order_sql.startswith("tsv <=>"):
+            cursor.execute(
+                f"SELECT identifier, django_ct, django_id, stored, {score} FROM {DOCUMENTS} "
+                f"WHERE {where} ORDER BY {order_sql} LIMIT %s OFFSET %s",
+                [*score_params, *compiled.params, *extra_params, *order_params, limit, offset],
+            )
+            return cursor.fetchall()
+        # RUM's distance is the only key its index scan can order by; equal distances would
+        # come back in whatever order the scan meets them, so two requests paging the same
+        # search differently could disagree.  A few rows beyond the page are read and the
+        # ties broken by id here, which keeps the scan ordered and the order total.
         cursor.execute(
-            f"SELECT identifier, django_ct, django_id, stored, {score} FROM {DOCUMENTS} "
-            f"WHERE {where} ORDER BY {order_sql} LIMIT %s OFFSET %s",
-            [*score_params, *compiled.params, *extra_params, *order_params, limit, offset],
+            f"SELECT identifier, django_ct, django_id, stored, {score}, {order_sql} "
+            f"FROM {DOCUMENTS} WHERE {where} ORDER BY {order_sql} LIMIT %s",
+            [*score_params, *order_params, *compiled.params, *extra_params, *order_params,
+             offset + limit + TIE_MARGIN],
         )
-        return cursor.fetchall()
+        rows = sorted(cursor.fetchall(), key=lambda row: (row[5], row[2]))
+        return [row[:5] for row in rows[offset : offset + limit]]
 
     def _result(self, result_class, row):
         _identifier, django_ct, django_id, stored, score = row

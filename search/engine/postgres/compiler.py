@@ -14,6 +14,7 @@ the Whoosh engine's large exact boost orders them.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from haystack.backends import SearchNode
@@ -21,9 +22,14 @@ from haystack.constants import DJANGO_ID
 from haystack.exceptions import SearchBackendError
 
 from search.text import Analyzer, QueryWord, distinctive
+from search.text.stopwords import is_stopword
 
 from ..autoquery import auto_query_parts
 from .rows import EXACT_PREFIX, Shape, as_date, quote, usable
+
+# As the Whoosh engine's phrase bonus: a query of this many plain words or more is also tried
+# as one phrase, since a reader typing a remembered sentence means it in that order.
+PHRASE_MIN_WORDS = 4
 
 
 @dataclass
@@ -50,6 +56,11 @@ class Compiled:
     rank: str | None  # a tsquery to rank by, or None (no positive text: no relevance)
     exact: str | None  # a tsquery of exact Latin-accented forms, or None
     excluded: frozenset[int]
+    # The query's plain words in the order typed, as phrases (queries of PHRASE_MIN_WORDS
+    # words or more), strictest first: documents holding them together and in order rank
+    # first, those holding every word as typed before those holding its content words in
+    # place (see ``phrase_tsquery``).
+    phrases: tuple[str, ...] = ()
 
     @property
     def key(self) -> tuple:
@@ -66,12 +77,18 @@ class Compiler:
         self._exact: list[str] = []
         excluded: set[int] = set()
         parts = []
+        plain: list[QueryWord] = []
         if node and node.connector == SearchNode.AND and not node.negated:
             for child in _and_children(node):
                 ids = _excluded_ids(child)
                 if ids is not None:
                     excluded |= ids
                     continue
+                # Each plain-word leaf is read on its own: its words are placed after the
+                # ones before it, as they stood in the query box.
+                words = self._plain_words(node, child)
+                offset = plain[-1].position + 1 if plain else 0
+                plain += [dataclasses.replace(w, position=offset + w.position) for w in words]
                 part = self._child(node, child, negated=False)
                 if part is not None:
                     parts.append(part)
@@ -89,7 +106,24 @@ class Compiler:
             # Ranking by the very query that matches lets RUM order inside its index scan.
             rank = part.tsq
         exact = " | ".join(dict.fromkeys(self._exact)) if self._exact else None
-        return Compiled(where, params, rank, exact, frozenset(excluded))
+        phrases: tuple[str, ...] = ()
+        if len(plain) >= PHRASE_MIN_WORDS:
+            strict = phrase_tsquery(plain, gaps=False)
+            phrases = tuple(q for q in dict.fromkeys((strict, phrase_tsquery(plain))) if q)
+        return Compiled(where, params, rank, exact, frozenset(excluded), phrases)
+
+    def _plain_words(self, parent, child) -> list[QueryWord]:
+        """The words of a top-level plain-word leaf (what the query box's words become), for
+        the whole-query phrase; nothing for phrases, fields or anything negated."""
+        if isinstance(child, SearchNode):
+            return []
+        expression, value = child
+        field_name, _filter_type = parent.split_expression(expression)
+        if field_name not in ("content", self.shape.content_field):
+            return []
+        if getattr(value, "input_type_name", "typed") not in ("typed", "clean", "not_set"):
+            return []
+        return self.analyzer.query_words(str(getattr(value, "query_string", value)))
 
     def _child(self, parent, child, *, negated):
         if isinstance(child, SearchNode):
@@ -136,6 +170,8 @@ class Compiler:
         text = str(getattr(value, "query_string", value))
         if kind == "exact":
             return self._phrase(text, negated=negated)
+        if kind == "near":
+            return self._near(text, int(getattr(value, "slop", 0)), negated=negated)
         if kind == "auto_query":
             parts = []
             for piece, is_phrase, is_negated in auto_query_parts(text):
@@ -163,8 +199,22 @@ class Compiler:
             return self._found(_readings(words[0]), words, negated)
         return self._phrase_of(words, negated=negated)
 
+    def _near(self, text, slop, *, negated):
+        """``"..."~N``: each word within ``slop`` further words of the next, in either order
+        (tsquery's ``<d>`` is an exact distance, so every distance up to the slop is OR-ed)."""
+        words = [w for w in self.analyzer.query_words(text) if _readings(w)]
+        if len(words) < 2 or slop < 1:
+            return self._phrase(text, negated=negated)
+        pairs = []
+        for a, b in zip(words, words[1:], strict=False):
+            ra, rb = _readings(a), _readings(b)
+            options = [f"{x} <{d}> {y}" for d in range(1, slop + 2)
+                       for x, y in ((ra, rb), (rb, ra))]
+            pairs.append("(" + " | ".join(options) + ")")
+        return self._found(" & ".join(pairs), words, negated)
+
     def _phrase_of(self, words: list[QueryWord], *, negated):
-        return self._found(" <-> ".join(_readings(w) for w in words), words, negated)
+        return self._found(phrase_tsquery(words), words, negated)
 
     def _found(self, tsq: str | None, words: list[QueryWord], negated: bool):
         if not tsq:
@@ -179,6 +229,31 @@ class Compiler:
                         if usable(lexeme):
                             self._exact.append(quote(lexeme))
         return Part(tsq=tsq)
+
+
+def phrase_tsquery(words: list[QueryWord], *, gaps: bool = True) -> str | None:
+    """Words at consecutive positions, as a ``tsquery``: the content words joined by
+    ``<N>``, N their distance in the query, with the stopwords between them left as gaps.
+
+    PostgreSQL keeps at most 256 positions of one lexeme in a document, so in a long speech
+    "the" or "of" has lost most of its positions and a phrase that names them would miss
+    there; a gap of the right width still holds the words in place.  A phrase of stopwords
+    alone keeps them (nothing else to hold it).
+    """
+    words = [w for w in words if _readings(w)]
+    if not words:
+        return None
+    if not gaps:
+        return " <-> ".join(_readings(w) for w in words)
+    content = [w for w in words if not (w.stopword or is_stopword(w.exact))] or words
+    if len(content) == 1 and len(words) > 1 and content is not words:
+        content = words
+    parts = [_readings(content[0])]
+    for before, word in zip(content, content[1:], strict=False):
+        gap = max(1, word.position - before.position)
+        parts.append(f"<{gap}>" if gap != 1 else "<->")
+        parts.append(_readings(word))
+    return " ".join(parts)
 
 
 def _readings(word: QueryWord) -> str:
