@@ -26,6 +26,7 @@ from ...errors import SearchUnavailable
 from ..contract import IndexState, SearchEngine
 from ..lru import LRU
 from ..spans import term_spans
+from ..tree_query import TreeSearchQuery
 from . import rebuild, related, spelling
 from .analysis import ANALYSIS_VERSION, build_analyzer, make_analyzer
 from .compiler import Compiler
@@ -479,36 +480,12 @@ def _clear_caches():
         cache.clear()
 
 
-class PostgresSearchQuery(BaseSearchQuery):
+class PostgresSearchQuery(TreeSearchQuery, BaseSearchQuery):
     """Hands the SQ tree to the backend (no query string)."""
 
     def build_query_fragment(self, field, filter_type, value):
         # Never used to search (run() passes the tree); haystack's repr and debugging only.
         return f"{field}__{filter_type}={value!r}"
-
-    def run(self, spelling_query=None, **kwargs):
-        search_kwargs = self.build_params(spelling_query=spelling_query)
-        search_kwargs.update(kwargs)
-        results = self.backend.search_tree(self.query_filter, **search_kwargs)
-        self._results = results.get("results", [])
-        self._hit_count = results.get("hits", 0)
-        self._facet_counts = self.post_process_facets(results)
-        self._spelling_suggestion = results.get("spelling_suggestion", None)
-
-    def get_count(self):
-        if self._hit_count is None and not self._more_like_this and self._results is None:
-            self._hit_count = self.backend.count(self.query_filter)
-        return super().get_count()
-
-    def run_mlt(self, **kwargs):
-        search_kwargs = {"result_class": self.result_class}
-        search_kwargs.update(kwargs)
-        if self.end_offset is not None:
-            search_kwargs.setdefault("end_offset", self.end_offset)
-            search_kwargs.setdefault("start_offset", self.start_offset)
-        results = self.backend.more_like_this(self._mlt_instance, **search_kwargs)
-        self._results = results.get("results", [])
-        self._hit_count = results.get("hits", 0)
 
 
 class PostgresEngine(BaseEngine):

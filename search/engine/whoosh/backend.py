@@ -36,6 +36,7 @@ from ...documents import FINGERPRINT
 from ...errors import SearchUnavailable
 from ..contract import IndexState, SearchEngine
 from ..spans import term_spans
+from ..tree_query import TreeSearchQuery
 from . import facets, proximity, rebuild, related, research, spelling
 from .analysis import generation_analysis, write_generation_analysis
 from .caches import FILTERS, clear_caches
@@ -432,33 +433,8 @@ def _result(result_class, stored, score):
     return result_class(app_label, model_name, stored[DJANGO_ID], score or 0, **extra)
 
 
-class ArchiveWhooshSearchQuery(WhooshSearchQuery):
+class ArchiveWhooshSearchQuery(TreeSearchQuery, WhooshSearchQuery):
     """Hands the SQ tree to the backend (no query string, no parser)."""
-
-    def run(self, spelling_query=None, **kwargs):
-        search_kwargs = self.build_params(spelling_query=spelling_query)
-        search_kwargs.update(kwargs)
-        results = self.backend.search_tree(self.query_filter, **search_kwargs)
-        self._results = results.get("results", [])
-        self._hit_count = results.get("hits", 0)
-        self._facet_counts = self.post_process_facets(results)
-        self._spelling_suggestion = results.get("spelling_suggestion", None)
-
-    def get_count(self):
-        """The hit count without scoring or rows."""
-        if self._hit_count is None and not self._more_like_this and self._results is None:
-            self._hit_count = self.backend.count(self.query_filter)
-        return super().get_count()
-
-    def run_mlt(self, **kwargs):
-        search_kwargs = {"result_class": self.result_class}
-        search_kwargs.update(kwargs)
-        if self.end_offset is not None:
-            search_kwargs.setdefault("end_offset", self.end_offset)
-            search_kwargs.setdefault("start_offset", self.start_offset)
-        results = self.backend.more_like_this(self._mlt_instance, **search_kwargs)
-        self._results = results.get("results", [])
-        self._hit_count = results.get("hits", 0)
 
 
 class ArchiveWhooshEngine(WhooshEngine):
