@@ -8,6 +8,9 @@ class puts this mixin first: ``class MyQuery(TreeSearchQuery, BaseSearchQuery)``
 
 from __future__ import annotations
 
+from haystack.backends import SearchNode
+from haystack.constants import DJANGO_ID
+
 
 class TreeSearchQuery:
     """Hands the SQ tree to the backend (no query string, no parser)."""
@@ -36,3 +39,31 @@ class TreeSearchQuery:
         results = self.backend.more_like_this(self._mlt_instance, **search_kwargs)
         self._results = results.get("results", [])
         self._hit_count = results.get("hits", 0)
+
+
+def and_children(node):
+    """The conditions of an AND, with nested plain ANDs (haystack makes them) flattened."""
+    for child in node.children:
+        if (isinstance(child, SearchNode) and child.connector == SearchNode.AND
+                and not child.negated):
+            yield from and_children(child)
+        else:
+            yield child
+
+
+def excluded_ids(child) -> set[str] | None:
+    """The ids of a top-level ``NOT django_id__in=[...]`` (how a request leaves out
+    statements the index holds and the database no longer publishes), else None."""
+    if not (isinstance(child, SearchNode) and child.negated and len(child.children) == 1):
+        return None
+    leaf = child.children[0]
+    # haystack's ~SQ(...) wraps the condition in a node of its own.
+    while isinstance(leaf, SearchNode) and not leaf.negated and len(leaf.children) == 1:
+        leaf = leaf.children[0]
+    if isinstance(leaf, SearchNode):
+        return None
+    expression, value = leaf
+    if expression not in (f"{DJANGO_ID}__in", f"{DJANGO_ID}__exact", DJANGO_ID):
+        return None
+    values = value if isinstance(value, list | tuple | set | frozenset) else [value]
+    return {str(v) for v in values}

@@ -25,6 +25,7 @@ from search.text import Analyzer, QueryWord, distinctive
 from search.text.stopwords import is_stopword
 
 from ..autoquery import auto_query_parts
+from ..tree_query import and_children, excluded_ids
 from .rows import EXACT_PREFIX, Shape, as_date, quote, usable
 
 # As the Whoosh engine's phrase bonus: a query of this many plain words or more is also tried
@@ -79,8 +80,9 @@ class Compiler:
         parts = []
         plain: list[QueryWord] = []
         if node and node.connector == SearchNode.AND and not node.negated:
-            for child in _and_children(node):
-                ids = _excluded_ids(child)
+            for child in and_children(node):
+                ids = excluded_ids(child)
+                ids = None if ids is None else {int(v) for v in ids}
                 if ids is not None:
                     excluded |= ids
                     continue
@@ -305,27 +307,3 @@ def _not(part: Part) -> Part:
     return Part(sql=f"NOT ({sql})", params=params)
 
 
-def _and_children(node):
-    for child in node.children:
-        if (isinstance(child, SearchNode) and child.connector == SearchNode.AND
-                and not child.negated):
-            yield from _and_children(child)
-        else:
-            yield child
-
-
-def _excluded_ids(child) -> set[int] | None:
-    """The statement pks of a top-level ``NOT django_id__in=[...]`` (statements the index may
-    hold that the database no longer publishes), else None."""
-    if not (isinstance(child, SearchNode) and child.negated and len(child.children) == 1):
-        return None
-    leaf = child.children[0]
-    while isinstance(leaf, SearchNode) and not leaf.negated and len(leaf.children) == 1:
-        leaf = leaf.children[0]
-    if isinstance(leaf, SearchNode):
-        return None
-    expression, value = leaf
-    if expression not in (f"{DJANGO_ID}__in", f"{DJANGO_ID}__exact", DJANGO_ID):
-        return None
-    values = value if isinstance(value, list | tuple | set | frozenset) else [value]
-    return {int(v) for v in values}

@@ -18,6 +18,7 @@ from search.text import Analyzer
 from search.text.stopwords import is_stopword
 
 from ..autoquery import auto_query_parts
+from ..tree_query import and_children, excluded_ids
 from .analysis import make_analyzer
 from .phrase import PhraseBonus
 from .schema import IndexShape, as_datetime
@@ -67,8 +68,8 @@ class Compiler:
         phrase boost (an optional clause: it never changes what matches)."""
         scoring, filters, excluded, near, texts = [], [], set(), [], 0
         if node and node.connector == SearchNode.AND and not node.negated:
-            for child in _and_children(node):
-                ids = _excluded_ids(child)
+            for child in and_children(node):
+                ids = excluded_ids(child)
                 if ids is not None:
                     excluded |= ids
                     continue
@@ -102,7 +103,7 @@ class Compiler:
     @staticmethod
     def _is_phrase(node) -> bool:
         """Whether the tree's one text condition is a quoted phrase."""
-        for child in _and_children(node):
+        for child in and_children(node):
             if not isinstance(child, SearchNode):
                 expression, value = child
                 if getattr(value, "input_type_name", "") == "exact":
@@ -189,34 +190,6 @@ class Compiler:
                     parts.append(wq.Not(part) if negated else part)
             return and_all(parts)
         return and_all([self.text.word(w) for w in text.split()])
-
-
-def _and_children(node):
-    """The conditions of an AND, with nested plain ANDs (haystack makes them) flattened."""
-    for child in node.children:
-        if (isinstance(child, SearchNode) and child.connector == SearchNode.AND
-                and not child.negated):
-            yield from _and_children(child)
-        else:
-            yield child
-
-
-def _excluded_ids(child) -> set[str] | None:
-    """The ids of a top-level ``NOT django_id__in=[...]`` (how a request leaves out
-    statements the index holds and the database no longer publishes), else None."""
-    if not (isinstance(child, SearchNode) and child.negated and len(child.children) == 1):
-        return None
-    leaf = child.children[0]
-    # haystack's ~SQ(...) wraps the condition in a node of its own.
-    while isinstance(leaf, SearchNode) and not leaf.negated and len(leaf.children) == 1:
-        leaf = leaf.children[0]
-    if isinstance(leaf, SearchNode):
-        return None
-    expression, value = leaf
-    if expression not in (f"{DJANGO_ID}__in", f"{DJANGO_ID}__exact", DJANGO_ID):
-        return None
-    values = value if isinstance(value, list | tuple | set | frozenset) else [value]
-    return {str(v) for v in values}
 
 
 def _content_words(words) -> tuple:
