@@ -235,23 +235,10 @@ class StatementViewSet(viewsets.ReadOnlyModelViewSet):
         return response
 
     def retrieve(self, request, *args, **kwargs):
-        slug = kwargs["slug"]
-        if "\x00" in slug:
-            raise NotFound("No published statement has this slug.")
-        statement = self.get_queryset().filter(slug=slug).first()
-        if statement is None:
-            former = (
-                StatementSlugHistory.objects.filter(
-                    old_slug=slug, statement__in=Statement.objects.published()
-                )
-                .select_related("statement")
-                .first()
-            )
-            if former is None:
-                raise NotFound("No published statement has this slug.")
-            return HttpResponsePermanentRedirect(
-                reverse("api:statement-detail", args=[former.statement.slug])
-            )
+        statement, moved = _statement_or_former(
+            self.get_queryset(), kwargs["slug"], "api:statement-detail")
+        if moved is not None:
+            return moved
         return Response(self.get_serializer(statement).data)
 
     @extend_schema(
@@ -269,23 +256,11 @@ class StatementViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, url_path="reuse", serializer_class=ReuseSerializer)
     def reuse(self, request, slug=None):
-        if "\x00" in (slug or ""):
-            raise NotFound("No published statement has this slug.")
-        statement = (Statement.objects.published().select_related("country")
-                     .filter(slug=slug).first())
-        if statement is None:
-            former = (
-                StatementSlugHistory.objects.filter(
-                    old_slug=slug, statement__in=Statement.objects.published()
-                )
-                .select_related("statement")
-                .first()
-            )
-            if former is None:
-                raise NotFound("No published statement has this slug.")
-            return HttpResponsePermanentRedirect(
-                reverse("api:statement-reuse", args=[former.statement.slug])
-            )
+        statement, moved = _statement_or_former(
+            Statement.objects.published().select_related("country"), slug,
+            "api:statement-reuse")
+        if moved is not None:
+            return moved
         passages = passages_for(statement)
         return Response(ReuseSerializer({"passages": passages},
                                         context={"request": request}).data)
@@ -412,3 +387,23 @@ def _text_param(request, name: str) -> str:
     if len(value) > MAX_TEXT or "\x00" in value:
         raise ValidationError({name: [f"At most {MAX_TEXT} characters, no NUL."]})
     return value
+
+
+def _statement_or_former(queryset, slug, route):
+    """(statement, None) for the published statement with this slug; (None, a 301 to
+    ``route`` under its current slug) for a former slug; a 404 otherwise."""
+    if "\x00" in (slug or ""):
+        raise NotFound("No published statement has this slug.")
+    statement = queryset.filter(slug=slug).first()
+    if statement is not None:
+        return statement, None
+    former = (
+        StatementSlugHistory.objects.filter(
+            old_slug=slug, statement__in=Statement.objects.published()
+        )
+        .select_related("statement")
+        .first()
+    )
+    if former is None:
+        raise NotFound("No published statement has this slug.")
+    return None, HttpResponsePermanentRedirect(reverse(route, args=[former.statement.slug]))
