@@ -10,6 +10,33 @@ from __future__ import annotations
 
 from haystack.backends import SearchNode
 from haystack.constants import DJANGO_ID
+from haystack.exceptions import SearchBackendError
+
+
+class QueueWritesOnly:
+    """haystack's own write entry points, refused: the archive writes to an engine only
+    through its change queue and the index worker (``search/freshness.py``), and builds a
+    new index with ``rebuild_index``.  An engine backend puts this mixin first and says in
+    ``rebuild_hint`` how its rebuild keeps the live index."""
+
+    rebuild_hint = "which builds a new index beside the live one and swaps it in"
+
+    def update(self, index, iterable, commit=True):
+        raise SearchBackendError(
+            "The archive indexes through its change queue and the index worker "
+            "(search/freshness.py), not haystack's update()."
+        )
+
+    def remove(self, obj_or_string, commit=True):
+        raise SearchBackendError(
+            "The archive removes documents through its change queue and the index worker."
+        )
+
+    def clear(self, models=None, commit=True):
+        raise SearchBackendError(
+            f"Clearing the live index is not supported: run `manage.py rebuild_index`, "
+            f"{self.rebuild_hint}."
+        )
 
 
 class TreeSearchQuery:

@@ -26,7 +26,7 @@ from ...errors import SearchUnavailable
 from ..contract import IndexState, SearchEngine
 from ..lru import LRU
 from ..spans import term_spans
-from ..tree_query import TreeSearchQuery
+from ..tree_query import QueueWritesOnly, TreeSearchQuery
 from . import rebuild, related, spelling
 from .analysis import ANALYSIS_VERSION, build_analyzer, make_analyzer
 from .compiler import Compiler
@@ -59,7 +59,9 @@ _PROTECTED = LRU(8)  # build -> its protected words
 TIE_MARGIN = 50
 
 
-class PostgresSearchBackend(BaseSearchBackend, SearchEngine):
+class PostgresSearchBackend(QueueWritesOnly, BaseSearchBackend, SearchEngine):
+    rebuild_hint = "which builds new tables beside the live ones and swaps them in"
+
     def __init__(self, connection_alias, **connection_options):
         super().__init__(connection_alias, **connection_options)
         self.index_method = connection_options.get("INDEX_METHOD", "rum")
@@ -427,24 +429,6 @@ class PostgresSearchBackend(BaseSearchBackend, SearchEngine):
 
     def writer_lock(self, *, wait=False):
         return advisory_lock(write_alias(), WORKER_LOCK, timeout=None if wait else 0)
-
-    # haystack's own write entry points: the archive writes through the queue and the worker
-    def update(self, index, iterable, commit=True):
-        raise SearchBackendError(
-            "The archive indexes through its change queue and the index worker "
-            "(search/freshness.py), not haystack's update()."
-        )
-
-    def remove(self, obj_or_string, commit=True):
-        raise SearchBackendError(
-            "The archive removes documents through its change queue and the index worker."
-        )
-
-    def clear(self, models=None, commit=True):
-        raise SearchBackendError(
-            "Clearing the live index is not supported: run `manage.py rebuild_index`, which "
-            "builds new tables beside the live ones and swaps them in."
-        )
 
 
 def _apply_deltas(cursor, table, column, deltas):

@@ -36,7 +36,7 @@ from ...documents import FINGERPRINT
 from ...errors import SearchUnavailable
 from ..contract import IndexState, SearchEngine
 from ..spans import term_spans
-from ..tree_query import TreeSearchQuery
+from ..tree_query import QueueWritesOnly, TreeSearchQuery
 from . import facets, proximity, rebuild, related, research, spelling
 from .analysis import generation_analysis, write_generation_analysis
 from .caches import FILTERS, clear_caches
@@ -57,7 +57,7 @@ from .storage import (
 WRITE_TIMEOUT = 60.0
 
 
-class ArchiveWhooshBackend(WhooshSearchBackend, SearchEngine):
+class ArchiveWhooshBackend(QueueWritesOnly, WhooshSearchBackend, SearchEngine):
     def __init__(self, connection_alias, **connection_options):
         super().__init__(connection_alias, **connection_options)
         self.root = Path(self.path)
@@ -360,24 +360,6 @@ class ArchiveWhooshBackend(WhooshSearchBackend, SearchEngine):
 
     def writer_lock(self, *, wait=False):
         return file_lock(self.root / WORKER_LOCK_NAME, timeout=None if wait else 0)
-
-    # haystack's own write entry points: the archive writes through the queue and the worker
-    def update(self, index, iterable, commit=True):
-        raise SearchBackendError(
-            "The archive indexes through its change queue and the index worker "
-            "(search/freshness.py), not haystack's update()."
-        )
-
-    def remove(self, obj_or_string, commit=True):
-        raise SearchBackendError(
-            "The archive removes documents through its change queue and the index worker."
-        )
-
-    def clear(self, models=None, commit=True):
-        raise SearchBackendError(
-            "Clearing the live index is not supported: run `manage.py rebuild_index`, which "
-            "builds a new index beside it and swaps it in."
-        )
 
 
 _TERMS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
