@@ -38,3 +38,17 @@ def _fresh_rate_counts():
         # A database cache whose table a test dropped has nothing to clear.
         with contextlib.suppress(Exception):
             caches[alias].clear()
+
+
+@pytest.fixture(scope="module")
+def browser(site):
+    """One Debian Chromium per test module, started once the module's ``site`` (each
+    browser test module serves its own) is up."""
+    from playwright.sync_api import sync_playwright
+
+    from .e2e.browser import launch
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()

@@ -17,7 +17,7 @@ import pytest
 from tests.e2e.browser import skip_without_browser
 from tests.e2e.site import ScratchSite
 from tests.mailbox import Mailbox, body_of, links_in
-from tests.test_e2e_browser import browser, page  # noqa: F401  (the shared browser fixtures)
+from tests.test_e2e_browser import page  # noqa: F401  (the shared page fixture; browser is in conftest)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.browser import ARTIFACTS, launch, screenshot_on_failure, skip_without_browser
+from tests.e2e.browser import ARTIFACTS, screenshot_on_failure, skip_without_browser
 from tests.e2e.site import ScratchSite
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -31,16 +31,6 @@ def site(tmp_path_factory):
         scratch.prepare()
         scratch.start_server()
         yield scratch
-
-
-@pytest.fixture(scope="module")
-def browser(site):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

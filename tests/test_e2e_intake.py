@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.browser import launch, screenshot_on_failure, skip_without_browser
+from tests.e2e.browser import screenshot_on_failure, skip_without_browser
 from tests.e2e.site import ScratchSite
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -39,16 +39,6 @@ def site(tmp_path_factory):
         )
         scratch.start_server()
         yield scratch
-
-
-@pytest.fixture(scope="module")
-def browser(site):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

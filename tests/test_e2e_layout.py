@@ -17,7 +17,7 @@ import urllib.request
 import pytest
 
 from config.ports import port_problem
-from tests.e2e.browser import launch, screenshot_on_failure, skip_without_browser
+from tests.e2e.browser import screenshot_on_failure, skip_without_browser
 from tests.e2e.site import ROOT, ScratchSite, free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -62,16 +62,6 @@ def site(tmp_path_factory):
         )
         scratch.start_server()
         yield scratch
-
-
-@pytest.fixture(scope="module")
-def browser(site):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
 
 
 def _page(browser, site, size):

@@ -21,7 +21,7 @@ import urllib.request
 
 import pytest
 
-from tests.e2e.browser import launch, skip_without_browser
+from tests.e2e.browser import skip_without_browser
 from tests.e2e.site import ROOT, ScratchSite
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -135,16 +135,6 @@ def site(tmp_path_factory):
 
 def _pages(site, pages: list[str]) -> list[str]:
     return [page.format(**site.ids) for page in pages]
-
-
-@pytest.fixture(scope="module")
-def browser(site):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
 
 
 def _axe(page) -> list[str]:
