@@ -12,14 +12,17 @@ import contextlib
 import datetime
 import functools
 import hashlib
+import logging
+import random
 import re
 import threading
+import time
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Substr
 from django.utils import timezone
@@ -321,13 +324,43 @@ def announce_statements(ids: Iterable[int]) -> None:
         statements_changed.send(sender=Statement, ids=frozenset(ids))
 
 
+# PostgreSQL aborts one of two transactions that wait for each other (deadlock_detected) and
+# may refuse a transaction it cannot serialise (serialization_failure); both ask the client
+# to run the transaction again.  Writers touching shared rows (a speaker on many statements,
+# the queue rows of those statements) can meet so, however carefully each orders its locks.
+log = logging.getLogger(__name__)
+RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
+SERVICE_ATTEMPTS = 4
+
+
+def _retryable(exc: BaseException) -> bool:
+    cause = getattr(exc, "__cause__", None)
+    return getattr(cause, "pgcode", None) in RETRYABLE_SQLSTATES
+
+
 def _service(function):
-    """A service: one transaction, and one announcement per statement touched within it."""
+    """A service: one transaction, and one announcement per statement touched within it.
+
+    Called outside any transaction, a service whose transaction the database aborted as a
+    deadlock runs again (from the start, a short random wait later), so a writer never sees
+    the other writer's bad luck.  Inside a caller's transaction it cannot: the caller's
+    whole transaction is gone, and the error goes up to it.
+    """
 
     @functools.wraps(function)
     def run(*args, **kwargs):
-        with transaction.atomic(), collected_announcements():
-            return function(*args, **kwargs)
+        outermost = not transaction.get_connection().in_atomic_block
+        for attempt in range(1, SERVICE_ATTEMPTS + 1):
+            try:
+                with transaction.atomic(), collected_announcements():
+                    return function(*args, **kwargs)
+            except OperationalError as exc:
+                if not (outermost and attempt < SERVICE_ATTEMPTS and _retryable(exc)):
+                    raise
+                log.warning("%s: the database aborted the transaction (%s); running it again",
+                            function.__name__, exc.__cause__.pgcode)
+                time.sleep(random.uniform(0.01, 0.05) * attempt)
+        raise AssertionError("unreachable")  # pragma: no cover
 
     return run
 
@@ -633,7 +666,12 @@ def unpublish_statements(*, statements: Iterable[Statement], user=None) -> int:
 def delete_statement(*, statement: Statement, user=None) -> None:
     pk, group = statement.pk, statement.version_group_id
     others = _group_members(group, exclude=pk)
-    statement.delete()
+    # A copy is deleted, so the caller's instance keeps its pk should the transaction be run
+    # again after a deadlock (Django clears the pk of the instance it deletes).  Locking it
+    # first makes a transaction still adding rows that refer to it (the worker's passages)
+    # finish before Django collects those rows, and one starting later wait and then fail
+    # its own check, instead of this delete failing on a row it never saw.
+    Statement.objects.select_for_update().get(pk=pk).delete()
     _dissolve_if_alone(group)
     announce_statements([pk, *others])
 

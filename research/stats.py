@@ -75,7 +75,9 @@ def compute(pks: Iterable[int]) -> int:
     made = 0
     for start in range(0, len(pks), _CHUNK):
         chunk = pks[start : start + _CHUNK]
-        objs = list(documents.statements_for_index().filter(pk__in=chunk))
+        # In statement order, as every forget locks them: two computations of overlapping
+        # sets then never wait for each other crosswise.
+        objs = list(documents.statements_for_index().filter(pk__in=chunk).order_by("pk"))
         rows = [measure(obj, index) for obj in objs]
         StatementWords.objects.bulk_create(
             [StatementWords(statement_id=obj.pk,

@@ -1,10 +1,12 @@
 """The write services: what they save, what they derive, and what they announce."""
 
 import datetime
+import threading
+from unittest import skipUnless
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.test import TestCase
+from django.db import OperationalError, connection, transaction
+from django.test import TestCase, TransactionTestCase
 from django.utils import timezone
 
 from archive import services
@@ -435,3 +437,63 @@ class CreateRelatedTests(TestCase):
         topic = services.get_or_create_topic(name="Water, energy")
         self.assertEqual(topic.name, "Water, energy")
         self.assertEqual(Topic.objects.count(), 1)
+
+
+@skipUnless(connection.vendor == "postgresql", "deadlocks are PostgreSQL's to detect")
+class DeadlockRetryTests(TransactionTestCase):
+    """A real deadlock: two transactions lock the same two topics in opposite orders."""
+
+    def test_a_service_the_database_aborts_as_a_deadlock_runs_again_and_succeeds(self):
+        first, second = TopicFactory(name="First"), TopicFactory(name="Second")
+        both_hold_one = threading.Barrier(2, timeout=20)
+        other_done = []
+        attempts = []
+
+        def other_writer():
+            try:
+                with transaction.atomic():
+                    with connection.cursor() as cursor:
+                        # This side waits longer before looking for a deadlock, so the
+                        # service's side is the one PostgreSQL aborts.
+                        cursor.execute("SET LOCAL deadlock_timeout = '20s'")
+                    Topic.objects.select_for_update().get(pk=second.pk)
+                    both_hold_one.wait()
+                    Topic.objects.select_for_update().get(pk=first.pk)
+                    Topic.objects.filter(pk=first.pk).update(name="First, by the other")
+                other_done.append(True)
+            finally:
+                connection.close()
+
+        @services._service
+        def rename_both():
+            attempts.append(len(attempts) + 1)
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL deadlock_timeout = '200ms'")
+            Topic.objects.select_for_update().get(pk=first.pk)
+            if len(attempts) == 1:
+                both_hold_one.wait()
+            Topic.objects.select_for_update().get(pk=second.pk)
+            Topic.objects.filter(pk=first.pk).update(name="First, renamed")
+            Topic.objects.filter(pk=second.pk).update(name="Second, renamed")
+            return len(attempts)
+
+        thread = threading.Thread(target=other_writer)
+        thread.start()
+        with self.assertLogs("archive.services", "WARNING") as logged:
+            ran = rename_both()
+        thread.join(30)
+        self.assertEqual(ran, 2)
+        self.assertEqual(other_done, [True])
+        self.assertIn("40P01", logged.output[0])
+        # The service ran again after the other writer committed, so its names stand.
+        self.assertEqual(sorted(Topic.objects.filter(pk__in=[first.pk, second.pk])
+                                .values_list("name", flat=True)),
+                         ["First, renamed", "Second, renamed"])
+
+    def test_inside_a_callers_transaction_the_deadlock_goes_up_to_the_caller(self):
+        @services._service
+        def nested():
+            raise OperationalError("stand-in")  # never retried: no pgcode, and nested
+
+        with self.assertRaises(OperationalError), transaction.atomic():
+            nested()
