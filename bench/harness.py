@@ -252,6 +252,7 @@ def drop_search_caches(level: str) -> None:
 
         backend.COUNTS.clear()
         backend.FACETS.clear()
+        backend.PAGES.clear()
         if level != "query":
             with request._LABELS_LOCK:
                 request._LABELS.clear()

@@ -217,3 +217,39 @@ def test_the_text_vector_weighs_each_section_of_the_index_document():
     assert lexemes["'river'"] == "6C,10"
     assert lexemes["'=marčić'"] == ""  # the exact form, unpositioned
     assert "marcic" in terms and "marčić" in words and "water" in words
+
+
+def test_a_word_said_more_than_255_times_keeps_every_position_in_overflow_lexemes():
+    from search.engine.postgres.analysis import make_analyzer
+    from search.engine.postgres.rows import OVERFLOW, text_vector
+
+    # "the" 600 times: 255 under its own lexeme, then 255 and 90 under the~1 and the~2.
+    text = " ".join(["the river"] * 600)
+    vector, terms, _words = text_vector(text, make_analyzer())
+    lexemes = dict(part.split(":", 1) for part in vector.split(" "))
+    counts = {name: len(spots.split(",")) for name, spots in lexemes.items()}
+    assert counts["'the'"] == 255 and counts[f"'the{OVERFLOW}1'"] == 255
+    assert counts[f"'the{OVERFLOW}2'"] == 90
+    spots = sorted(int(s) for name, value in lexemes.items() if name.startswith("'the")
+                   for s in value.split(","))
+    assert spots == list(range(1, 1200, 2))  # every occurrence, each at its own place
+    assert f"the{OVERFLOW}1" not in terms  # not a term: the term table never counts it
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's text vectors")
+@pytest.mark.django_db
+def test_a_phrase_naming_a_common_word_is_found_past_its_255th_occurrence():
+    from search.engine.postgres.analysis import make_analyzer
+    from search.engine.postgres.compiler import phrase_tsquery
+    from search.engine.postgres.rows import text_vector
+
+    analyzer = make_analyzer()
+    text = " ".join(["the river"] * 400) + " and the dam of the valley"
+    vector, _terms, _words = text_vector(text, analyzer)
+    strict = phrase_tsquery(analyzer.query_words("the dam of the valley"), gaps=False)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %s::tsvector @@ %s::tsquery, %s::tsvector @@ %s::tsquery",
+                       [vector, strict, vector,
+                        phrase_tsquery(analyzer.query_words("the valley of the dam"),
+                                       gaps=False)])
+        assert cursor.fetchone() == (True, False)

@@ -26,7 +26,7 @@ from search.text.stopwords import is_stopword
 
 from ..autoquery import auto_query_parts
 from ..tree_query import and_children, excluded_ids
-from .rows import EXACT_PREFIX, Shape, as_date, quote, usable
+from .rows import EXACT_PREFIX, Shape, as_date, overflow_lexemes, quote, usable
 
 # As the Whoosh engine's phrase bonus: a query of this many plain words or more is also tried
 # as one phrase, since a reader typing a remembered sentence means it in that order.
@@ -246,8 +246,11 @@ def phrase_tsquery(words: list[QueryWord], *, gaps: bool = True) -> str | None:
     if not words:
         return None
     if not gaps:
-        return " <-> ".join(_readings(w) for w in words)
-    content = [w for w in words if not (w.stopword or is_stopword(w.exact))] or words
+        # Every word in place: a stopword by its term or its overflow lexemes (rows.py),
+        # which hold its occurrences past the 255th in a long speech.  Only stopwords: they
+        # are the words that overflow, and each alternative costs the ranking scan.
+        return " <-> ".join(_readings(w, overflow=_is_stopword(w)) for w in words)
+    content = [w for w in words if not _is_stopword(w)] or words
     if len(content) == 1 and len(words) > 1 and content is not words:
         content = words
     parts = [_readings(content[0])]
@@ -258,8 +261,15 @@ def phrase_tsquery(words: list[QueryWord], *, gaps: bool = True) -> str | None:
     return " ".join(parts)
 
 
-def _readings(word: QueryWord) -> str:
-    terms = [quote(t) for t in word.terms if usable(t)]
+def _is_stopword(word: QueryWord) -> bool:
+    return bool(word.stopword or is_stopword(word.exact))
+
+
+def _readings(word: QueryWord, *, overflow: bool = False) -> str:
+    terms = [t for t in word.terms if usable(t)]
+    if overflow:
+        terms += [o for t in terms for o in overflow_lexemes(t) if usable(o)]
+    terms = [quote(t) for t in terms]
     if not terms:
         return ""
     return terms[0] if len(terms) == 1 else "(" + " | ".join(terms) + ")"

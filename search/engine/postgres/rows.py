@@ -7,9 +7,15 @@ section of the index document it stands in, and each distinctive exact form as `
 template marks with ``SECTION_BREAK``: title (A); speakers, roles and event (B); delegation
 and topics (C); summary and body (D, PostgreSQL's default, so written without a letter).
 
-PostgreSQL keeps positions up to 16,383 and at most 256 per lexeme; later ones are dropped
-here, as ``to_tsvector`` drops them (a phrase is found within a speech's first 16,383 words,
-and a word is matched wherever it stands).
+PostgreSQL keeps positions up to 16,383 and at most 256 per lexeme.  A term with more
+positions than that in one document (``the`` and ``of`` in any long speech) keeps its first
+255 under its own lexeme and the next ones, 255 at a time, under overflow lexemes ``term~1``,
+``term~2``, ... (``OVERFLOW``, up to ``MAX_OVERFLOW``): every occurrence stays at its own
+position, so a phrase naming "the" is found in the middle of a long speech too, when the query
+asks for the term or its overflow (``compiler.phrase_tsquery``).  Overflow lexemes are not
+terms: the term table and the spelling words never see them.  Positions past 16,383 are
+kept as the last one (a phrase is found within a speech's first 16,383 words; a word
+anywhere).
 """
 
 from __future__ import annotations
@@ -33,6 +39,19 @@ MAX_POSITIONS_PER_LEXEME = 255
 MAX_LEXEME_BYTES = 2000  # PostgreSQL refuses lexemes of 2 KB and more
 MAX_LEXEME_CHARS = MAX_LEXEME_BYTES // 4  # shorter than this, no lexeme can be too long
 EXACT_PREFIX = "="
+OVERFLOW = "~"  # no token holds it (search.text.WORD_RE): never a real term
+MAX_OVERFLOW = 8  # a term's first 255 * 9 = 2,295 positions in a document are kept
+
+
+def is_term(lexeme: str) -> bool:
+    """Whether a lexeme of a stored vector is a stemmed term (not an exact form, nor a
+    term's overflow)."""
+    return not lexeme.startswith(EXACT_PREFIX) and OVERFLOW not in lexeme
+
+
+def overflow_lexemes(term: str) -> list[str]:
+    """The overflow lexemes a term may have in some document (``term~1`` ...)."""
+    return [f"{term}{OVERFLOW}{n}" for n in range(1, MAX_OVERFLOW + 1)]
 
 
 @dataclass(frozen=True)
@@ -167,19 +186,27 @@ def text_vector(text: str, analyzer: Analyzer) -> tuple[str, list[str], list[str
         if len(term) > MAX_LEXEME_CHARS and not usable(term):
             continue
         terms.append(term)
-        if len(positions) > MAX_POSITIONS_PER_LEXEME:
-            positions = positions[:MAX_POSITIONS_PER_LEXEME]
         if positions[-1] >= MAX_POSITION:
-            positions = [min(p, MAX_POSITION - 1) for p in positions]
-        if positions[0] >= head_end:
-            # Nearly every term of a speech: body positions only (C loops, no weights).
-            spots = ",".join(map(str, map(one_more, positions)))
+            positions = sorted({min(p, MAX_POSITION - 1) for p in positions})
+        if len(positions) <= MAX_POSITIONS_PER_LEXEME:
+            chunks = [positions]
         else:
-            split = bisect.bisect_left(positions, head_end)
-            spots = ",".join([*(_weighted(p, bounds) for p in positions[:split]),
-                              *map(str, map(one_more, positions[split:]))])
-        lexeme = quote(term) if "'" in term or "\\" in term else f"'{term}'"
-        parts.append(f"{lexeme}:{spots}")
+            chunks = [positions[i : i + MAX_POSITIONS_PER_LEXEME]
+                      for i in range(0, len(positions), MAX_POSITIONS_PER_LEXEME)]
+            chunks = chunks[: MAX_OVERFLOW + 1]
+        for n, chunk in enumerate(chunks):
+            if chunk[0] >= head_end:
+                # Nearly every term of a speech: body positions only (C loops, no weights).
+                spots = ",".join(map(str, map(one_more, chunk)))
+            else:
+                split = bisect.bisect_left(chunk, head_end)
+                spots = ",".join([*(_weighted(p, bounds) for p in chunk[:split]),
+                                  *map(str, map(one_more, chunk[split:]))])
+            lexeme = term if n == 0 else f"{term}{OVERFLOW}{n}"
+            if n and not usable(lexeme):
+                break
+            lexeme = quote(lexeme) if "'" in lexeme or "\\" in lexeme else f"'{lexeme}'"
+            parts.append(f"{lexeme}:{spots}")
     for exact in indexed.exact:
         lexeme = EXACT_PREFIX + exact
         if usable(lexeme):
