@@ -162,7 +162,10 @@ class PostgresSearchBackend(QueueWritesOnly, BaseSearchBackend, SearchEngine):
             hits, facet_counts = self._counts(cursor, key, compiled, facet_names)
             page = []
             if end_offset > start_offset and hits:
-                page_key = (key, order[0], tuple(order[1]), start_offset, end_offset)
+                # The tiers (phrases, exact spellings) order a page but not its matches:
+                # "Marčić" and "Marcic" match the same documents in different orders.
+                page_key = (key, order[0], tuple(order[1]), compiled.phrases, compiled.exact,
+                            start_offset, end_offset)
                 page = PAGES.get(page_key)
                 if page is None:
                     page = self._page(cursor, compiled, order, start_offset, end_offset,
