@@ -39,7 +39,6 @@ from .schema import (
     WORD_INDEX_NAMES,
     WORDS,
     index_sql,
-    lz4_available,
     rum_available,
     table_sql,
 )
@@ -67,7 +66,7 @@ def rebuild(engine, *, processes: int | None = None, stdout=None) -> RebuildRepo
             _set_no_timeout(cursor, connection)
             for name in TABLES:
                 cursor.execute(f"DROP TABLE IF EXISTS {name}{SUFFIX}")
-            for sql in table_sql(SUFFIX, compression=lz4_available(cursor)):
+            for sql in table_sql(SUFFIX):
                 cursor.execute(sql)
         pks = list(documents.statements_for_index().order_by("pk").values_list("pk", flat=True))
         processes = _processes(processes, len(pks), connection)
@@ -94,13 +93,8 @@ def rebuild(engine, *, processes: int | None = None, stdout=None) -> RebuildRepo
             _copy(cursor, f"{WORDS}{SUFFIX}", ("word", "folded", "initial", "df"),
                   [(w, f, f[:1], n) for w, n in sorted(words.items())
                    for f in [folded(analyzer, w)]])
-            # The text-vector index is built in memory when it fits (PostgreSQL's default
-            # of 64 MB makes a full-corpus build spill to disk and merge).
-            cursor.execute("SET maintenance_work_mem = %s",
-                           [getattr(settings, "SEARCH_REBUILD_MAINTENANCE_WORK_MEM", "512MB")])
             for sql in index_sql(method, SUFFIX):
                 cursor.execute(sql)
-            cursor.execute("RESET maintenance_work_mem")
             for name in TABLES:
                 cursor.execute(f"ANALYZE {name}{SUFFIX}")
         indexed = time.monotonic()

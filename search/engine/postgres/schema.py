@@ -34,13 +34,8 @@ STATE = "search_state"
 TABLES = (DOCUMENTS, TERMS, WORDS)
 
 
-def table_sql(suffix: str = "", *, compression: str | None = None) -> list[str]:
-    """The tables; ``compression`` (``lz4``, where the server has it) for the text vectors,
-    which are large (a speech's vector is tens of KB, kept compressed out of line): lz4
-    writes them several times faster than PostgreSQL's default pglz and reads them back
-    faster, for every phrase check and rank of a match."""
+def table_sql(suffix: str = "") -> list[str]:
     d, t, w = (name + suffix for name in TABLES)
-    tsv_compression = f" COMPRESSION {compression}" if compression else ""
     return [
         f"""CREATE TABLE {d} (
             identifier text PRIMARY KEY,
@@ -51,7 +46,7 @@ def table_sql(suffix: str = "", *, compression: str | None = None) -> list[str]:
             date date,
             facets text[] NOT NULL DEFAULT '{{}}',
             words text[] NOT NULL DEFAULT '{{}}',
-            tsv tsvector{tsv_compression} NOT NULL
+            tsv tsvector NOT NULL
         )""",
         f"CREATE TABLE {t} (term text PRIMARY KEY, df integer NOT NULL)",
         f"""CREATE TABLE {w} (
@@ -115,13 +110,6 @@ def extensions_sql(method: str) -> list[str]:
     return out
 
 
-def lz4_available(cursor) -> str | None:
-    """``lz4`` when the server was built with it (PostgreSQL 14 and later), else None."""
-    cursor.execute("SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' "
-                   "AND 'lz4' = ANY(enumvals)")
-    return "lz4" if cursor.fetchone() is not None else None
-
-
 def rum_available(cursor) -> bool:
     cursor.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'rum'")
     return cursor.fetchone() is not None
@@ -132,8 +120,7 @@ def create_all(cursor, method: str | None = None) -> str:
     method used."""
     if method is None:
         method = "rum" if rum_available(cursor) else "gin"
-    for sql in (extensions_sql(method) + table_sql(compression=lz4_available(cursor))
-                + index_sql(method)
+    for sql in (extensions_sql(method) + table_sql() + index_sql(method)
                 + [STATE_SQL, STATE_FUNCTION_SQL]):
         cursor.execute(sql)
     return method
