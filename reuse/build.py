@@ -214,6 +214,11 @@ def rebuild(*, stdout=None) -> dict:
     say = (lambda text: stdout.write(text)) if stdout is not None else (lambda text: None)
     shift = 61 - (SHARDS - 1).bit_length()
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # The site's statement timeout is a web request's; one statement here (the
+                # index over every shingle, a large insert) may take longer on a big archive.
+                cursor.execute("SET LOCAL statement_timeout = 0")
         ReuseQueue.objects.all().delete()
         SharedPassage.objects.all().delete()
         Shingle.objects.all().delete()

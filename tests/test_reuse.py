@@ -143,6 +143,23 @@ class ReuseTests(TestCase):
         self.assertEqual(len(passages_for(a)), 2)
         self.assertEqual(len(passages_for(b)), 2)
 
+    def test_the_rebuild_is_not_cut_short_by_the_sites_statement_timeout(self):
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            self.skipTest("PostgreSQL's statement_timeout")
+        self.publish("A", f"{OTHER_WORDS[0]} {AGREED} {words(12, 'x')}")
+        self.publish("B", f"{words(12, 'x')} {OTHER_WORDS[3]} {AGREED}")
+        with connection.cursor() as cursor:
+            # Far below what its index over every shingle takes, even on two statements.
+            cursor.execute("SET statement_timeout = '1ms'")
+        try:
+            call_command("rebuild_reuse", verbosity=0)
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET statement_timeout")
+        self.assertEqual(SharedPassage.objects.count(), 4)
+
     def test_the_statement_page_and_the_api_show_the_passages(self):
         first = self.publish("First <script>", f"{OTHER_WORDS[0]} {AGREED}",
                              on=datetime.date(2018, 1, 1))
