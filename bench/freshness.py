@@ -5,9 +5,10 @@
 On a set a previous benchmark built (``var/bench[/postgres]/<set>``, ``--set``, default
 ``full``), with its search engine:
 starts ``manage.py index_worker --poll P``, then saves ``--edits`` published statements (and
-one more first, while the worker starts, timed apart) one after another through ``archive.services.update_statement`` (each gets a new word in its
-summary) and, after each commit, searches for that word every 5 ms until the statement is
-found.  Prints p50/p95/max of save -> visible and the save itself.
+one more first, while the worker starts, timed apart) one after another through
+``archive.services.update_statement`` (each gets a new word in its summary) and, after each
+commit, searches for that word every 5 ms until the statement is found.  Prints p50/p95/max
+of save -> visible and the save itself.
 """
 
 from __future__ import annotations
