@@ -237,10 +237,11 @@ def phrase_tsquery(words: list[QueryWord], *, gaps: bool = True) -> str | None:
     """Words at consecutive positions, as a ``tsquery``: the content words joined by
     ``<N>``, N their distance in the query, with the stopwords between them left as gaps.
 
-    PostgreSQL keeps at most 256 positions of one lexeme in a document, so in a long speech
-    "the" or "of" has lost most of its positions and a phrase that names them would miss
-    there; a gap of the right width still holds the words in place.  A phrase of stopwords
-    alone keeps them (nothing else to hold it).
+    With gaps (quoted phrases, and the looser whole-query tier) any stopword may stand in
+    a gap, and only content words are looked up; a gap of the right width still holds them
+    in place.  A phrase of stopwords alone keeps them (nothing else to hold it).  Without
+    gaps (the strict tier) every word must stand as typed, a stopword matched by its term
+    or its overflow lexemes (``rows.py``: its occurrences past the 255th in a document).
     """
     words = [w for w in words if _readings(w)]
     if not words:
