@@ -32,6 +32,9 @@ log = logging.getLogger("reuse")
 
 INSERT_ROWS = 4000  # rows per INSERT statement (two parameters each; SQLite allows 32766)
 QUEUE_BATCH = 50
+# Statements compared per idle step of the index worker (each costs tens to hundreds of ms on
+# the UN corpus; a save arriving meanwhile waits for the step to end).
+IDLE_STEP = 4
 
 
 def min_words() -> int:
@@ -150,7 +153,7 @@ def _compare_one(pk: int, body: str, *, k: int, limit: int) -> None:
     _insert_passages(rows)
 
 
-# --- the queue (filled from the archive's announcement, applied after index batches) ----------
+# --- the queue (filled from the archive's announcement, applied when the index is idle) ------
 
 
 def enqueue(pks: Iterable[int]) -> int:

@@ -7,7 +7,7 @@ the published statements (``manage.py rebuild_reuse``).
   statement (character offsets in the statement's body); read by the statement page and the
   API in one query.
 * ``ReuseQueue``: statements whose passages must be worked out again (filled inside the
-  writer's transaction from the archive's announcement; applied after each index batch).
+  writer's transaction from the archive's announcement; applied when the index worker is idle).
 """
 
 from __future__ import annotations

@@ -34,7 +34,8 @@ from . import documents
 from .engine import SearchEngine, get_engine
 from .errors import SearchUnavailable
 from .models import IndexQueue
-from .signals import index_batch_applied
+from .signals import index_batch_applied, index_worker_idle
+from .wakeup import notify_queued
 
 log = logging.getLogger("search.freshness")
 
@@ -63,6 +64,7 @@ def enqueue(pks: Iterable) -> int:
         update_fields=["token", "enqueued_at", "next_attempt_at", "attempts", "last_error"],
         batch_size=200,
     )
+    notify_queued()
     return len(ids)
 
 
@@ -174,13 +176,28 @@ def _mark_failed(rows, error: str) -> None:
         )
 
 
+def idle_step() -> bool:
+    """One bounded step of the work that follows the index (``index_worker_idle``); True when
+    a receiver did some and has more."""
+    more = False
+    for receiver, outcome in index_worker_idle.send_robust(sender=IndexQueue):
+        if isinstance(outcome, Exception):
+            log.error("A follower of the index (%r) failed while idle: %r", receiver, outcome)
+        elif outcome:
+            more = True
+    return more
+
+
 def drain(*, engine: SearchEngine | None = None, max_batches: int | None = None) -> int:
-    """Process due rows until none is left; returns the number of rows taken."""
+    """Process due rows until none is left, then the followers' work (unless ``max_batches``
+    stops it first); returns the number of rows taken."""
     engine = engine or get_engine()
     total, batches = 0, 0
     while max_batches is None or batches < max_batches:
         taken = process_batch(engine=engine)
         if not taken:
+            if idle_step():
+                continue
             break
         total += taken
         batches += 1

@@ -290,3 +290,58 @@ def test_related_statements_without_an_index_is_empty_not_an_error():
     a = make_statement("Lonely")
     with index_lost():
         assert related_statements(a) == []
+
+
+# --- waking the worker ---------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_queue_row_wakes_a_listening_worker_and_a_rolled_back_one_does_not():
+    from django.db import connection
+
+    from search.freshness import enqueue
+    from search.wakeup import Wakeup
+
+    if connection.vendor != "postgresql":
+        pytest.skip("notifications are PostgreSQL's; on SQLite the worker polls")
+    wakeup = Wakeup()
+    try:
+        assert wakeup.wait(0.05) is False  # listening now; nothing was queued
+        with transaction.atomic():
+            enqueue([987654])
+            # Not before the commit: the worker would look before the row is visible.
+            assert wakeup.wait(0.2) is False
+        assert wakeup.wait(5) is True
+        with transaction.atomic():
+            enqueue([987655])
+            transaction.set_rollback(True)
+        assert wakeup.wait(0.3) is False
+    finally:
+        wakeup.close()
+        IndexQueue.objects.all().delete()
+
+
+def test_without_notifications_the_wait_is_the_poll(settings):
+    from django.db import connection
+
+    from search.wakeup import Wakeup
+
+    if connection.vendor == "postgresql":
+        pytest.skip("the SQLite path")
+    assert Wakeup().wait(0.01) is False
+
+
+def test_an_idle_step_compares_a_few_statements_and_says_more_is_left():
+    from reuse import build
+    from reuse.models import ReuseQueue
+    from search.freshness import idle_step
+
+    made = [make_statement(f"Statement {n}", body=f"Words about border security {n}.")
+            for n in range(build.IDLE_STEP + 2)]
+    index_now()  # indexes them and, idle, compares them all
+    assert not ReuseQueue.objects.exists()
+    build.enqueue([s.pk for s in made])
+    assert idle_step() is True
+    assert ReuseQueue.objects.count() == 2
+    assert idle_step() is False
+    assert not ReuseQueue.objects.exists()

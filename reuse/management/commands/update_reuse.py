@@ -1,4 +1,4 @@
-"""Apply the agreed-language queue now (the index worker does it after each batch)."""
+"""Apply the agreed-language queue now (the index worker does it whenever it is idle)."""
 
 from django.core.management.base import BaseCommand
 

@@ -8,8 +8,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
 from search.engine import LockBusy, get_engine
-from search.freshness import drain, process_batch
+from search.freshness import drain, idle_step, process_batch
 from search.models import IndexQueue
+from search.wakeup import Wakeup
 
 log = logging.getLogger("search.freshness")
 
@@ -20,7 +21,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="Drain the queue and exit.")
         parser.add_argument(
-            "--poll", type=float, default=1.0, help="Seconds between looks at an empty queue."
+            "--poll", type=float, default=1.0,
+            help="Seconds between looks at an empty queue (on PostgreSQL a queued change also "
+                 "wakes the worker at once).",
         )
 
     def handle(self, *args, once=False, poll=1.0, **options):
@@ -50,21 +53,29 @@ class Command(BaseCommand):
     def _loop(self, engine, poll):
         stopping = []
         signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+        wakeup = Wakeup()
         self.stdout.write("index_worker: watching the queue")
-        while not stopping:
-            try:
-                taken = process_batch(engine=engine)
-            except KeyboardInterrupt:
-                break
-            except Exception:
-                # The database or the disk hiccuped: keep the worker alive and try again.
-                log.exception("index_worker: batch failed; retrying shortly")
-                close_old_connections()
-                taken = 0
-                time.sleep(min(poll * 5, 30))
-            if not taken:
-                close_old_connections()
+        try:
+            while not stopping:
                 try:
-                    time.sleep(poll)
+                    taken = process_batch(engine=engine)
+                    # The queue is empty: one step of the followers' work (agreed language),
+                    # then the queue again, so a save waits behind one step at most.
+                    if not taken and idle_step():
+                        continue
                 except KeyboardInterrupt:
                     break
+                except Exception:
+                    # The database or the disk hiccuped: keep the worker alive and try again.
+                    log.exception("index_worker: batch failed; retrying shortly")
+                    close_old_connections()
+                    taken = 0
+                    time.sleep(min(poll * 5, 30))
+                if not taken:
+                    close_old_connections()
+                    try:
+                        wakeup.wait(poll)
+                    except KeyboardInterrupt:
+                        break
+        finally:
+            wakeup.close()
