@@ -57,6 +57,11 @@ def _form_page(request, *, form, params, status=200, error=""):
     }, status=status)
 
 
+# No CSRF token is asked for: a subscription acts for no signed-in user (a forged form can do
+# nothing a program posting directly could not), it takes effect only once the link mailed to
+# the address is followed, and the rate limit bounds the mail it can cause.  So another site's
+# form, or a program, may POST /alerts/ with email and q (or speaker, country, event).
+@csrf_exempt
 @rate_limited("alerts")
 @require_http_methods(["GET", "HEAD", "POST"])
 def subscribe(request: HttpRequest) -> HttpResponse:

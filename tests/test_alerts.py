@@ -92,6 +92,16 @@ class SubscribeTests(MailTestCase):
                          ["id", "email", "created_at"])
         self.assertEqual(Subscriber.objects.get().email, "reader@example.org")
 
+    def test_a_program_posts_a_subscription_without_a_csrf_token(self):
+        from django.test import Client
+
+        program = Client(enforce_csrf_checks=True)
+        response = program.post("/alerts/", {"email": "desk@example.org", "q": "water"})
+        self.assertEqual(response.status_code, 302, response.content[:500])
+        [message] = self.mailbox.wait_for(1)
+        self.assertEqual(message["To"], "desk@example.org")
+        self.assertFalse(Subscription.objects.get().is_confirmed, "only the mailed link does")
+
     def test_opening_the_link_shows_a_button_and_only_the_button_confirms(self):
         self.subscribe(q="water")
         [message] = self.mailbox.wait_for(1)
