@@ -178,9 +178,16 @@ def _render(body, start, end, marks, *, p_start, p_end) -> SafeString:
     return mark_safe(text.strip())
 
 
-def marked_paragraphs(body: str, words: Sequence[str]) -> list[SafeString]:
+def marked_paragraphs(body: str, words: Sequence[str],
+                      regions: Sequence[tuple[int, int, int]] = ()) -> list[SafeString]:
     """Every paragraph of ``body`` as HTML (line breaks as ``<br>``), the query's words in
-    ``<mark>``; without words (or without an index to ask), the paragraphs escaped only."""
+    ``<mark>``; without words (or without an index to ask), the paragraphs escaped only.
+
+    ``regions`` are ranges of the body ``(start, end, number)`` that another app wants shown
+    (the agreed-language passages): each part of one in a paragraph is a
+    ``<span class="reused">``, and where it ends a small link to ``#reuse-<number>``, the
+    entry that says where else its words occur.
+    """
     paragraphs = paragraph_spans(body or "")
     spans: list[Span] = []
     if words:
@@ -188,15 +195,63 @@ def marked_paragraphs(body: str, words: Sequence[str]) -> list[SafeString]:
             spans = word_spans((body or "")[:MAX_BODY_CHARS], words)
         except (SearchUnavailable, OSError):
             spans = []
+    regions = sorted((int(a), int(b), int(n)) for a, b, n in regions if int(a) < int(b))
     out = []
     for start, end in paragraphs:
         marks = marked(body, spans, start, end) if spans else []
-        parts, cursor = [], start
-        for s, e in marks:
-            parts.append(escape(body[cursor:s]))
-            parts.append(f"<mark>{escape(body[s:e])}</mark>")
-            cursor = e
-        parts.append(escape(body[cursor:end]))
-        html = "".join(parts).replace("\r\n", "\n").replace("\n", "<br>\n")
-        out.append(mark_safe(html))
+        inside = [r for r in regions if r[0] < end and start < r[1]]
+        if inside:
+            html = _with_regions(body, start, end, marks, inside)
+        else:
+            parts, cursor = [], start
+            for s, e in marks:
+                parts.append(escape(body[cursor:s]))
+                parts.append(f"<mark>{escape(body[s:e])}</mark>")
+                cursor = e
+            parts.append(escape(body[cursor:end]))
+            html = "".join(parts)
+        out.append(mark_safe(html.replace("\r\n", "\n").replace("\n", "<br>\n")))
     return out
+
+
+def _with_regions(body: str, start: int, end: int, marks: Sequence[tuple[int, int]],
+                  regions: Sequence[tuple[int, int, int]]) -> str:
+    """One paragraph cut at every mark's and region's edge; each piece escaped, marked when a
+    mark covers it, and wrapped in its region's span (a region's span is closed and opened
+    again around nothing else, so the HTML always nests)."""
+    from django.utils.translation import gettext
+
+    points = {start, end}
+    for s, e in marks:
+        points.update((s, e))
+    for s, e, _n in regions:
+        points.update((max(s, start), min(e, end)))
+    cuts = sorted(p for p in points if start <= p <= end)
+    parts: list[str] = []
+    open_region = None
+
+    def close(region):
+        parts.append("</span>")
+        s, e, number = region
+        if e <= end:  # the passage ends in this paragraph: its reference goes here
+            label = gettext("Agreed language, passage %(number)s") % {"number": number}
+            parts.append(f'<a class="reused__ref" href="#reuse-{number}" '
+                         f'aria-label="{escape(label)}">{number}</a>')
+
+    for a, b in zip(cuts, cuts[1:]):
+        if a == b:
+            continue
+        region = next((r for r in regions if r[0] <= a and b <= r[1]), None)
+        if region != open_region:
+            if open_region is not None:
+                close(open_region)
+            if region is not None:
+                parts.append('<span class="reused">')
+            open_region = region
+        text = escape(body[a:b])
+        if any(s <= a and b <= e for s, e in marks):
+            text = f"<mark>{text}</mark>"
+        parts.append(text)
+    if open_region is not None:
+        close(open_region)
+    return "".join(parts)

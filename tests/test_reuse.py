@@ -186,6 +186,27 @@ class ReuseTests(TestCase):
         self.assertEqual(self.client.get(f"/api/statements/{draft.slug}/reuse/").status_code,
                          404)
 
+    def test_the_passage_is_marked_inside_the_text_and_linked_to_its_entry(self):
+        import re
+
+        self.publish("First", f"{OTHER_WORDS[0]}\n\n{AGREED}", on=datetime.date(2018, 1, 1))
+        later = self.publish("Later", f"{OTHER_WORDS[1]} {AGREED} and more.",
+                             on=datetime.date(2022, 1, 1), code="FRA")
+        [passage] = passages_for(later)
+        html = self.client.get(later.get_absolute_url()).content.decode()
+        text = html[html.index('class="statement__body"'):html.index('id="agreed-language"')]
+        [inside] = re.findall(r'<span class="reused">(.*?)</span>', text, re.S)
+        self.assertEqual(inside.lower(), passage.text.lower())
+        self.assertIn('href="#reuse-1"', text)
+        self.assertIn('id="reuse-1"', html)
+        # A search word inside the passage is marked within it: the HTML still nests.
+        word = AGREED.split()[3]
+        text = self.client.get(later.get_absolute_url(), {"q": word}).content.decode()
+        text = text[text.index('class="statement__body"'):text.index('id="agreed-language"')]
+        pieces = re.findall(r'<span class="reused">(.*?)</span>', text, re.S)
+        self.assertEqual(re.sub(r"</?mark>", "", "".join(pieces)).lower(), passage.text.lower())
+        self.assertIn(f"<mark>{word}</mark>", "".join(pieces).lower())
+
     def test_a_statement_without_shared_passages_says_nothing(self):
         a = self.publish("Alone", OTHER_WORDS[0])
         self.assertNotContains(self.client.get(a.get_absolute_url()), "Agreed language")

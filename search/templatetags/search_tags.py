@@ -61,9 +61,11 @@ def section_break():
 
 
 @register.simple_tag
-def statement_text(statement, request):
+def statement_text(statement, request, regions=()):
     """A statement's paragraphs for its page, with the words of the search that led here
-    (``?q=``) marked; every paragraph is ``#p<n>``, the anchor a hit links to.
+    (``?q=``) marked; every paragraph is ``#p<n>``, the anchor a hit links to.  ``regions``
+    (body ranges with a number, such as the agreed-language passages) are shown in the text
+    too, each linked to its entry (see ``search.passages.marked_paragraphs``).
 
     Asks the engine which words match (the same forms search matched) only when there is a
     query; without an index the text is shown unmarked, so the page still works.
@@ -76,7 +78,7 @@ def statement_text(statement, request):
 
     raw = request.GET.get("q", "") if request is not None else ""
     words = parse_query(raw).positive_text() if raw.strip() else []
-    paragraphs = marked_paragraphs(statement.body, words)
+    paragraphs = marked_paragraphs(statement.body, words, regions or ())
     marks = sum(p.count("<mark>") for p in paragraphs) if words else 0
     return {
         "paragraphs": paragraphs,
