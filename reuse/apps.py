@@ -7,6 +7,11 @@ class ReuseConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import receivers
+        from archive import page_parts
+
+        from . import receivers, selectors
 
         receivers.connect()
+        # The statement page: the passages shaded in the text, and their list after it.
+        page_parts.add_regions(selectors.regions_for)
+        page_parts.add_section(selectors.passages_section)

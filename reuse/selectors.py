@@ -104,3 +104,29 @@ def marked_paragraphs(statement: Statement, passages: list[Passage]) -> list[lis
             pieces.append((body[cursor:finish], None))
         out.append(pieces)
     return out
+
+
+# --- the statement page's parts (registered with ``archive.page_parts``) ---------------------
+
+
+def _page_passages(statement: Statement) -> list[Passage]:
+    # The text and the list after it ask for the same passages: one look-up per page.
+    cached = getattr(statement, "_reused_passages", None)
+    if cached is None:
+        cached = passages_for(statement)
+        statement._reused_passages = cached
+    return cached
+
+
+def regions_for(statement: Statement) -> list[tuple[int, int, int]]:
+    """``(start, end, number)`` per passage, numbered as the list after the text numbers them."""
+    return [(p.start, p.end, n) for n, p in enumerate(_page_passages(statement), start=1)]
+
+
+def passages_section(statement: Statement, request=None) -> str:
+    """The "Agreed language" section: each passage, where it was first used, every reuse."""
+    from django.template.loader import render_to_string
+
+    return render_to_string("reuse/passages.html",
+                            {"statement": statement, "passages": _page_passages(statement)},
+                            request=request)

@@ -6,6 +6,10 @@ class SearchConfig(AppConfig):
     verbose_name = "Search"
 
     def ready(self):
-        from . import receivers
+        from archive import page_parts
+
+        from . import passages, receivers
 
         receivers.connect()
+        # The statement page's text, with the words of the search that led there marked.
+        page_parts.set_text_renderer(passages.statement_text)

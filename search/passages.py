@@ -16,6 +16,7 @@ here, the same on every engine.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from archive.models import paragraph_spans
 
 from .engine import get_engine
 from .errors import SearchUnavailable
+from .parsing import parse_query
 from .text.stopwords import is_stopword
 
 SNIPPET_CHARS = 300
@@ -238,7 +240,7 @@ def _with_regions(body: str, start: int, end: int, marks: Sequence[tuple[int, in
             parts.append(f'<a class="reused__ref" href="#reuse-{number}" '
                          f'aria-label="{escape(label)}">{number}</a>')
 
-    for a, b in zip(cuts, cuts[1:]):
+    for a, b in itertools.pairwise(cuts):
         if a == b:
             continue
         region = next((r for r in regions if r[0] <= a and b <= r[1]), None)
@@ -255,3 +257,27 @@ def _with_regions(body: str, start: int, end: int, marks: Sequence[tuple[int, in
     if open_region is not None:
         close(open_region)
     return "".join(parts)
+
+
+def statement_text(statement, request, regions=()) -> dict:
+    """The statement page's text (registered with ``archive.page_parts``): the words of the
+    search that led here (``?q=``) marked, every paragraph ``#p<n>`` (the anchor a hit links
+    to), and the regions other apps asked for shown in it.
+
+    Asks the engine which words match (the same forms search matched) only when there is a
+    query; without an index the text is shown unmarked, so the page still works.
+    """
+    from django.urls import reverse
+    from django.utils.http import urlencode
+
+    raw = request.GET.get("q", "") if request is not None else ""
+    words = parse_query(raw).positive_text() if raw.strip() else []
+    paragraphs = marked_paragraphs(statement.body, words, regions)
+    marks = sum(p.count("<mark>") for p in paragraphs) if words else 0
+    return {
+        "paragraphs": paragraphs,
+        "marks": marks,
+        "marked_words": bool(marks),
+        "unmarked_url": request.path if request is not None else "",
+        "search_url": f"{reverse('search:search')}?{urlencode({'q': raw})}" if marks else "",
+    }

@@ -76,23 +76,51 @@ def test_only_the_engine_package_imports_an_engine_library():
     assert offenders == []
 
 
+FORBIDDEN = {
+    "archive": ("search", "research", "api", "reuse", "alerts"),
+    "search": ("research", "api", "reuse", "alerts"),
+    # research reads through search (one request, one engine contract); the API serves it.
+    "research": ("api", "reuse", "alerts"),
+    # reuse reads the archive and follows the index worker (search's signals).
+    "reuse": ("api", "alerts", "research"),
+    # alerts read the archive and run searches through search.request.
+    "alerts": ("api", "reuse", "research"),
+}
+
+
 def test_dependencies_point_one_way():
-    forbidden = {
-        "archive": ("search", "research", "api", "reuse", "alerts"),
-        "search": ("research", "api", "reuse", "alerts"),
-        # research reads through search (one request, one engine contract); the API serves it.
-        "research": ("api", "reuse", "alerts"),
-        # reuse reads the archive and follows the index worker's batches (search's signal).
-        "reuse": ("api", "alerts", "research"),
-        # alerts read the archive and run searches through search.request.
-        "alerts": ("api", "reuse", "research"),
-    }
     offenders = [
         f"{name} imports {other}"
         for name, others in graph().items()
         for other in others
-        if other.split(".")[0] in forbidden.get(name.split(".")[0], ())
+        if other.split(".")[0] in FORBIDDEN.get(name.split(".")[0], ())
     ]
+    assert offenders == []
+
+
+def test_templates_load_only_the_tags_of_apps_their_app_may_import():
+    """A page of one app that loads another app's tag library depends on that app as surely as
+    an import does: the same one-way rules hold for ``{% load %}``.  Templates outside any
+    app's folder (the site's base, includes, errors, the admin) are the archive's."""
+    import re
+
+    from django.template import engines
+
+    # Each library's module path, Django's own and every installed app's.
+    app_of_library = {name: module.split(".")[0]
+                      for name, module in engines["django"].engine.libraries.items()}
+    offenders = []
+    folders = [(ROOT / "templates", None)] + [(ROOT / app / "templates", app) for app in APPS]
+    for folder, owner in folders:
+        for path in folder.rglob("*.*"):
+            if path.suffix not in {".html", ".txt", ".xml"}:
+                continue
+            relative = path.relative_to(folder)
+            app = owner or (relative.parts[0] if relative.parts[0] in APPS else "archive")
+            for names in re.findall(r"{%\s*load\s+([^%]+?)\s*%}", path.read_text("utf-8")):
+                for name in names.split():
+                    if app_of_library.get(name, "django") in FORBIDDEN.get(app, ()):
+                        offenders.append(f"{path.relative_to(ROOT)} loads {name}")
     assert offenders == []
 
 

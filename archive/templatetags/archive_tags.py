@@ -11,7 +11,7 @@ from django.urls import translate_url
 from django.utils import translation
 from django.utils.dateformat import format as date_format
 
-from archive import bidi
+from archive import bidi, page_parts
 
 register = template.Library()
 
@@ -89,3 +89,16 @@ def other_languages(context) -> list[dict]:
         info = translation.get_language_info(code)
         found.append({"code": code, "name_local": info["name_local"], "bidi": info["bidi"]})
     return found
+
+
+@register.simple_tag
+def statement_text(statement, request=None):
+    """The statement's paragraphs as the installed apps render them (``archive.page_parts``):
+    ``{% statement_text statement request as text %}``."""
+    return page_parts.statement_text(statement, request)
+
+
+@register.simple_tag
+def statement_sections(statement, request=None):
+    """What installed apps add after a statement's text (``archive.page_parts``)."""
+    return page_parts.statement_sections(statement, request)

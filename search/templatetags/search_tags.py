@@ -60,35 +60,6 @@ def section_break():
     return SECTION_BREAK
 
 
-@register.simple_tag
-def statement_text(statement, request, regions=()):
-    """A statement's paragraphs for its page, with the words of the search that led here
-    (``?q=``) marked; every paragraph is ``#p<n>``, the anchor a hit links to.  ``regions``
-    (body ranges with a number, such as the agreed-language passages) are shown in the text
-    too, each linked to its entry (see ``search.passages.marked_paragraphs``).
-
-    Asks the engine which words match (the same forms search matched) only when there is a
-    query; without an index the text is shown unmarked, so the page still works.
-    """
-    from django.urls import reverse
-    from django.utils.http import urlencode
-
-    from search.parsing import parse_query
-    from search.passages import marked_paragraphs
-
-    raw = request.GET.get("q", "") if request is not None else ""
-    words = parse_query(raw).positive_text() if raw.strip() else []
-    paragraphs = marked_paragraphs(statement.body, words, regions or ())
-    marks = sum(p.count("<mark>") for p in paragraphs) if words else 0
-    return {
-        "paragraphs": paragraphs,
-        "marks": marks,
-        "marked_words": bool(marks),
-        "unmarked_url": request.path if request is not None else "",
-        "search_url": f"{reverse('search:search')}?{urlencode({'q': raw})}" if marks else "",
-    }
-
-
 LABEL_CHARS = 60
 
 
