@@ -256,8 +256,9 @@ class TopicFeed(StatementFeed):
 
 
 class SearchFeed(StatementFeed):
-    """The first page of a search, as Atom.  The search page links it with ``sort=newest``
-    so that a feed reader sees each new match."""
+    """A search as Atom: its matches added to the archive last, first, like every feed here
+    (``search.request.latest_added``), so a reader sees each new match even when the speech
+    it records is old."""
 
     def get_object(self, request):
         return search_request.read_request(request.GET)
@@ -266,9 +267,7 @@ class SearchFeed(StatementFeed):
         return []
 
     def items(self, obj: search_request.SearchRequest):
-        return list(
-            search_request.iter_statements(obj, limit=search_request.PAGE_SIZE, with_body=True)
-        )
+        return search_request.latest_added(obj, limit=search_request.PAGE_SIZE, with_body=True)
 
     def title(self, obj: search_request.SearchRequest) -> str:
         words = obj.q.strip()

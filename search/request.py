@@ -13,6 +13,7 @@ beyond it is reached through the engine contract (``search.engine``).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 import re
@@ -55,7 +56,8 @@ __all__ = [
     "EXPORT_MAX_ROWS", "FACETS", "FACET_TITLES", "MAX_PAGE", "MAX_QUERY_CHARS",
     "MAX_VALUES_PER_FACET", "PAGE_SIZE", "SEARCH_PARAMETERS", "SORTS", "BadSearchRequest",
     "FacetValue", "Outcome", "Row", "SearchForm", "SearchRequest", "SearchUnavailable",
-    "build_queryset", "count", "facets_for", "iter_statements", "read_page", "read_request",
+    "build_queryset", "count", "facets_for", "iter_statements", "latest_added", "read_page",
+    "read_request",
     "run_search", "statements_for_page", "url_with",
 ]
 
@@ -844,6 +846,42 @@ def iter_statements(request: SearchRequest, *, limit: int, batch: int = 200,
         yield from _published_in_order(pks, with_body=with_body)
         if len(pks) < batch:
             return
+
+
+# How many of the latest additions to the archive a feed of a search looks through (in
+# batches), before it fills up with the search's newest statements by date.
+FEED_WINDOW = 2000
+
+
+def latest_added(request: SearchRequest, *, limit: int, batch: int = 200,
+                 with_body: bool = False) -> list[Statement]:
+    """Up to ``limit`` matching statements, those added to the archive last first (a feed's
+    order: a statement published today about an old speech still reaches its readers).
+
+    The candidates come from the database, the latest publications first, ``batch`` at a
+    time, and the engine says which of them the search matches; the exact answer for every
+    match added among the last ``FEED_WINDOW``.  When fewer match there, the rest are the
+    search's newest by date, which were all added earlier.
+    """
+    request = dataclasses.replace(request, sort="newest")
+    latest = (Statement.objects.published().order_by("-published_at", "-pk")
+              .values_list("pk", flat=True))
+    found: list[int] = []
+    for start in range(0, FEED_WINDOW, batch):
+        chunk = list(latest[start : start + batch])
+        if not chunk:
+            break
+        sqs = build_queryset(request).filter(django_id__in=[str(pk) for pk in chunk])[: len(chunk)]
+        matched = {int(r.pk) for r in _engine_errors(lambda sqs=sqs: list(sqs))}
+        found += [pk for pk in chunk if pk in matched]
+        if len(found) >= limit or len(chunk) < batch:
+            break
+    if len(found) < limit:
+        seen = set(found)
+        sqs = build_queryset(request)
+        older = _engine_errors(lambda: list(sqs[: limit + len(found)]))
+        found += [pk for pk in (int(r.pk) for r in older) if pk not in seen][: limit - len(found)]
+    return _published_in_order(found[:limit], with_body=with_body)
 
 
 def count(request: SearchRequest) -> int:

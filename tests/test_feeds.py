@@ -248,6 +248,15 @@ class FeedparserTests(TestCase):
              .entries],
             ["late", "arabic", "recent"],
         )
+        # A search's feed too, whatever sort its address asks for: "late" records the oldest
+        # speech and was added last.
+        for query in ("", "?sort=newest", "?q=security&sort=relevance"):
+            with self.subTest(query):
+                slugs = [e.link.rsplit("/", 2)[-2]
+                         for e in self.parsed(f"/feeds/search/{query}").entries]
+                self.assertEqual(slugs[0], "late")
+                self.assertEqual(slugs, [s for s in ["late", "arabic", "recent", "letter"]
+                                         if s in slugs])
 
     def test_every_entry_carries_the_statement_date_and_place(self):
         delivered = {s.slug: s.delivered_on for s in (self.late, self.recent, self.arabic,
