@@ -3,8 +3,10 @@ Levantine month names, numeric dates, and Hijri dates beside (or instead of) Gre
 
 ``find_dates`` returns every full date of a text with where it stands; the extractor decides
 which one is the statement's (a dateline's, not a "last updated" stamp's).  Candidates are
-found with bounded, linear patterns; dateparser reads the English and Arabic month names and
-hijridate converts Hijri dates.
+found with bounded, linear patterns and read with the month tables below (a page's dates are
+few and their forms known, and the tables read Levantine names and Arabic-Indic digits in the
+same pass); hijridate converts Hijri dates.  dateparser reads what has no fixed form: the
+metadata's dates and relative words ("yesterday", "أمس"), see ``page.py``.
 """
 
 from __future__ import annotations

@@ -419,6 +419,8 @@ def _headline_score(line: str, lede_words: set[str], rank: int) -> float:
         return -9.0  # a salutation ("Ladies and gentlemen,") opens a speech, not a page
     if _is_date_line(line) or _BYLINE.match(line) or is_related_marker(line):
         return -9.0
+    if _UPDATED.search(line) and find_dates(line[:200], limit=1):
+        return -9.0  # "Published ... - Last updated ...": stamps, however many words
     if re.match(r"^[^:：]{2,25}[:：]\s*\S", line) and count <= 6:
         return -9.0  # "Font size: A A A", "Location: Geneva": a label and its value
     shared = len(content_words(line) & lede_words)
@@ -505,7 +507,15 @@ def _read_lines(lines: list[str], *, meta_title: str) -> Article:
     # Between the headline and the lede: a standfirst (kept), dates, bylines and chrome.
     body: list[str] = []
     for line in lines[head_start:lede]:
-        if _UPDATED.search(line) and len(line) < 120:
+        updated = _UPDATED.search(line)
+        if updated and len(line) < 120:
+            # "Published: 3 Dec 2023 - Last updated: 5 Dec 2023": the first date is the
+            # page's; only the stamp after the marker is not.
+            before = line[: updated.start()]
+            found = find_dates(before, limit=3) if _is_date_line(before) else []
+            if found:
+                found.sort(key=lambda d: d.hijri)
+                article.page_dates.append((found[0], line))
             continue
         found = find_dates(line[:300], limit=3)
         if _is_date_line(line) and found:
@@ -583,7 +593,7 @@ _EN_SLASH_DATELINE = re.compile(
     r"(?P<agency2>[^/]{2,40}?)\s*/\s*"
 )
 _AR_DATELINE = re.compile(
-    r"^(?P<city>[\u0621-\u064a]{2,20}(?:\s[\u0621-\u064a]{2,20})?)\s*(?:في\s+)?"
+    r"^(?P<city>[\u0621-\u064a]{2,20}(?:\s[\u0621-\u064a]{2,20})?)\s*[،,]?\s*(?:في\s+)?"
     r"(?P<date>[\d٠-٩]{1,2}\s+[\u0621-\u064a]{3,8}(?:\s+[\u0621-\u064a]{3,8})?(?:\s+[\d٠-٩]{4})?)?"
     r"\s*(?:/(?P<agency>[^/]{2,30})/|\((?P<agency2>[^()]{2,30})\)|[-–—]\s*(?P<agency3>"
     r"[\u0621-\u064a]{2,10})\s*[:：])?\s*(?P<sep>--|[-–—:]|\s)?\s*"
