@@ -14,6 +14,11 @@ from search.wakeup import Wakeup
 
 log = logging.getLogger("search.freshness")
 
+# Seconds without a new change before the followers' slower work starts, and the longest
+# they wait while changes keep coming.
+QUIET_SECONDS = 1.0
+FOLLOWERS_AT_LEAST_EVERY = 15.0
+
 
 class Command(BaseCommand):
     help = "Keep the search index in line with the database (one worker per index)."
@@ -50,32 +55,47 @@ class Command(BaseCommand):
                 f"{failing} queued change(s) could not be applied; see search_status and the log."
             )
 
-    def _loop(self, engine, poll):
+    def _loop(self, engine, poll, quiet=QUIET_SECONDS):
         stopping = []
         signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
         wakeup = Wakeup()
         self.stdout.write("index_worker: watching the queue")
+        last_batch = last_step = time.monotonic()
+        followers_pending = True
         try:
             while not stopping:
+                wait = poll
                 try:
                     taken = process_batch(engine=engine)
-                    # The queue is empty: one step of the followers' work (agreed language),
-                    # then the queue again, so a save waits behind one step at most.
-                    if not taken and idle_step():
+                    now = time.monotonic()
+                    if taken:
+                        last_batch, followers_pending = now, True
                         continue
+                    # The slower work that follows the index (agreed language) waits until
+                    # the saves have paused for ``quiet`` seconds, so a stream of edits is
+                    # indexed without waiting behind it; but it runs at least every
+                    # FOLLOWERS_AT_LEAST_EVERY seconds, so a steady stream cannot starve it.
+                    if followers_pending:
+                        if (now - last_batch >= quiet
+                                or now - last_step >= FOLLOWERS_AT_LEAST_EVERY):
+                            last_step = now
+                            followers_pending = idle_step()
+                            if followers_pending:
+                                continue  # the queue first, then the next step
+                        else:
+                            wait = min(poll, max(0.05, quiet - (now - last_batch)))
                 except KeyboardInterrupt:
                     break
                 except Exception:
                     # The database or the disk hiccuped: keep the worker alive and try again.
                     log.exception("index_worker: batch failed; retrying shortly")
                     close_old_connections()
-                    taken = 0
                     time.sleep(min(poll * 5, 30))
-                if not taken:
-                    close_old_connections()
-                    try:
-                        wakeup.wait(poll)
-                    except KeyboardInterrupt:
-                        break
+                    continue
+                close_old_connections()
+                try:
+                    wakeup.wait(wait)
+                except KeyboardInterrupt:
+                    break
         finally:
             wakeup.close()
