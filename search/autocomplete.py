@@ -11,6 +11,7 @@ from django.db.models import Q
 
 from archive.models import Country, Event, Speaker, Topic
 
+from . import folded_names
 from .parsing import clean_text
 from .request import url_with
 
@@ -35,7 +36,7 @@ def suggest(term: str, kinds=KINDS) -> list[dict]:
             .values_list("slug", "name")
             .order_by("name")[:PER_KIND]
         )
-        out += [_row("speaker", slug, name) for slug, name in qs]
+        out += _with_folded("speaker", term, [_row("speaker", slug, name) for slug, name in qs])
     if "event" in kinds:
         qs = (
             Event.objects.filter(
@@ -45,7 +46,7 @@ def suggest(term: str, kinds=KINDS) -> list[dict]:
             .values_list("slug", "name")
             .order_by("name")[:PER_KIND]
         )
-        out += [_row("event", slug, name) for slug, name in qs]
+        out += _with_folded("event", term, [_row("event", slug, name) for slug, name in qs])
     if "country" in kinds:
         qs = (
             Country.objects.filter(Q(name__icontains=term) | Q(code__iexact=term))
@@ -53,7 +54,7 @@ def suggest(term: str, kinds=KINDS) -> list[dict]:
             .values_list("code", "name")
             .order_by("name")[:PER_KIND]
         )
-        out += [_row("country", code, name) for code, name in qs]
+        out += _with_folded("country", term, [_row("country", code, name) for code, name in qs])
     if "topic" in kinds:
         qs = (
             Topic.objects.filter(name__icontains=term)
@@ -61,7 +62,7 @@ def suggest(term: str, kinds=KINDS) -> list[dict]:
             .values_list("slug", "name")
             .order_by("name")[:PER_KIND]
         )
-        out += [_row("topic", slug, name) for slug, name in qs]
+        out += _with_folded("topic", term, [_row("topic", slug, name) for slug, name in qs])
     return out
 
 
@@ -76,3 +77,14 @@ def _row(kind: str, key: str, label: str) -> dict:
         "label": label,
         "url": reverse("search:search") + url_with(qd, set_=(kind, key)),
     }
+
+
+def _with_folded(kind: str, term: str, rows: list[dict]) -> list[dict]:
+    """The database's matches, then those found only with accents folded ("Brasilia")."""
+    if len(rows) >= PER_KIND:
+        return rows
+    seen = {row["value"] for row in rows}
+    extra = [_row(kind, key, label)
+             for key, label in folded_names.matching(kind, term, limit=PER_KIND)
+             if key not in seen]
+    return rows + extra[: PER_KIND - len(rows)]

@@ -35,6 +35,7 @@ from haystack.query import SQ, SearchQuerySet
 
 from archive.models import Country, Event, Kind, Language, Speaker, Statement, Topic
 
+from . import folded_names
 from .engine import get_engine
 from .errors import BadSearchRequest, SearchUnavailable
 from .freshness import pending_removals
@@ -365,14 +366,14 @@ def _labels_from_database(name: str, keys, *, published_only: bool = False) -> d
 
 
 def resolve_field(name: str, value: str) -> list[str] | None:
-    """Index keys a field filter of the query box stands for (public entities only)."""
+    """Index keys a field filter of the query box stands for (public entities only), found
+    whatever the accents on either side (``folded_names``)."""
     if name == "speaker":
         qs = Speaker.objects.public().filter(
             Q(name__icontains=value) | Q(name_ar__icontains=value)
             | Q(name_latin__icontains=value) | Q(aliases__icontains=value) | Q(slug=value)
         )
-        return list(qs.values_list("slug", flat=True)[:50])
-    if name == "event":
+    elif name == "event":
         qs = Event.objects.public().filter(
             Q(name__icontains=value)
             | Q(short_name__icontains=value)
@@ -380,14 +381,23 @@ def resolve_field(name: str, value: str) -> list[str] | None:
             | Q(city__icontains=value)
             | Q(slug=value)
         )
-        return list(qs.values_list("slug", flat=True)[:50])
-    if name == "country":
+    elif name == "country":
         qs = Country.objects.public().filter(Q(code__iexact=value) | Q(name__icontains=value))
-        return list(qs.values_list("code", flat=True)[:50])
-    if name == "topic":
+        return _with_folded(name, value, list(qs.values_list("code", flat=True)[:50]))
+    elif name == "topic":
         qs = Topic.objects.public().filter(Q(name__icontains=value) | Q(slug=value))
-        return list(qs.values_list("slug", flat=True)[:50])
-    return None
+    else:
+        return None
+    return _with_folded(name, value, list(qs.values_list("slug", flat=True)[:50]))
+
+
+def _with_folded(name: str, value: str, keys: list[str], limit: int = 50) -> list[str]:
+    if len(keys) >= limit:
+        return keys
+    seen = set(keys)
+    extra = [key for key, _label in folded_names.matching(name, value, limit=limit)
+             if key not in seen]
+    return keys + extra[: limit - len(keys)]
 
 
 def _clause_sq(clause, notices) -> SQ | None:

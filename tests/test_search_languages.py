@@ -148,3 +148,37 @@ def test_an_index_built_by_an_older_analysis_still_answers_and_is_reported(clien
     rebuild()
     assert engine.status().analysis_current
     call_command("search_status", stdout=io.StringIO())
+
+
+# --- names in field filters and autocomplete --------------------------------------------------
+
+
+def test_field_filters_and_autocomplete_find_names_whatever_their_accents(client):
+    from search import folded_names
+
+    folded_names.clear()
+    fresh_index()
+    speaker = services.create_speaker(name="Dragana Marčić")
+    event = services.create_event(name="Forum on water in Brasília", start_date=DAY,
+                                  city="Brasília")
+    plain = services.create_event(name="Conference in Sao Paulo", start_date=DAY)
+    found = statement("Words on rivers and aquifers.", title="Water",
+                      speakers=[services.SpeakerRole(speaker, "Minister")], event=event)
+    other = statement("Words on trade.", title="Trade", event=plain)
+    draft = services.create_speaker(name="Zoran Kovačević")
+    services.create_statement(title="Hidden", body="Draft words.", delivered_on=DAY,
+                              status=Status.DRAFT,
+                              speakers=[services.SpeakerRole(draft, "Envoy")])
+    index_now()
+    for q in ("event:Brasilia", "event:brasília", "speaker:Marcic", "speaker:marčić"):
+        assert result_slugs(client, q) == [found.slug], q
+    assert result_slugs(client, "event:São") == [other.slug], "accents in the query, none stored"
+
+    def suggested(term):
+        response = client.get("/search/autocomplete/", {"q": term})
+        assert response.status_code == 200
+        return {row["value"] for row in response.json()["results"]}
+
+    assert event.slug in suggested("Brasilia")
+    assert speaker.slug in suggested("Marcic")
+    assert draft.slug not in suggested("Kovacevic"), "a draft-only speaker is never offered"
