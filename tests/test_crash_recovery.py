@@ -59,6 +59,14 @@ for statement in qs[200 + round_ * 5 : 205 + round_ * 5]:
     services.update_statement(statement, title=statement.title + " (edited)")
 """
 
+REQUEUE_ALL = """
+from django.db import transaction
+from archive.models import Statement
+from search.freshness import enqueue
+with transaction.atomic():
+    enqueue(Statement.objects.filter(import_key__startswith="crash:").values_list("pk", flat=True))
+"""
+
 INDEX_CENSUS = """
 import json
 from search.engine import get_engine
@@ -85,6 +93,10 @@ def test_killing_the_index_worker_mid_batch_loses_and_duplicates_nothing(tmp_pat
 
         kills = []
         for round_, delay in enumerate((0.2, 0.5, 0.2)):
+            if site.queued() < 400:
+                # A fast worker may have drained the queue: every statement again, so this
+                # kill too lands part-way through the work.
+                site.python(REQUEUE_ALL)
             worker = site.start_worker(poll=0.05)
             # Wait until a batch has been committed (its queue rows go), then kill the
             # worker part-way through the next one: while it prepares or writes documents.
