@@ -77,35 +77,6 @@ def passages_for(statement: Statement) -> list[Passage]:
     return passages
 
 
-def marked_paragraphs(statement: Statement, passages: list[Passage]) -> list[list[tuple]]:
-    """The statement's paragraphs as pieces ``(text, passage_number or None)``, so a template
-    can wrap the shared pieces (the body's paragraphs are split as ``Statement.paragraphs``)."""
-    body = statement.body
-    out = []
-    position = 0
-    for raw in body.split("\n\n"):
-        begin = position
-        position += len(raw) + 2
-        stripped = raw.strip()
-        if not stripped:
-            continue
-        begin += len(raw) - len(raw.lstrip())
-        finish = begin + len(stripped)
-        pieces, cursor = [], begin
-        for number, passage in enumerate(passages, start=1):
-            a, b = max(passage.start, begin), min(passage.end, finish)
-            if a >= b:
-                continue
-            if a > cursor:
-                pieces.append((body[cursor:a], None))
-            pieces.append((body[a:b], number))
-            cursor = b
-        if cursor < finish:
-            pieces.append((body[cursor:finish], None))
-        out.append(pieces)
-    return out
-
-
 # --- the statement page's parts (registered with ``archive.page_parts``) ---------------------
 
 
