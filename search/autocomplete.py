@@ -81,10 +81,5 @@ def _row(kind: str, key: str, label: str) -> dict:
 
 def _with_folded(kind: str, term: str, rows: list[dict]) -> list[dict]:
     """The database's matches, then those found only with accents folded ("Brasilia")."""
-    if len(rows) >= PER_KIND:
-        return rows
-    seen = {row["value"] for row in rows}
-    extra = [_row(kind, key, label)
-             for key, label in folded_names.matching(kind, term, limit=PER_KIND)
-             if key not in seen]
-    return rows + extra[: PER_KIND - len(rows)]
+    extra = folded_names.more(kind, term, {row["value"] for row in rows}, PER_KIND - len(rows))
+    return rows + [_row(kind, key, label) for key, label in extra]

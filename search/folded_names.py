@@ -73,6 +73,15 @@ def matching(kind: str, term: str, *, limit: int) -> list[tuple[str, str]]:
     return [(k, label) for k, label in found if k in public]
 
 
+def more(kind: str, term: str, have: set[str], limit: int) -> list[tuple[str, str]]:
+    """Up to ``limit`` matches (key, label) beyond the keys a caller already ``have``: what a
+    database ``icontains`` missed only for the accents."""
+    if limit <= 0:
+        return []
+    return [(key, label) for key, label in matching(kind, term, limit=limit + len(have))
+            if key not in have][:limit]
+
+
 def clear() -> None:
     with _lock:
         _cache.clear()

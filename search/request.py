@@ -392,12 +392,8 @@ def resolve_field(name: str, value: str) -> list[str] | None:
 
 
 def _with_folded(name: str, value: str, keys: list[str], limit: int = 50) -> list[str]:
-    if len(keys) >= limit:
-        return keys
-    seen = set(keys)
-    extra = [key for key, _label in folded_names.matching(name, value, limit=limit)
-             if key not in seen]
-    return keys + extra[: limit - len(keys)]
+    extra = folded_names.more(name, value, set(keys), limit - len(keys))
+    return keys + [key for key, _label in extra]
 
 
 def _clause_sq(clause, notices) -> SQ | None:

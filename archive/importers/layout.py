@@ -514,15 +514,14 @@ def _read_lines(lines: list[str], *, meta_title: str) -> Article:
             before = line[: updated.start()]
             found = find_dates(before, limit=3) if _is_date_line(before) else []
             if found:
-                found.sort(key=lambda d: d.hijri)
-                article.page_dates.append((found[0], line))
+                article.page_dates.append((_gregorian_first(found), line))
             continue
         found = find_dates(line[:300], limit=3)
         if _is_date_line(line) and found:
             # "1445/08/12 هـ - الموافق 21 فبراير 2024 م": the Gregorian date of the two.
-            found.sort(key=lambda d: d.hijri)
-            article.page_dates.append((found[0], line))
-            article.place_city = article.place_city or _city_of_date_line(line, found[0])
+            date = _gregorian_first(found)
+            article.page_dates.append((date, line))
+            article.place_city = article.place_city or _city_of_date_line(line, date)
             continue
         if is_chrome(line) or _BYLINE.match(line) or is_related_marker(line):
             continue
@@ -534,8 +533,7 @@ def _read_lines(lines: list[str], *, meta_title: str) -> Article:
         for line in article.banner[-4:]:
             found = find_dates(line[:300], limit=3) if _is_date_line(line) else []
             if found and not _UPDATED.search(line):
-                found.sort(key=lambda d: d.hijri)
-                article.page_dates.append((found[0], line))
+                article.page_dates.append((_gregorian_first(found), line))
     skipping = False
     for line in lines[lede:]:
         if is_related_marker(line):
@@ -562,6 +560,12 @@ def _read_lines(lines: list[str], *, meta_title: str) -> Article:
     if body:
         article.dateline = read_dateline(body[0])
     return article
+
+
+def _gregorian_first(found: list[FoundDate]) -> FoundDate:
+    """Of the dates of one line, the first Gregorian one ("1445/08/12 هـ - الموافق 21 فبراير
+    2024 م" is the page's 21 February 2024), else the first."""
+    return min(found, key=lambda d: d.hijri)
 
 
 def _city_of_date_line(line: str, found: FoundDate) -> str:
