@@ -236,6 +236,38 @@ def test_a_word_said_more_than_255_times_keeps_every_position_in_overflow_lexeme
     assert f"the{OVERFLOW}1" not in terms  # not a term: the term table never counts it
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's COPY")
+@pytest.mark.django_db
+def test_a_rebuilds_copy_carries_tabs_quotes_and_backslashes_through_unchanged():
+    from search.engine.postgres.rebuild import _copy
+
+    rows = [
+        ("plain", ["word", "other"], "text"),
+        ("tab\there\nline\r", ['a "quoted" one', "back\\slash", "x:y"], "C:\\dir\\file"),
+        ("empty", [], None),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE copy_check (a text, b text[], c text)")
+        _copy(cursor, "copy_check", ("a", "b", "c"), rows)
+        cursor.execute("SELECT a, b, c FROM copy_check ORDER BY a")
+        assert sorted(cursor.fetchall()) == sorted(rows)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's storage")
+@pytest.mark.django_db
+def test_the_large_columns_are_compressed_with_lz4_where_the_server_has_it():
+    from search.engine.postgres.schema import DOCUMENTS, lz4_available
+
+    with connection.cursor() as cursor:
+        if not lz4_available(cursor):
+            pytest.skip("this PostgreSQL server was built without LZ4")
+        cursor.execute(
+            "SELECT attname, attcompression FROM pg_attribute "
+            "WHERE attrelid = %s::regclass AND attname IN ('tsv', 'words', 'stored')",
+            [DOCUMENTS])
+        assert dict(cursor.fetchall()) == {"tsv": "l", "words": "l", "stored": "l"}
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's text vectors")
 @pytest.mark.django_db
 def test_a_phrase_naming_a_common_word_is_found_past_its_255th_occurrence():

@@ -290,18 +290,27 @@ class PostgresSearchBackend(QueueWritesOnly, BaseSearchBackend, SearchEngine):
                 [*score_params, *compiled.params, *extra_params, *order_params, limit, offset],
             )
             return cursor.fetchall()
-        # RUM's distance is the only key its index scan can order by; equal distances would
-        # come back in whatever order the scan meets them, so two requests paging the same
-        # search differently could disagree.  A few rows beyond the page are read and the
-        # ties broken by id here, which keeps the scan ordered and the order total.
-        cursor.execute(
-            f"SELECT identifier, django_ct, django_id, stored, {score}, {order_sql} "
-            f"FROM {DOCUMENTS} WHERE {where} ORDER BY {order_sql} LIMIT %s",
-            [*score_params, *order_params, *compiled.params, *extra_params, *order_params,
-             offset + limit + TIE_MARGIN],
-        )
-        rows = sorted(cursor.fetchall(), key=lambda row: (row[5], row[2]))
-        return [row[:5] for row in rows[offset : offset + limit]]
+        # RUM's distance is the only key its index scan can order by; equal distances come
+        # back in whatever order the scan meets them (the table's physical order), so two
+        # requests paging the same search could disagree.  Rows beyond the page are read
+        # and the ties broken by id here, which keeps the scan ordered and the order total:
+        # enough rows that the last one read is farther than the page's last, so that no
+        # row tied with it is left unread (a few more when a tie runs past them).
+        wanted = offset + limit
+        fetch = wanted + TIE_MARGIN
+        while True:
+            cursor.execute(
+                f"SELECT identifier, django_ct, django_id, stored, {score}, {order_sql} "
+                f"FROM {DOCUMENTS} WHERE {where} ORDER BY {order_sql} LIMIT %s",
+                [*score_params, *order_params, *compiled.params, *extra_params,
+                 *order_params, fetch],
+            )
+            rows = cursor.fetchall()
+            if len(rows) < fetch or not wanted or rows[-1][5] > rows[wanted - 1][5]:
+                break
+            fetch *= 4
+        rows.sort(key=lambda row: (row[5], row[2]))
+        return [row[:5] for row in rows[offset:wanted]]
 
     def _result(self, result_class, row):
         _identifier, django_ct, django_id, stored, score = row

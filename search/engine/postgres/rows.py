@@ -23,6 +23,7 @@ from __future__ import annotations
 import bisect
 import datetime
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -179,13 +180,20 @@ def text_vector(text: str, analyzer: Analyzer) -> tuple[str, list[str], list[str
     indexed = analyzer.index_text(text)
     bounds = section_bounds(text)
     head_end = bounds[-1] if bounds else 0
+    found = indexed.positions
+    terms = [t for t in found if len(t) <= MAX_LEXEME_CHARS or usable(t)]
+    # No quote or backslash in any term (WORD_RE splits at apostrophes): each lexeme goes
+    # between quotes as it is.
+    plain = not _LITERAL_SPECIAL.search("".join(terms))
     parts = []
-    terms = []
-    one_more = (1).__add__
-    for term, positions in indexed.positions.items():
-        if len(term) > MAX_LEXEME_CHARS and not usable(term):
+    spot = _SPOTS.__getitem__
+    for term in terms:
+        positions = found[term]
+        if (plain and positions[0] >= head_end and positions[-1] < MAX_POSITION
+                and len(positions) <= MAX_POSITIONS_PER_LEXEME):
+            # Nearly every term of a speech: a few body positions (no weights to write).
+            parts.append(f"'{term}':{','.join(map(spot, positions))}")
             continue
-        terms.append(term)
         if positions[-1] >= MAX_POSITION:
             positions = sorted({min(p, MAX_POSITION - 1) for p in positions})
         if len(positions) <= MAX_POSITIONS_PER_LEXEME:
@@ -196,12 +204,11 @@ def text_vector(text: str, analyzer: Analyzer) -> tuple[str, list[str], list[str
             chunks = chunks[: MAX_OVERFLOW + 1]
         for n, chunk in enumerate(chunks):
             if chunk[0] >= head_end:
-                # Nearly every term of a speech: body positions only (C loops, no weights).
-                spots = ",".join(map(str, map(one_more, chunk)))
+                spots = ",".join(map(spot, chunk))
             else:
                 split = bisect.bisect_left(chunk, head_end)
                 spots = ",".join([*(_weighted(p, bounds) for p in chunk[:split]),
-                                  *map(str, map(one_more, chunk[split:]))])
+                                  *map(spot, chunk[split:])])
             lexeme = term if n == 0 else f"{term}{OVERFLOW}{n}"
             if n and not usable(lexeme):
                 break
@@ -211,8 +218,16 @@ def text_vector(text: str, analyzer: Analyzer) -> tuple[str, list[str], list[str
         lexeme = EXACT_PREFIX + exact
         if usable(lexeme):
             parts.append(quote(lexeme))
-    words = sorted(w for w in indexed.spellings if spelling_word(w))
+    words = sorted(w for w in indexed.spellings if len(w) >= 4 and w.isalpha())  # spelling_word
     return " ".join(parts), terms, words
+
+
+_LITERAL_SPECIAL = re.compile(r"['\\]")
+
+
+# A vector's position p + 1 as written in its literal, for every position a vector keeps:
+# looked up rather than formatted, once per token of every document.
+_SPOTS = tuple(str(p + 1) for p in range(MAX_POSITION))
 
 
 def _weighted(position: int, bounds: tuple[int, ...]) -> str:
