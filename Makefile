@@ -70,8 +70,14 @@ api-contract: install-dev
 # (bench_<set> on BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432).
 ENGINE ?= whoosh
 
+# ENGINE=postgres: the full UN corpus in PostgreSQL, searched by the PostgreSQL engine (RUM) and
+# Whoosh side by side in one run, with the PostgreSQL engine's targets (bench/engines.py).
 bench: install-dev
+ifeq ($(ENGINE),postgres)
+	BENCH_ENGINE=postgres $(BIN)/python bench/engines.py --configs rum whoosh $(BENCH_ARGS)
+else
 	$(BIN)/python bench/harness.py $(BENCH_ARGS)
+endif
 
 bench-quick: install-dev
 	$(BIN)/python bench/harness.py --quick $(BENCH_ARGS)

@@ -95,6 +95,40 @@ def table(report: dict) -> str:
     return "\n".join(lines)
 
 
+def targets(report: dict) -> list[dict]:
+    """The PostgreSQL engine's targets on the full corpus (issue 18), checked on this run's
+    figures: the worst query shape of the search page (browse-all aside) for repeated
+    queries, with the same figure for a query not seen before beside it."""
+    config = next((c for c in ("rum", "gin") if c in report["configs"]), None)
+    if config is None:
+        return []
+    figures = report["configs"][config]
+    searches = {k: v for k, v in figures["search_page"].items() if k != "browse all"}
+    worst50 = max(searches.items(), key=lambda kv: kv[1]["p50"])
+    worst95 = max(searches.items(), key=lambda kv: kv[1]["p95"])
+    new50 = max(searches.items(), key=lambda kv: kv[1]["new_query"]["p50"])
+    rate = figures["build"]["statements_per_s"]
+    return [
+        {"figure": f"{config}: search page p50, worst shape ({worst50[0]})",
+         "value": worst50[1]["p50"], "unit": "ms", "target": "<= 40",
+         "met": worst50[1]["p50"] <= 40},
+        {"figure": f"{config}: search page p95, worst shape ({worst95[0]})",
+         "value": worst95[1]["p95"], "unit": "ms", "target": "<= 120",
+         "met": worst95[1]["p95"] <= 120},
+        {"figure": f"{config}: a query not seen before, p50, worst shape ({new50[0]})",
+         "value": new50[1]["new_query"]["p50"], "unit": "ms", "target": "<= 40 (same)",
+         "met": new50[1]["new_query"]["p50"] <= 40},
+        {"figure": f"{config}: full rebuild", "value": rate, "unit": "statements/s",
+         "target": ">= 300", "met": rate >= 300},
+    ]
+
+
+def format_targets(rows: list[dict]) -> str:
+    return "\n".join(["targets:"] + [
+        f"  {'MET ' if t['met'] else 'MISS'} {t['figure']}: {t['value']} {t['unit']} "
+        f"(target {t['target']})" for t in rows])
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--configs", nargs="+", choices=CONFIGS, default=list(CONFIGS))
@@ -122,8 +156,10 @@ def main(argv=None) -> None:
                         str(args.rounds)], check=True, cwd=common.ROOT, env=env)
         measured = json.loads((workdir / f"measure-{config}.json").read_text())
         report["configs"][config] = {"build": build, **measured}
+        report["targets"] = targets(report)
         (common.BENCH_ROOT / "engines.json").write_text(json.dumps(report, indent=2))
     print(table(report))
+    print("\n" + format_targets(report["targets"]))
 
 
 if __name__ == "__main__":

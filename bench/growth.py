@@ -191,6 +191,35 @@ def table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
+# The PostgreSQL engine's targets at 1,000,000 statements (issue 18): the worst query shape
+# of the search page and browse-all with its facets.
+TARGETS = {1_000_000: {"worst_p50": 150, "worst_p95": 400, "browse_p50": 100}}
+
+
+def targets(results: list[dict]) -> list[str]:
+    lines = []
+    for r in results:
+        wanted = TARGETS.get(r["size"])
+        if not wanted:
+            continue
+        searches = {k: v for k, v in r["search_page"].items() if k != "browse all"}
+        p50 = max(searches.items(), key=lambda kv: kv[1]["p50"])
+        p95 = max(searches.items(), key=lambda kv: kv[1]["p95"])
+        new = max(searches.items(), key=lambda kv: kv[1]["new_query"]["p50"])
+        browse = r["search_page"]["browse all"]
+        for label, value, target in (
+                (f"search page p50, worst shape ({p50[0]})", p50[1]["p50"], wanted["worst_p50"]),
+                (f"search page p95, worst shape ({p95[0]})", p95[1]["p95"], wanted["worst_p95"]),
+                (f"a query not seen before, p50, worst shape ({new[0]})",
+                 new[1]["new_query"]["p50"], wanted["worst_p50"]),
+                ("browse all with facets, p50", browse["p50"], wanted["browse_p50"]),
+                ("browse all with facets, not seen before, p50", browse["new_query"]["p50"],
+                 wanted["browse_p50"])):
+            lines.append(f"  {'MET ' if value <= target else 'MISS'} {r['size']:,} statements, "
+                         f"{label}: {value:.1f} ms (target <= {target})")
+    return (["targets:"] + lines) if lines else []
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
@@ -221,6 +250,7 @@ def main(argv=None) -> None:
         report = {"git": common.git_commit(), "machine": common.machine(), "sizes": results}
         (common.BENCH_ROOT / "growth.json").write_text(json.dumps(report, indent=2))
     print(table(results))
+    print("\n".join(targets(results)))
 
 
 def _write_codes() -> None:

@@ -285,3 +285,34 @@ def test_a_phrase_naming_a_common_word_is_found_past_its_255th_occurrence():
                         phrase_tsquery(analyzer.query_words("the valley of the dam"),
                                        gaps=False)])
         assert cursor.fetchone() == (True, False)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner statistics")
+@pytest.mark.django_db
+def test_a_facet_most_documents_hold_is_checked_on_rows_the_text_index_found(archive,
+                                                                              monkeypatch):
+    """Beside text, a filter nearly every document passes is written so that no index serves
+    it (the text index drives); a narrow one stays indexable; the answers do not change."""
+    from search.engine.postgres import backend as pg
+    from search.engine.postgres.schema import DOCUMENTS
+
+    engine = archive["engines"]["postgres"]
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {DOCUMENTS}")
+    pg._FACET_SHARES.clear()
+    monkeypatch.setattr(pg, "BROAD_SHARE", 0.5)  # five statements: one country holds 2 of 5
+    kinds = dict(sqs("postgres").facet("kind").facet_counts()["fields"]["kind"])
+    assert len(kinds) == 1  # every statement here is of one kind
+    tree = sqs("postgres").filter(content="water")
+    broad, narrow = tree.filter(kind=next(iter(kinds))), tree.filter(country="TJK")
+    with engine._reading() as (cursor, state, analyzer):
+        compile_ = pg.Compiler(engine.shape, analyzer, broad=pg.broad_facets(cursor, state))
+        broad_sql = compile_.compile(broad.query.query_filter).where
+        narrow_sql = compile_.compile(narrow.query.query_filter).where
+        cursor.execute(f"SELECT count(*) FROM {DOCUMENTS}")
+        total = cursor.fetchone()[0]
+    assert list(kinds.values()) == [total]
+    assert "IS TRUE" in broad_sql and "IS TRUE" not in narrow_sql
+    assert broad.count() == tree.count() == 3
+    assert sorted(titles(broad[:10])) == sorted(titles(tree[:10]))
+    assert sorted(titles(narrow[:10])) == ["Border talks", "Glaciers"]

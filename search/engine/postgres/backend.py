@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import time
 
 from django.db import DatabaseError, connections, transaction
 from haystack.backends import BaseEngine, BaseSearchBackend, BaseSearchQuery, SearchNode
@@ -61,6 +62,32 @@ _PROTECTED = LRU(8)  # build -> its protected words
 
 # Rows read past a page under RUM ordering, so that equal distances are ordered by id.
 TIE_MARGIN = 50
+
+
+# A facet filter that lets at least this share of the archive through is "broad" (Part.broad).
+BROAD_SHARE = 0.1
+BROAD_SECONDS = 600.0  # how long the planner's figures are trusted before being read again
+_FACET_SHARES = LRU(8)  # build -> (read at, {facet key: share of documents})
+
+
+def broad_facets(cursor, state):
+    """From facet keys, whether documents holding any of them are BROAD_SHARE of the archive
+    or more, by the planner's own statistics of the ``facets`` column (its most common
+    elements and their frequencies, which ANALYZE keeps; a key not among them is rarer than
+    all of them).  Read once per build and then every BROAD_SECONDS."""
+    found = _FACET_SHARES.get(state.build)
+    now = time.monotonic()
+    if found is None or now - found[0] > BROAD_SECONDS:
+        cursor.execute(
+            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+            "WHERE schemaname = current_schema() AND tablename = %s AND attname = 'facets'",
+            [DOCUMENTS])
+        row = cursor.fetchone()
+        shares = dict(zip(row[0], row[1], strict=False)) if row and row[0] else {}
+        found = (now, shares)
+        _FACET_SHARES.put(state.build, found)
+    shares = found[1]
+    return lambda keys: sum(shares.get(k, 0.0) for k in keys) >= BROAD_SHARE
 
 
 class PostgresSearchBackend(QueueWritesOnly, BaseSearchBackend, SearchEngine):
@@ -151,7 +178,8 @@ class PostgresSearchBackend(QueueWritesOnly, BaseSearchBackend, SearchEngine):
     def _search_tree(self, tree, *, sort_by, start_offset, end_offset, facets, spelling_query,
                      result_class):
         with self._reading() as (cursor, state, analyzer):
-            compiled = Compiler(self.shape, analyzer).compile(tree)
+            compiled = Compiler(self.shape, analyzer,
+                                broad=broad_facets(cursor, state)).compile(tree)
             start_offset = max(int(start_offset or 0), 0)
             if end_offset is None:
                 end_offset = start_offset + 10
@@ -487,7 +515,7 @@ def _apply_word_deltas(cursor, analyzer, deltas):
 
 
 def _clear_caches():
-    for cache in (COUNTS, FACETS, PAGES, _PROTECTED):
+    for cache in (COUNTS, FACETS, PAGES, _PROTECTED, _FACET_SHARES):
         cache.clear()
 
 
