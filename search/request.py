@@ -347,12 +347,16 @@ def _labels_from_database(name: str, keys, *, published_only: bool = False) -> d
             qs = qs.public()
         return dict(qs.values_list(key_field, "name"))
     if name == "series":
-        events = Event.objects.exclude(series="")
-        if published_only:
-            events = events.public()
+        # The few series named, then (for keys a visitor typed) whether each has a published
+        # statement: not an EXISTS for every event (70 ms at 100,000 statements).
         wanted = set(keys)
-        names = events.values_list("series", flat=True).distinct()
-        return {series_key(s): s for s in names if series_key(s) in wanted}
+        names = (Event.objects.exclude(series="").order_by()
+                 .values_list("series", flat=True).distinct())
+        found = {series_key(s): s for s in names if series_key(s) in wanted}
+        if published_only:
+            found = {key: series for key, series in found.items()
+                     if Statement.objects.published().filter(event__series=series).exists()}
+        return found
     if name == "kind":
         return {k: str(Kind(k).label) for k in keys if k in Kind.values}
     if name == "language":
