@@ -221,11 +221,15 @@ def read_cluster(state: str) -> dict[str, str]:
 
 
 def prepare_replica_set(cluster: dict[str, str], which: str, *,
-                        primary_only: bool = False) -> dict[str, str]:
-    """The corpus in the cluster's primary and its index here; the environment to serve it."""
+                        primary_only: bool = False, engine: str = "postgres") -> dict[str, str]:
+    """The corpus in the cluster's primary and its index (``engine``: the PostgreSQL
+    engine's tables in the primary, which the replica streams, or a Whoosh folder here);
+    the environment to serve it."""
     env = common.bench_env(WORKDIR)
     env.update({"DATABASE_URL": cluster["PRIMARY_URL"],
-                "DATABASE_REPLICA_URLS": cluster["REPLICA_URL"]})
+                "DATABASE_REPLICA_URLS": cluster["REPLICA_URL"],
+                "SEARCH_URL": ("postgres:" if engine == "postgres"
+                               else f"whoosh:{WORKDIR / 'whoosh'}")})
 
     def manage(*args: str) -> None:
         subprocess.run([common.PYTHON, "manage.py", *args], cwd=common.ROOT, env=env,
@@ -245,6 +249,14 @@ def prepare_replica_set(cluster: dict[str, str], which: str, *,
         manage(*argv)
         print(f"  imported in {time.monotonic() - started:.0f} s", flush=True)
         pg(cluster["PRIMARY_URL"], "DELETE FROM search_indexqueue")  # the index covers them
+    if engine == "postgres":
+        built = pg(cluster["PRIMARY_URL"], "SELECT count(*) FROM search_live_state()")[0][0]
+        if not built:
+            print("indexing (PostgreSQL engine, into the primary) ...", flush=True)
+            manage("rebuild_index", "--noinput")
+        if primary_only:
+            env["DATABASE_REPLICA_URLS"] = ""
+        return env
     # The index is built once (into whoosh-pristine/) and copied for each run, as the SQLite
     # run copies its set: an import of the same corpus gives the same rows and ids.
     pristine = WORKDIR / "whoosh-pristine"
@@ -297,6 +309,14 @@ def archive_reads(url: str) -> int:
     return int(rows[0][0])
 
 
+def search_reads(url: str) -> int:
+    """The PostgreSQL engine's searches (its documents table) a server ran."""
+    rows = pg(url, "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements "
+                   "WHERE query LIKE '%%FROM search_document%%' AND query NOT ILIKE 'DELETE%%'"
+                   " AND query NOT ILIKE 'INSERT%%'")
+    return int(rows[0][0])
+
+
 def server_times(access_log: Path) -> dict[str, dict]:
     """Gunicorn's own time per kind of page (from the access log, warm-up included): how
     much of wrk's latency is the page itself and how much waiting for a free worker."""
@@ -327,6 +347,9 @@ def main(argv=None) -> None:
     parser.add_argument("--primary-only", action="store_true",
                         help="with --replica: the same cluster and data, every read from the "
                              "primary (to compare)")
+    parser.add_argument("--engine", choices=["postgres", "whoosh"], default="postgres",
+                        help="with --replica: the search engine (default: the PostgreSQL "
+                             "engine, whose reads the replica serves too)")
     parser.add_argument("--_editor", dest="editor", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.editor is not None:
@@ -341,7 +364,8 @@ def main(argv=None) -> None:
     if args.replica is not None:
         cluster = read_cluster(args.replica)
         WORKDIR = common.BENCH_ROOT / "load-replica"
-        env = prepare_replica_set(cluster, args.set, primary_only=args.primary_only)
+        env = prepare_replica_set(cluster, args.set, primary_only=args.primary_only,
+                                  engine=args.engine)
         paths = make_paths(postgres=cluster["PRIMARY_URL"])
     else:
         copy_set(common.BENCH_ROOT / args.set)
@@ -401,6 +425,8 @@ def main(argv=None) -> None:
             primary_reads = archive_reads(cluster["PRIMARY_URL"])
             replica_reads = archive_reads(cluster["REPLICA_URL"])
             result["archive_reads"] = {"primary": primary_reads, "replica": replica_reads}
+            result["search_reads"] = {"primary": search_reads(cluster["PRIMARY_URL"]),
+                                      "replica": search_reads(cluster["REPLICA_URL"])}
             samples = sorted(lag.samples)
             result["replica_lag_s"] = {
                 "samples": len(samples),
@@ -438,6 +464,7 @@ def main(argv=None) -> None:
                                 if cluster and args.primary_only else
                                 "PostgreSQL primary + 1 streaming replica" if cluster
                                 else "SQLite"),
+                   "engine": env.get("SEARCH_URL", ""),
                    "git": common.git_commit(), "machine": common.machine(),
                    "rate_limits": "off (ARCHIVE_RATE_LIMIT_SEARCH/AUTOCOMPLETE=off)"})
     (WORKDIR / "result.json").write_text(json.dumps(result, indent=2))
