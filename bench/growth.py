@@ -124,6 +124,9 @@ def load(workdir: Path, size: int, words: int, chain) -> dict:
     if items:
         with transaction.atomic():
             services.bulk_upsert_statements(items=items)
+    from archive.management.commands.import_ungdc import analyse_archive_tables
+
+    analyse_archive_tables()  # as the importer does after a bulk load
     return {"statements": Statement.objects.count(), "seconds": time.monotonic() - started}
 
 
