@@ -62,6 +62,7 @@ _PROTECTED = LRU(8)  # build -> its protected words
 
 # Rows read past a page under RUM ordering, so that equal distances are ordered by id.
 TIE_MARGIN = 50
+TIE_LIMIT = 1000
 
 
 # A facet filter that lets at least this share of the archive through is "broad" (Part.broad).
@@ -323,7 +324,9 @@ class PostgresSearchBackend(QueueWritesOnly, BaseSearchBackend, SearchEngine):
         # requests paging the same search could disagree.  Rows beyond the page are read
         # and the ties broken by id here, which keeps the scan ordered and the order total:
         # enough rows that the last one read is farther than the page's last, so that no
-        # row tied with it is left unread (a few more when a tie runs past them).
+        # row tied with it is left unread (a few more when a tie runs past them, up to
+        # TIE_LIMIT more: each row read costs its vector, and statements that tie by the
+        # thousand, as generated ones do, are then ordered within what was read).
         wanted = offset + limit
         fetch = wanted + TIE_MARGIN
         while True:
@@ -334,9 +337,10 @@ class PostgresSearchBackend(QueueWritesOnly, BaseSearchBackend, SearchEngine):
                  *order_params, fetch],
             )
             rows = cursor.fetchall()
-            if len(rows) < fetch or not wanted or rows[-1][5] > rows[wanted - 1][5]:
+            if (len(rows) < fetch or not wanted or rows[-1][5] > rows[wanted - 1][5]
+                    or fetch >= wanted + TIE_LIMIT):
                 break
-            fetch *= 4
+            fetch = min(fetch * 4, wanted + TIE_LIMIT)
         rows.sort(key=lambda row: (row[5], row[2]))
         return [row[:5] for row in rows[offset:wanted]]
 
