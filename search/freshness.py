@@ -25,7 +25,7 @@ from functools import reduce
 from operator import or_
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from archive.models import Statement
@@ -72,11 +72,11 @@ def pending_removals() -> list[int]:
     """Statements queued for the worker that the database no longer publishes: their old
     documents may still be in the index until the worker gets to them (a moment, or as long
     as the worker is down), so every search leaves them out meanwhile (one small query)."""
-    return list(
-        IndexQueue.objects.exclude(
-            statement_pk__in=Statement.objects.published().values("pk")
-        ).values_list("statement_pk", flat=True)
-    )
+    # NOT EXISTS, one index probe per queued row: NOT IN hashed every published statement
+    # first (some 50 ms a search at 1,000,000 statements).
+    published = Statement.objects.published().filter(pk=OuterRef("statement_pk"))
+    return list(IndexQueue.objects.filter(~Exists(published))
+                .values_list("statement_pk", flat=True))
 
 
 def queued(pks: Iterable) -> set[int]:
