@@ -99,8 +99,12 @@ def rebuild(engine, *, processes: int | None = None, stdout=None) -> RebuildRepo
                   [(w, f, f[:1], n) for w, n in sorted(words.items())
                    for f in [folded(analyzer, w)]])
             _make_indexes(cursor, connection, alias, index_sql(method, SUFFIX))
+            # VACUUM as well where it can run (outside a transaction): the new tables' rows
+            # marked visible once, here, rather than by the first searches after the swap,
+            # which would otherwise write every page they read and compete with autovacuum.
+            verb = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
             for name in TABLES:
-                cursor.execute(f"ANALYZE {name}{SUFFIX}")
+                cursor.execute(f"{verb} {name}{SUFFIX}")
         indexed = time.monotonic()
         with transaction.atomic(using=alias), connection.cursor() as cursor:
             _swap(cursor, build, protected, method)
