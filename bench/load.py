@@ -254,20 +254,18 @@ def prepare_replica_set(cluster: dict[str, str], which: str, *,
         if not built:
             print("indexing (PostgreSQL engine, into the primary) ...", flush=True)
             manage("rebuild_index", "--noinput")
-        if primary_only:
-            env["DATABASE_REPLICA_URLS"] = ""
-        return env
-    # The index is built once (into whoosh-pristine/) and copied for each run, as the SQLite
-    # run copies its set: an import of the same corpus gives the same rows and ids.
-    pristine = WORKDIR / "whoosh-pristine"
-    if not (pristine / "current").exists():
-        print("indexing ...", flush=True)
+    else:
+        # The index is built once (into whoosh-pristine/) and copied for each run, as the
+        # SQLite run copies its set: an import of the same corpus gives the same rows and ids.
+        pristine = WORKDIR / "whoosh-pristine"
+        if not (pristine / "current").exists():
+            print("indexing ...", flush=True)
+            shutil.rmtree(WORKDIR / "whoosh", ignore_errors=True)
+            manage("rebuild_index", "--noinput")
+            shutil.rmtree(pristine, ignore_errors=True)
+            shutil.copytree(WORKDIR / "whoosh", pristine)
         shutil.rmtree(WORKDIR / "whoosh", ignore_errors=True)
-        manage("rebuild_index", "--noinput")
-        shutil.rmtree(pristine, ignore_errors=True)
-        shutil.copytree(WORKDIR / "whoosh", pristine)
-    shutil.rmtree(WORKDIR / "whoosh", ignore_errors=True)
-    shutil.copytree(pristine, WORKDIR / "whoosh")
+        shutil.copytree(pristine, WORKDIR / "whoosh")
     if primary_only:
         env["DATABASE_REPLICA_URLS"] = ""
     return env

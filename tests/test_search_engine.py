@@ -771,6 +771,22 @@ def test_rebuild_holds_every_published_statement_and_no_draft(settings):
     assert pks(SearchQuerySet().filter(content=Exact("report 3"))) == {published[3].pk}
 
 
+def _forked_statements() -> dict[str, int]:
+    """430 statements (9 of them drafts) for the two-process rebuilds, by import key: each
+    on one of three words, each with a token of its own."""
+    words = ["glaciers", "fisheries", "satellites"]
+    return services.bulk_upsert_statements(items=[
+        services.StatementInput(
+            title=f"Forked statement {n}",
+            body=f"Statement {n} on {words[n % 3]} and shared matters. Token{n}x.",
+            delivered_on=datetime.date(2000 + n % 20, 1, 1),
+            import_key=f"forked-{n}",
+            status=Status.DRAFT if n % 50 == 7 else Status.PUBLISHED,
+        )
+        for n in range(430)
+    ]).ids
+
+
 def _sqlite_in_memory_test_database() -> bool:
     database = settings.DATABASES["default"]
     name = (database.get("TEST") or {}).get("NAME")
@@ -787,18 +803,7 @@ def _sqlite_in_memory_test_database() -> bool:
 @whoosh_only
 def test_rebuild_in_two_processes_holds_every_published_statement():
     fresh_index()
-    words = ["glaciers", "fisheries", "satellites"]
-    items = [
-        services.StatementInput(
-            title=f"Forked statement {n}",
-            body=f"Statement {n} on {words[n % 3]} and shared matters. Token{n}x.",
-            delivered_on=datetime.date(2000 + n % 20, 1, 1),
-            import_key=f"forked-{n}",
-            status=Status.DRAFT if n % 50 == 7 else Status.PUBLISHED,
-        )
-        for n in range(430)
-    ]
-    ids = services.bulk_upsert_statements(items=items).ids
+    ids = _forked_statements()
     published = Statement.objects.published()
     count = published.count()
     assert count == 421
@@ -835,17 +840,7 @@ def test_the_postgres_rebuild_in_two_processes_holds_every_published_statement()
     from search.engine.postgres.schema import DOCUMENTS, INDEX_NAMES
 
     fresh_index()
-    words = ["glaciers", "fisheries", "satellites"]
-    ids = services.bulk_upsert_statements(items=[
-        services.StatementInput(
-            title=f"Forked statement {n}",
-            body=f"Statement {n} on {words[n % 3]} and shared matters. Token{n}x.",
-            delivered_on=datetime.date(2000 + n % 20, 1, 1),
-            import_key=f"forked-{n}",
-            status=Status.DRAFT if n % 50 == 7 else Status.PUBLISHED,
-        )
-        for n in range(430)
-    ]).ids
+    ids = _forked_statements()
     published = set(Statement.objects.published().values_list("pk", flat=True))
     report = rebuild(processes=2)
     assert report.details["processes"] == 2 and report.failed == {}

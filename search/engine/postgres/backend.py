@@ -42,6 +42,7 @@ from .store import (
     read_alias,
     write_alias,
 )
+from .ties import tie_ordered
 
 WRITE_TIMEOUT = 60.0
 # Cover density (proximity) ranking with the section weights {D, C, B, A}, normalised by the
@@ -59,10 +60,6 @@ FACETS = LRU(2048)
 PAGES = LRU(1024)
 _PROTECTED = LRU(8)  # build -> its protected words
 
-
-# Rows read past a page under RUM ordering, so that equal distances are ordered by id.
-TIE_MARGIN = 50
-TIE_LIMIT = 1000
 
 
 # A facet filter that lets at least this share of the archive through is "broad" (Part.broad).
@@ -319,30 +316,14 @@ class PostgresSearchBackend(QueueWritesOnly, BaseSearchBackend, SearchEngine):
                 [*score_params, *compiled.params, *extra_params, *order_params, limit, offset],
             )
             return cursor.fetchall()
-        # RUM's distance is the only key its index scan can order by; equal distances come
-        # back in whatever order the scan meets them (the table's physical order), so two
-        # requests paging the same search could disagree.  Rows beyond the page are read
-        # and the ties broken by id here, which keeps the scan ordered and the order total:
-        # enough rows that the last one read is farther than the page's last, so that no
-        # row tied with it is left unread (a few more when a tie runs past them, up to
-        # TIE_LIMIT more: each row read costs its vector, and statements that tie by the
-        # thousand, as generated ones do, are then ordered within what was read).
-        wanted = offset + limit
-        fetch = wanted + TIE_MARGIN
-        while True:
-            cursor.execute(
-                f"SELECT identifier, django_ct, django_id, stored, {score}, {order_sql} "
-                f"FROM {DOCUMENTS} WHERE {where} ORDER BY {order_sql} LIMIT %s",
-                [*score_params, *order_params, *compiled.params, *extra_params,
-                 *order_params, fetch],
-            )
-            rows = cursor.fetchall()
-            if (len(rows) < fetch or not wanted or rows[-1][5] > rows[wanted - 1][5]
-                    or fetch >= wanted + TIE_LIMIT):
-                break
-            fetch = min(fetch * 4, wanted + TIE_LIMIT)
-        rows.sort(key=lambda row: (row[5], row[2]))
-        return [row[:5] for row in rows[offset:wanted]]
+        rows = tie_ordered(
+            cursor,
+            f"SELECT identifier, django_ct, django_id, stored, {score}, {order_sql} "
+            f"FROM {DOCUMENTS} WHERE {where} ORDER BY {order_sql} LIMIT %s",
+            [*score_params, *order_params, *compiled.params, *extra_params, *order_params],
+            offset + limit,
+        )
+        return rows[offset:]
 
     def _result(self, result_class, row):
         _identifier, django_ct, django_id, stored, score = row

@@ -15,6 +15,7 @@ import math
 
 from .rows import quote, usable
 from .schema import DOCUMENTS, TERMS
+from .ties import tie_ordered
 
 NUMTERMS = 15
 
@@ -41,7 +42,6 @@ def key_terms(cursor, analyzer, text: str, total: int, numterms: int = NUMTERMS)
 # Matches counted past this many are not counted: an OR of fifteen terms matches most of a
 # large archive, and counting a million matches costs seconds for a figure nobody reads.
 COUNT_CAP = 10_000
-TIE_MARGIN = 50
 
 
 def archive_size(cursor) -> int:
@@ -63,18 +63,16 @@ def related_rows(cursor, state, analyzer, identifier: str, text: str, *, limit: 
         return [], 0
     query = " | ".join(quote(t) for t in terms)
     if state.index_method == "rum":
-        # RUM's distance alone, so its index gives the rows in order (a second key would sort
-        # every match: seconds at a million statements); ties broken by id here.
-        cursor.execute(
+        rows = tie_ordered(
+            cursor,
             f"""SELECT identifier, django_ct, django_id, stored, ts_rank(tsv, %s::tsquery),
                        tsv <=> %s::tsquery
                   FROM {DOCUMENTS}
                  WHERE tsv @@ %s::tsquery AND identifier <> %s
                  ORDER BY tsv <=> %s::tsquery LIMIT %s""",
-            [query, query, query, identifier, query, limit + TIE_MARGIN],
+            [query, query, query, identifier, query],
+            limit,
         )
-        read = sorted(cursor.fetchall(), key=lambda row: (row[5], row[2]))
-        rows = [row[:5] for row in read[:limit]]
     else:
         cursor.execute(
             f"""SELECT identifier, django_ct, django_id, stored, ts_rank(tsv, %s::tsquery)

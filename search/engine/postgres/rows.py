@@ -218,7 +218,7 @@ def text_vector(text: str, analyzer: Analyzer) -> tuple[str, list[str], list[str
         lexeme = EXACT_PREFIX + exact
         if usable(lexeme):
             parts.append(quote(lexeme))
-    words = sorted(w for w in indexed.spellings if len(w) >= 4 and w.isalpha())  # spelling_word
+    words = sorted(filter(spelling_word, indexed.spellings))
     return " ".join(parts), terms, words
 
 
